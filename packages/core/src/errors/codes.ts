@@ -1,0 +1,44 @@
+/**
+ * Every reason a webhook can be refused, with the HTTP status an adapter answers.
+ * Callers `switch (err.code)`; the codes are stable, the messages are not.
+ */
+export const WEBHOOK_ERROR_STATUS = {
+  // 400: the request is not a well-formed webhook for this scheme
+  missing_header: 400,
+  malformed_header: 400,
+  malformed_body: 400,
+  // 401: the request does not prove who sent it, or proves it for another time
+  invalid_signature: 401,
+  timestamp_too_old: 401,
+  timestamp_in_future: 401,
+  // 403: the caller is known not to be allowed
+  forbidden: 403,
+  // 409: the message was already claimed (only thrown when duplicates are rejected)
+  duplicate_message: 409,
+  // 413: body over maxBodyBytes, refused without buffering it whole
+  body_too_large: 413,
+  // 500: the server is set up wrongly (never caused by request content)
+  invalid_options: 500,
+  body_already_consumed: 500,
+  // 503: a dependency needed to decide safely is unavailable (fail closed)
+  replay_store_unavailable: 503,
+} as const satisfies Record<string, number>;
+
+/** One string per refusal reason. */
+export type WebhookErrorCode = keyof typeof WEBHOOK_ERROR_STATUS;
+
+/** Wire messages: generic on purpose, the detail goes to `cause` and `onEvent`. */
+export const WEBHOOK_ERROR_MESSAGE: Record<WebhookErrorCode, string> = {
+  missing_header: "Missing webhook header",
+  malformed_header: "Malformed webhook header",
+  malformed_body: "Malformed webhook body",
+  invalid_signature: "Invalid webhook signature",
+  timestamp_too_old: "Webhook timestamp too old",
+  timestamp_in_future: "Webhook timestamp in the future",
+  forbidden: "Forbidden",
+  duplicate_message: "Duplicate webhook",
+  body_too_large: "Webhook body too large",
+  invalid_options: "Webhook verifier misconfigured",
+  body_already_consumed: "Webhook body already consumed",
+  replay_store_unavailable: "Webhook replay store unavailable",
+};

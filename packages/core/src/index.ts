@@ -1,0 +1,27 @@
+// Named re-exports only: one line per public concern.
+export { WEBHOOK_ERROR_STATUS, type WebhookErrorCode } from "./errors/codes.js";
+export { WebhookError, isWebhookError } from "./errors/webhook-error.js";
+export type { HeaderSource } from "./lib/headers.js";
+export type { SecretInput, SecretLookup, SecretOptions } from "./keys/secret-input.js";
+export type { ReplayStore } from "./replay/replay-store.js";
+export { createMemoryReplayStore, type MemoryReplayStoreOptions } from "./replay/memory-replay-store.js";
+export type {
+  EncodedWebhook,
+  IncomingWebhook,
+  OutgoingWebhook,
+  SchemeVerification,
+  SignedHeaders,
+  WebhookScheme,
+} from "./schemes/types.js";
+export { standardWebhooks, type StandardWebhooksOptions } from "./schemes/standard-webhooks/standard-webhooks.js";
+export { svix, type SvixOptions } from "./schemes/standard-webhooks/svix.js";
+export { createVerifier, type Verifier } from "./verifier/create-verifier.js";
+export { VerifiedWebhook } from "./verifier/verified-webhook.js";
+export type {
+  ConnectionInfo,
+  ReplayOptions,
+  ToleranceOptions,
+  VerifierOptions,
+  WebhookEvent,
+  WebhookParts,
+} from "./verifier/types.js";

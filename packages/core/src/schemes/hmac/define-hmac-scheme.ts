@@ -1,0 +1,89 @@
+import { cryptoBackend, type HashAlgorithm } from "#crypto";
+import { WebhookError } from "../../errors/webhook-error.js";
+import { encodeBase64 } from "../../lib/base64.js";
+import { toBytes } from "../../lib/utf8.js";
+import { createHmacKeyring, type SecretDecoder } from "../../keys/keyring.js";
+import type { SecretOptions } from "../../keys/secret-input.js";
+import type { IncomingWebhook, OutgoingWebhook, SchemeVerification, SignedHeaders, WebhookScheme } from "../types.js";
+
+/** The signed fields of one message, as text exactly as they appear on the wire. */
+export interface HmacSignedFields {
+  /** Message id, if the format carries one. */
+  readonly id?: string;
+  /** Unix seconds as the sender wrote them (digits only), if the format signs a timestamp. */
+  readonly timestamp?: string;
+  /** Anything else a format signs (a URL, form parameters), precomputed by `read`. */
+  readonly extra?: readonly Uint8Array[];
+}
+
+/** What `read` finds in a received webhook: the signed fields and every candidate MAC. */
+export interface HmacReceivedFields extends HmacSignedFields {
+  readonly signatures: readonly Uint8Array[];
+}
+
+/**
+ * A provider's HMAC wire format. Every HMAC scheme (Standard Webhooks, Stripe,
+ * GitHub, ...) is one of these over the single verification mechanism below.
+ */
+export interface HmacFormat {
+  readonly name: string;
+  readonly timestamped: boolean;
+  readonly algorithm: HashAlgorithm;
+  readonly decodeSecret: SecretDecoder;
+  /** Parses the headers strictly; throws `WebhookError` (missing_header, malformed_header). */
+  read(incoming: IncomingWebhook): HmacReceivedFields;
+  /** The fields a sender signs for an outgoing message. */
+  fieldsFor(message: OutgoingWebhook): HmacSignedFields;
+  /** The exact bytes under the MAC, as parts (concatenated only where the backend needs it). */
+  signedContent(fields: HmacSignedFields, body: Uint8Array): readonly Uint8Array[];
+  /** The headers that carry the fields and the MAC. */
+  write(fields: HmacSignedFields, mac: Uint8Array): SignedHeaders;
+}
+
+/**
+ * Builds a scheme from an HMAC format and secrets: signs with the first key,
+ * verifies against every key in constant time, says which key matched.
+ */
+export function defineHmacScheme(format: HmacFormat, secrets: SecretOptions): WebhookScheme {
+  const keyring = createHmacKeyring(secrets, format.algorithm, format.decodeSecret);
+
+  async function verify(incoming: IncomingWebhook): Promise<SchemeVerification> {
+    const fields = format.read(incoming);
+    const keys = await keyring.keysFor(incoming.tenant);
+    if (keys.length === 0) throw new WebhookError("invalid_signature", "no keys for this tenant");
+    const content = format.signedContent(fields, incoming.body);
+    for (const { id: keyId, key } of keys) {
+      const expected = await cryptoBackend.hmac(key, content);
+      for (const candidate of fields.signatures) {
+        if (cryptoBackend.timingSafeEqual(expected, candidate)) {
+          return {
+            // Formats without an id deduplicate on the MAC: it is signed material, unique per message.
+            id: fields.id ?? encodeBase64(expected),
+            timestamp: fields.timestamp === undefined ? undefined : new Date(Number(fields.timestamp) * 1000),
+            keyId,
+          };
+        }
+      }
+    }
+    throw new WebhookError("invalid_signature", `no ${format.name} signature matched any of ${keys.length} key(s)`);
+  }
+
+  async function sign(message: OutgoingWebhook): Promise<SignedHeaders> {
+    const keys = await keyring.keysFor(message.tenant);
+    const first = keys[0];
+    if (first === undefined) throw new WebhookError("invalid_options", "no signing key for this tenant");
+    const fields = format.fieldsFor(message);
+    const mac = await cryptoBackend.hmac(first.key, format.signedContent(fields, toBytes(message.body)));
+    return format.write(fields, mac);
+  }
+
+  return {
+    name: format.name,
+    timestamped: format.timestamped,
+    verify,
+    sign,
+    async encode(message) {
+      return { headers: await sign(message), body: message.body };
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { WebhookError } from "../../errors/webhook-error.js";
+import { decodeBase64, encodeBase64 } from "../../lib/base64.js";
+import { utf8 } from "../../lib/utf8.js";
+import { type HmacFormat, type HmacSignedFields } from "../hmac/define-hmac-scheme.js";
+import { parseUnixSeconds, requireHeader, toUnixSeconds } from "../hmac/fields.js";
+import { parseSignatureList } from "./signature-list.js";
+
+/** The header names of one flavour: `webhook-*` (Standard Webhooks) or `svix-*`. */
+export interface StandardHeaderNames {
+  readonly id: string;
+  readonly timestamp: string;
+  readonly signature: string;
+}
+
+const SECRET_PREFIX = "whsec_";
+// Visible ASCII except "." — the id is joined to the timestamp and body with
+// dots, so a dot in it would let bytes move between id, timestamp and body.
+const MESSAGE_ID = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
+
+/** `whsec_<base64>` as issued by Standard Webhooks and Svix (plain base64 is accepted too). */
+export function decodeStandardSecret(secret: string): Uint8Array | undefined {
+  return decodeBase64(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
+}
+
+function checkMessageId(id: string, headerName: string): string {
+  if (!MESSAGE_ID.test(id)) throw new WebhookError("malformed_header", `${headerName} must be 1-256 visible ASCII characters without "."`);
+  return id;
+}
+
+/** HMAC-SHA256 over `id.timestamp.body`, signatures as `v1,<base64>`. */
+export function standardHmacFormat(name: string, headers: StandardHeaderNames): HmacFormat {
+  return {
+    name,
+    timestamped: true,
+    algorithm: "SHA-256",
+    decodeSecret: decodeStandardSecret,
+    read(incoming) {
+      const id = checkMessageId(requireHeader(incoming.header, headers.id), headers.id);
+      const timestamp = parseUnixSeconds(requireHeader(incoming.header, headers.timestamp), headers.timestamp);
+      const signatures = parseSignatureList(requireHeader(incoming.header, headers.signature), "v1", headers.signature);
+      return { id, timestamp, signatures };
+    },
+    fieldsFor(message) {
+      return { id: checkMessageId(message.id, headers.id), timestamp: toUnixSeconds(message.timestamp) };
+    },
+    signedContent(fields: HmacSignedFields, body: Uint8Array) {
+      return [utf8(`${fields.id}.${fields.timestamp}.`), body];
+    },
+    write(fields, mac) {
+      return {
+        [headers.id]: fields.id ?? "",
+        [headers.timestamp]: fields.timestamp ?? "",
+        [headers.signature]: `v1,${encodeBase64(mac)}`,
+      };
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { SecretOptions } from "../../keys/secret-input.js";
+import { defineHmacScheme } from "../hmac/define-hmac-scheme.js";
+import type { WebhookScheme } from "../types.js";
+import { standardHmacFormat } from "./format.js";
+
+export type SvixOptions = SecretOptions;
+
+/**
+ * Svix: the Standard Webhooks signature in `svix-id`, `svix-timestamp`,
+ * `svix-signature` headers, with the `whsec_...` secret from the Svix dashboard.
+ *
+ * @example
+ * const verifier = createVerifier({ scheme: svix({ secret: process.env.SVIX_SECRET }) });
+ */
+export function svix(options: SvixOptions): WebhookScheme {
+  return defineHmacScheme(
+    standardHmacFormat("svix", { id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" }),
+    options,
+  );
+}

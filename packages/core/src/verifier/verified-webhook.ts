@@ -1,0 +1,72 @@
+import { WebhookError } from "../errors/webhook-error.js";
+import { decodeUtf8, decodeUtf8Strict } from "../lib/utf8.js";
+
+/** Gives a replay claim back; a no-op for duplicates and when replay protection is off. */
+export type ReleaseClaim = () => Promise<void>;
+
+/**
+ * A webhook whose signature, freshness and uniqueness were checked.
+ * `body` is the authenticated payload as bytes; `json()` parses it once.
+ */
+export class VerifiedWebhook {
+  /** The message id the sender signed. */
+  readonly id: string;
+  /** When the sender signed it; `undefined` for schemes that sign no timestamp (see `timestamped`). */
+  readonly timestamp: Date | undefined;
+  readonly body: Uint8Array;
+  readonly scheme: string;
+  /** Whether freshness was checked: `false` for GitHub and Shopify, which sign no time. */
+  readonly timestamped: boolean;
+  readonly keyId: string | undefined;
+  readonly tenant: string | undefined;
+  /** The same message was already claimed: acknowledge it without processing it again. */
+  readonly duplicate: boolean;
+  readonly #release: ReleaseClaim;
+  #parsed: { value: unknown } | undefined;
+
+  constructor(fields: {
+    id: string;
+    timestamp: Date | undefined;
+    body: Uint8Array;
+    scheme: string;
+    timestamped: boolean;
+    keyId: string | undefined;
+    tenant: string | undefined;
+    duplicate: boolean;
+    release: ReleaseClaim;
+  }) {
+    this.id = fields.id;
+    this.timestamp = fields.timestamp;
+    this.body = fields.body;
+    this.scheme = fields.scheme;
+    this.timestamped = fields.timestamped;
+    this.keyId = fields.keyId;
+    this.tenant = fields.tenant;
+    this.duplicate = fields.duplicate;
+    this.#release = fields.release;
+  }
+
+  /** The body as text (invalid UTF-8 replaced, like `Response.text()`). */
+  text(): string {
+    return decodeUtf8(this.body);
+  }
+
+  /** The body parsed as JSON; throws `malformed_body` (400) when it is not UTF-8 JSON. */
+  json<T = unknown>(): T {
+    if (this.#parsed === undefined) {
+      const text = decodeUtf8Strict(this.body);
+      if (text === undefined) throw new WebhookError("malformed_body", "body is not valid UTF-8");
+      try {
+        this.#parsed = { value: JSON.parse(text) };
+      } catch (cause) {
+        throw new WebhookError("malformed_body", "body is not valid JSON", { cause });
+      }
+    }
+    return this.#parsed.value as T;
+  }
+
+  /** Releases the replay claim after the handler failed, so the sender's retry is processed. */
+  release(): Promise<void> {
+    return this.#release();
+  }
+}

@@ -1,0 +1,41 @@
+import { defineConfig } from "vitest/config";
+
+// Tests run against the TypeScript sources (the "hooksec-source" export
+// condition), so `vitest` needs no build; examples are tested against their
+// built apps.
+const source = ["hooksec-source"];
+const coreTests = ["packages/core/src/**/*.test.ts"];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // The Node fast path: node:crypto behind the "node" condition.
+        resolve: { conditions: [...source, "node"] },
+        ssr: { resolve: { conditions: [...source, "node"] } },
+        test: { name: "core:node", include: coreTests, environment: "node", provide: { cryptoBackend: "node" } },
+      },
+      {
+        // The portable path every other runtime takes: Web Crypto only ("hooksec-web"
+        // picks it in the source imports map, ahead of the "node" condition).
+        resolve: { conditions: [...source, "hooksec-web"] },
+        ssr: { resolve: { conditions: [...source, "hooksec-web"] } },
+        test: { name: "core:web", include: coreTests, environment: "node", provide: { cryptoBackend: "web" } },
+      },
+      {
+        // An edge-like global scope (no Buffer, no process): the Next.js edge runtime's VM.
+        resolve: { conditions: [...source, "hooksec-web", "edge-light", "worker"] },
+        ssr: { resolve: { conditions: [...source, "hooksec-web", "edge-light", "worker"] } },
+        test: {
+          name: "core:edge",
+          include: coreTests,
+          exclude: ["**/*.node.test.ts"],
+          environment: "edge-runtime",
+          provide: { cryptoBackend: "web" },
+        },
+      },
+      "packages/*/vitest.config.ts",
+      "examples/*/vitest.config.ts",
+    ],
+  },
+});
