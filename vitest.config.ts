@@ -34,6 +34,12 @@ export default defineConfig({
           provide: { cryptoBackend: "web" },
         },
       },
+      {
+        // Core tests that start real servers (nginx, openssl) or sockets: Node only, run once.
+        resolve: { conditions: [...source, "node"] },
+        ssr: { resolve: { conditions: [...source, "node"] } },
+        test: { name: "core:integration", include: ["packages/core/test/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 120_000 },
+      },
       "packages/*/vitest.config.ts",
       "examples/*/vitest.config.ts",
     ],
