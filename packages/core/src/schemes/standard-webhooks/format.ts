@@ -22,8 +22,11 @@ export function decodeStandardSecret(secret: string): Uint8Array | undefined {
   return decodeBase64(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
 }
 
-function checkMessageId(id: string, headerName: string): string {
-  if (!MESSAGE_ID.test(id)) throw new WebhookError("malformed_header", `${headerName} must be 1-256 visible ASCII characters without "."`);
+// Received: the sender's message is malformed. Signing: the caller passed a bad id.
+function checkMessageId(id: string, headerName: string, code: "malformed_header" | "invalid_options"): string {
+  if (typeof id !== "string" || !MESSAGE_ID.test(id)) {
+    throw new WebhookError(code, `${headerName} must be 1-256 visible ASCII characters without "."`);
+  }
   return id;
 }
 
@@ -35,13 +38,13 @@ export function standardHmacFormat(name: string, headers: StandardHeaderNames): 
     algorithm: "SHA-256",
     decodeSecret: decodeStandardSecret,
     read(incoming) {
-      const id = checkMessageId(requireHeader(incoming.header, headers.id), headers.id);
+      const id = checkMessageId(requireHeader(incoming.header, headers.id), headers.id, "malformed_header");
       const timestamp = parseUnixSeconds(requireHeader(incoming.header, headers.timestamp), headers.timestamp);
       const signatures = parseSignatureList(requireHeader(incoming.header, headers.signature), "v1", headers.signature);
       return { id, timestamp, signatures };
     },
     fieldsFor(message) {
-      return { id: checkMessageId(message.id, headers.id), timestamp: toUnixSeconds(message.timestamp) };
+      return { id: checkMessageId(message.id, headers.id, "invalid_options"), timestamp: toUnixSeconds(message.timestamp) };
     },
     signedContent(fields: HmacSignedFields, body: Uint8Array) {
       return [utf8(`${fields.id}.${fields.timestamp}.`), body];

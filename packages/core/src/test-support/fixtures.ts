@@ -1,0 +1,14 @@
+// Test fixtures only: these secrets exist for the test suite and sign nothing real.
+import { encodeBase64 } from "../lib/base64.js";
+
+/** A fresh `whsec_` test secret from random bytes. */
+export function testSecret(bytes = 24): string {
+  return `whsec_${encodeBase64(crypto.getRandomValues(new Uint8Array(bytes)))}`;
+}
+
+export const FIXED_NOW_MS = 1_700_000_000_000;
+
+/** Builds the `Request` a sender would make from signed headers and a body. */
+export function webhookRequest(headers: Record<string, string>, body: Uint8Array | string, url = "https://receiver.test/webhooks"): Request {
+  return new Request(url, { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) });
+}
