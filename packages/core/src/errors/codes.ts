@@ -7,10 +7,20 @@ export const WEBHOOK_ERROR_STATUS = {
   missing_header: 400,
   malformed_header: 400,
   malformed_body: 400,
+  // 400: a JOSE header names an extension (`crit`) this verifier does not implement
+  unsupported_critical_header: 400,
   // 401: the request does not prove who sent it, or proves it for another time
   invalid_signature: 401,
   timestamp_too_old: 401,
   timestamp_in_future: 401,
+  // 401: JOSE refusals: an algorithm outside the allowlist (or `none`, or HMAC against public keys),
+  // a key carried by the message itself, a `kid` not in the key set, a claim (iss/aud) that does not match
+  algorithm_not_allowed: 401,
+  untrusted_key: 401,
+  key_not_found: 401,
+  claim_mismatch: 401,
+  // 400: a JWE that does not decrypt with our keys (tampered, or encrypted for someone else)
+  decryption_failed: 400,
   // 403: the caller is known not to be allowed
   forbidden: 403,
   // 409: the message was already claimed (only thrown when duplicates are rejected)
@@ -22,6 +32,7 @@ export const WEBHOOK_ERROR_STATUS = {
   body_already_consumed: 500,
   // 503: a dependency needed to decide safely is unavailable (fail closed)
   replay_store_unavailable: 503,
+  key_set_unavailable: 503,
 } as const satisfies Record<string, number>;
 
 /** One string per refusal reason. */
@@ -35,10 +46,17 @@ export const WEBHOOK_ERROR_MESSAGE: Record<WebhookErrorCode, string> = {
   invalid_signature: "Invalid webhook signature",
   timestamp_too_old: "Webhook timestamp too old",
   timestamp_in_future: "Webhook timestamp in the future",
+  unsupported_critical_header: "Unsupported critical webhook header",
+  algorithm_not_allowed: "Webhook signature algorithm not allowed",
+  untrusted_key: "Webhook key not trusted",
+  key_not_found: "Webhook key not found",
+  claim_mismatch: "Webhook claim mismatch",
+  decryption_failed: "Webhook decryption failed",
   forbidden: "Forbidden",
   duplicate_message: "Duplicate webhook",
   body_too_large: "Webhook body too large",
   invalid_options: "Webhook verifier misconfigured",
   body_already_consumed: "Webhook body already consumed",
   replay_store_unavailable: "Webhook replay store unavailable",
+  key_set_unavailable: "Webhook key set unavailable",
 };
