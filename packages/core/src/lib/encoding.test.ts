@@ -1,0 +1,44 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { decodeBase64, encodeBase64 } from "./base64.js";
+import { decodeHex, encodeHex } from "./hex.js";
+
+// Reference: btoa/atob over a binary string, available on every runtime the core supports.
+const referenceBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+
+describe("base64", () => {
+  it("encodes like the platform and decodes its own output", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const text = encodeBase64(bytes);
+        expect(text).toBe(referenceBase64(bytes));
+        expect(Array.from(decodeBase64(text) ?? [])).toEqual(Array.from(bytes));
+      }),
+    );
+  });
+
+  it("returns undefined for anything that is not padded standard base64, never throws", () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const decoded = decodeBase64(text);
+        const canonical = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text);
+        expect(decoded !== undefined).toBe(canonical);
+      }),
+    );
+    for (const bad of ["YWJj\n", " YWJj", "YW=j", "YWJ", "YQ", "YQ===", "Y===", "YWJj-_", "ＡＢＣＤ"]) {
+      expect(decodeBase64(bad)).toBeUndefined();
+    }
+  });
+});
+
+describe("hex", () => {
+  it("round-trips and refuses non-hex", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+        expect(Array.from(decodeHex(encodeHex(bytes)) ?? [])).toEqual(Array.from(bytes));
+        expect(Array.from(decodeHex(encodeHex(bytes).toUpperCase()) ?? [])).toEqual(Array.from(bytes));
+      }),
+    );
+    for (const bad of ["a", "zz", "0g", "+1", " 0"]) expect(decodeHex(bad)).toBeUndefined();
+  });
+});
