@@ -21,8 +21,20 @@ export const WEBHOOK_ERROR_STATUS = {
   claim_mismatch: 401,
   // 400: a JWE that does not decrypt with our keys (tampered, or encrypted for someone else)
   decryption_failed: 400,
+  // 401: the caller did not prove who it is with a client certificate (none, not verified, expired)
+  client_certificate_required: 401,
+  client_certificate_invalid: 401,
+  client_certificate_expired: 401,
   // 403: the caller is known not to be allowed
   forbidden: 403,
+  // 403: identity refusals: address outside the allowlist, proxy headers from a peer that is not a
+  // trusted proxy, a certificate that maps to no tenant, a tenant switched off
+  forbidden_ip: 403,
+  untrusted_proxy: 403,
+  unknown_tenant: 403,
+  tenant_disabled: 403,
+  // 429: too many requests for this tenant or address; the error carries `retryAfterSeconds`
+  rate_limited: 429,
   // 409: the message was already claimed (only thrown when duplicates are rejected)
   duplicate_message: 409,
   // 413: body over maxBodyBytes, refused without buffering it whole
@@ -33,6 +45,7 @@ export const WEBHOOK_ERROR_STATUS = {
   // 503: a dependency needed to decide safely is unavailable (fail closed)
   replay_store_unavailable: 503,
   key_set_unavailable: 503,
+  rate_limiter_unavailable: 503,
 } as const satisfies Record<string, number>;
 
 /** One string per refusal reason. */
@@ -52,11 +65,20 @@ export const WEBHOOK_ERROR_MESSAGE: Record<WebhookErrorCode, string> = {
   key_not_found: "Webhook key not found",
   claim_mismatch: "Webhook claim mismatch",
   decryption_failed: "Webhook decryption failed",
+  client_certificate_required: "Client certificate required",
+  client_certificate_invalid: "Client certificate invalid",
+  client_certificate_expired: "Client certificate expired",
   forbidden: "Forbidden",
+  forbidden_ip: "Forbidden",
+  untrusted_proxy: "Forbidden",
+  unknown_tenant: "Forbidden",
+  tenant_disabled: "Forbidden",
+  rate_limited: "Too many webhooks",
   duplicate_message: "Duplicate webhook",
   body_too_large: "Webhook body too large",
   invalid_options: "Webhook verifier misconfigured",
   body_already_consumed: "Webhook body already consumed",
   replay_store_unavailable: "Webhook replay store unavailable",
   key_set_unavailable: "Webhook key set unavailable",
+  rate_limiter_unavailable: "Webhook rate limiter unavailable",
 };

@@ -16,12 +16,15 @@ export class WebhookError extends Error {
   readonly status: number;
   /** What exactly failed; never sent on the wire by the adapters. */
   readonly detail: string | undefined;
+  /** Set on `rate_limited` (429): adapters send it as the `Retry-After` header. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: WebhookErrorCode, detail?: string, options?: { cause?: unknown }) {
+  constructor(code: WebhookErrorCode, detail?: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(WEBHOOK_ERROR_MESSAGE[code], options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = WEBHOOK_ERROR_STATUS[code];
     this.detail = detail;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   /** A small JSON body for the response: the code and the generic message, nothing secret. */
