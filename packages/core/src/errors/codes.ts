@@ -39,6 +39,10 @@ export const WEBHOOK_ERROR_STATUS = {
   duplicate_message: 409,
   // 413: body over maxBodyBytes, refused without buffering it whole
   body_too_large: 413,
+  // 400: sender side: an endpoint URL that is not a valid https URL (or http without `allowHttp`),
+  // or whose host is, or resolves to, an address SSRF protection refuses
+  invalid_endpoint: 400,
+  ssrf_blocked: 400,
   // 500: the server is set up wrongly (never caused by request content)
   invalid_options: 500,
   body_already_consumed: 500,
@@ -76,6 +80,8 @@ export const WEBHOOK_ERROR_MESSAGE: Record<WebhookErrorCode, string> = {
   rate_limited: "Too many webhooks",
   duplicate_message: "Duplicate webhook",
   body_too_large: "Webhook body too large",
+  invalid_endpoint: "Invalid webhook endpoint",
+  ssrf_blocked: "Webhook endpoint address not allowed",
   invalid_options: "Webhook verifier misconfigured",
   body_already_consumed: "Webhook body already consumed",
   replay_store_unavailable: "Webhook replay store unavailable",
