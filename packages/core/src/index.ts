@@ -13,8 +13,18 @@ export type {
   SignedHeaders,
   WebhookScheme,
 } from "./schemes/types.js";
-export { standardWebhooks, type StandardWebhooksOptions } from "./schemes/standard-webhooks/standard-webhooks.js";
+export {
+  standardWebhooks,
+  type StandardWebhooksKeyOptions,
+  type StandardWebhooksOptions,
+} from "./schemes/standard-webhooks/standard-webhooks.js";
 export { svix, type SvixOptions } from "./schemes/standard-webhooks/svix.js";
+export { hmacScheme, type HmacSchemeFormatOptions, type HmacSchemeOptions, type MacEncoding } from "./schemes/hmac/hmac-scheme.js";
+export { github, type GithubOptions } from "./schemes/providers/github.js";
+export { shopify, type ShopifyOptions } from "./schemes/providers/shopify.js";
+export { slack, type SlackOptions } from "./schemes/providers/slack.js";
+export { stripe, type StripeOptions } from "./schemes/providers/stripe.js";
+export { twilio, type TwilioOptions } from "./schemes/providers/twilio.js";
 export { createVerifier, type Verifier } from "./verifier/create-verifier.js";
 export { VerifiedWebhook } from "./verifier/verified-webhook.js";
 export type {

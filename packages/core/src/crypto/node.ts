@@ -1,7 +1,18 @@
-import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
-import type { CryptoBackend, HashAlgorithm, HmacKey } from "./types.js";
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+  sign,
+  timingSafeEqual,
+  verify,
+} from "node:crypto";
+import { type CryptoBackend, ED25519_PKCS8_PREFIX, ED25519_SPKI_PREFIX, type Ed25519Key, type HashAlgorithm, type HmacKey } from "./types.js";
 
-export type { CryptoBackend, HashAlgorithm, HmacKey } from "./types.js";
+export type { CryptoBackend, Ed25519Key, HashAlgorithm, HmacKey } from "./types.js";
 
 const NODE_HASH: Record<HashAlgorithm, string> = { "SHA-1": "sha1", "SHA-256": "sha256", "SHA-512": "sha512" };
 
@@ -28,5 +39,29 @@ export const cryptoBackend: CryptoBackend = {
   },
   randomBytes(length: number): Uint8Array {
     return randomBytes(length);
+  },
+  async importEd25519PrivateKey(seed: Uint8Array): Promise<Ed25519Key> {
+    if (seed.length !== 32) throw new RangeError("an Ed25519 seed is 32 bytes");
+    const der = Buffer.concat([ED25519_PKCS8_PREFIX, seed]);
+    return { type: "private", handle: createPrivateKey({ key: der, format: "der", type: "pkcs8" }) };
+  },
+  async importEd25519PublicKey(raw: Uint8Array): Promise<Ed25519Key> {
+    if (raw.length !== 32) throw new RangeError("an Ed25519 public key is 32 bytes");
+    const der = Buffer.concat([ED25519_SPKI_PREFIX, raw]);
+    return { type: "public", handle: createPublicKey({ key: der, format: "der", type: "spki" }) };
+  },
+  async ed25519PublicKey(key: Ed25519Key): Promise<Uint8Array> {
+    const publicKey = key.type === "public" ? (key.handle as KeyObject) : createPublicKey(key.handle as KeyObject);
+    const der = publicKey.export({ format: "der", type: "spki" });
+    return new Uint8Array(der.subarray(ED25519_SPKI_PREFIX.length));
+  },
+  ed25519Sign(key: Ed25519Key, parts: readonly Uint8Array[]): Uint8Array {
+    const data = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
+    return sign(null, data, key.handle as KeyObject);
+  },
+  ed25519Verify(key: Ed25519Key, signature: Uint8Array, parts: readonly Uint8Array[]): boolean {
+    if (signature.length !== 64) return false;
+    const data = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
+    return verify(null, data, key.handle as KeyObject, signature);
   },
 };

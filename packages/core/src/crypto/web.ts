@@ -1,13 +1,19 @@
 import { concatBytes } from "../lib/concat.js";
+import { decodeBase64 } from "../lib/base64.js";
 import { constantTimeEqual } from "../lib/constant-time.js";
-import type { CryptoBackend, HashAlgorithm, HmacKey } from "./types.js";
+import { type CryptoBackend, ED25519_PKCS8_PREFIX, type Ed25519Key, type HashAlgorithm, type HmacKey } from "./types.js";
 
-export type { CryptoBackend, HashAlgorithm, HmacKey } from "./types.js";
+export type { CryptoBackend, Ed25519Key, HashAlgorithm, HmacKey } from "./types.js";
 
 // Web Crypto wants a BufferSource backed by an ArrayBuffer; our bytes may view a
 // SharedArrayBuffer in theory, so copy only in that unlikely case.
 function asBufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+}
+
+function base64UrlToBase64(text: string): string {
+  const standard = text.replaceAll("-", "+").replaceAll("_", "/");
+  return standard + "=".repeat((4 - (standard.length % 4)) % 4);
 }
 
 /** Web Crypto backend: runs on Node, Deno, Bun, Workers and the edge runtime. */
@@ -29,5 +35,34 @@ export const cryptoBackend: CryptoBackend = {
   timingSafeEqual: constantTimeEqual,
   randomBytes(length: number): Uint8Array {
     return crypto.getRandomValues(new Uint8Array(length));
+  },
+  async importEd25519PrivateKey(seed: Uint8Array): Promise<Ed25519Key> {
+    if (seed.length !== 32) throw new RangeError("an Ed25519 seed is 32 bytes");
+    // Web Crypto imports no raw private key: wrap the seed in PKCS #8. Extractable so
+    // the public key can be derived (as a JWK) without keeping it separately.
+    const der = concatBytes([ED25519_PKCS8_PREFIX, seed]) as Uint8Array<ArrayBuffer>;
+    const handle = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, true, ["sign"]);
+    return { type: "private", handle };
+  },
+  async importEd25519PublicKey(raw: Uint8Array): Promise<Ed25519Key> {
+    if (raw.length !== 32) throw new RangeError("an Ed25519 public key is 32 bytes");
+    const handle = await crypto.subtle.importKey("raw", asBufferSource(raw), { name: "Ed25519" }, true, ["verify"]);
+    return { type: "public", handle };
+  },
+  async ed25519PublicKey(key: Ed25519Key): Promise<Uint8Array> {
+    if (key.type === "public") return new Uint8Array(await crypto.subtle.exportKey("raw", key.handle as CryptoKey));
+    const jwk = await crypto.subtle.exportKey("jwk", key.handle as CryptoKey);
+    const raw = typeof jwk.x === "string" ? decodeBase64(base64UrlToBase64(jwk.x)) : undefined;
+    if (raw === undefined || raw.length !== 32) throw new RangeError("could not derive the Ed25519 public key");
+    return raw;
+  },
+  async ed25519Sign(key: Ed25519Key, parts: readonly Uint8Array[]): Promise<Uint8Array> {
+    const data = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
+    return new Uint8Array(await crypto.subtle.sign("Ed25519", key.handle as CryptoKey, asBufferSource(data)));
+  },
+  async ed25519Verify(key: Ed25519Key, signature: Uint8Array, parts: readonly Uint8Array[]): Promise<boolean> {
+    if (signature.length !== 64) return false;
+    const data = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
+    return crypto.subtle.verify("Ed25519", key.handle as CryptoKey, asBufferSource(signature), asBufferSource(data));
   },
 };

@@ -1,5 +1,6 @@
 import { cryptoBackend, type HashAlgorithm } from "#crypto";
 import { WebhookError } from "../../errors/webhook-error.js";
+import type { Awaitable } from "../../lib/awaitable.js";
 import { encodeBase64 } from "../../lib/base64.js";
 import { toBytes } from "../../lib/utf8.js";
 import { createHmacKeyring, type SecretDecoder } from "../../keys/keyring.js";
@@ -21,6 +22,13 @@ export interface HmacReceivedFields extends HmacSignedFields {
   readonly signatures: readonly Uint8Array[];
 }
 
+/** How a verified message is named and deduplicated. */
+export interface HmacIdentity {
+  readonly id: string;
+  /** Deduplication key when the id is not signed material (GitHub's delivery id is only a header). */
+  readonly replayKey?: string;
+}
+
 /**
  * A provider's HMAC wire format. Every HMAC scheme (Standard Webhooks, Stripe,
  * GitHub, ...) is one of these over the single verification mechanism below.
@@ -31,11 +39,21 @@ export interface HmacFormat {
   readonly algorithm: HashAlgorithm;
   readonly decodeSecret: SecretDecoder;
   /** Parses the headers strictly; throws `WebhookError` (missing_header, malformed_header). */
-  read(incoming: IncomingWebhook): HmacReceivedFields;
+  read(incoming: IncomingWebhook): Awaitable<HmacReceivedFields>;
   /** The fields a sender signs for an outgoing message. */
   fieldsFor(message: OutgoingWebhook): HmacSignedFields;
   /** The exact bytes under the MAC, as parts (concatenated only where the backend needs it). */
   signedContent(fields: HmacSignedFields, body: Uint8Array): readonly Uint8Array[];
+  /**
+   * Every content a received message may have been signed over, tried in order
+   * (Twilio: the URL with and without its port). Default: `signedContent` alone.
+   */
+  receivedContents?(fields: HmacReceivedFields, body: Uint8Array): readonly (readonly Uint8Array[])[];
+  /**
+   * Names a verified message from signed material (Stripe: the event id inside the
+   * signed body). Default: the signed id, or the MAC itself when the format signs none.
+   */
+  identify?(fields: HmacReceivedFields, body: Uint8Array, mac: Uint8Array): HmacIdentity;
   /** The headers that carry the fields and the MAC. */
   write(fields: HmacSignedFields, mac: Uint8Array): SignedHeaders;
 }
@@ -48,20 +66,23 @@ export function defineHmacScheme(format: HmacFormat, secrets: SecretOptions): We
   const keyring = createHmacKeyring(secrets, format.algorithm, format.decodeSecret);
 
   async function verify(incoming: IncomingWebhook): Promise<SchemeVerification> {
-    const fields = format.read(incoming);
+    const fields = await format.read(incoming);
     const keys = await keyring.keysFor(incoming.tenant);
     if (keys.length === 0) throw new WebhookError("invalid_signature", "no keys for this tenant");
-    const content = format.signedContent(fields, incoming.body);
+    const contents = format.receivedContents?.(fields, incoming.body) ?? [format.signedContent(fields, incoming.body)];
     for (const { id: keyId, key } of keys) {
-      const expected = await cryptoBackend.hmac(key, content);
-      for (const candidate of fields.signatures) {
-        if (cryptoBackend.timingSafeEqual(expected, candidate)) {
-          return {
+      for (const content of contents) {
+        const expected = await cryptoBackend.hmac(key, content);
+        for (const candidate of fields.signatures) {
+          if (cryptoBackend.timingSafeEqual(expected, candidate)) {
             // Formats without an id deduplicate on the MAC: it is signed material, unique per message.
-            id: fields.id ?? encodeBase64(expected),
-            timestamp: fields.timestamp === undefined ? undefined : new Date(Number(fields.timestamp) * 1000),
-            keyId,
-          };
+            const identity = format.identify?.(fields, incoming.body, expected) ?? { id: fields.id ?? encodeBase64(expected) };
+            return {
+              ...identity,
+              timestamp: fields.timestamp === undefined ? undefined : new Date(Number(fields.timestamp) * 1000),
+              keyId,
+            };
+          }
         }
       }
     }

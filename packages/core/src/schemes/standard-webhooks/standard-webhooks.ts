@@ -1,27 +1,82 @@
-import type { SecretOptions } from "../../keys/secret-input.js";
+import { WebhookError } from "../../errors/webhook-error.js";
+import type { SecretInput, SecretOptions } from "../../keys/secret-input.js";
 import { defineHmacScheme } from "../hmac/define-hmac-scheme.js";
 import type { WebhookScheme } from "../types.js";
+import { defineStandardScheme, sortStandardKeys } from "./asymmetric.js";
 import { standardHmacFormat } from "./format.js";
 
-export type StandardWebhooksOptions = SecretOptions;
+/** Ed25519 (`v1a`) keys: `privateKey` signs (and verifies), `publicKey(s)` verify. */
+export interface StandardWebhooksKeyOptions {
+  /** `whsk_<base64>`: signs `v1a` signatures. */
+  readonly privateKey?: SecretInput;
+  /** `whpk_<base64>`: verifies `v1a` signatures. */
+  readonly publicKey?: SecretInput;
+  /** Several public keys (newest first) during a rotation. */
+  readonly publicKeys?: readonly SecretInput[];
+  /** HMAC secrets (`whsec_`) alongside, while migrating from v1 to v1a. */
+  readonly secrets?: readonly SecretInput[];
+  readonly secret?: undefined;
+}
 
 /**
- * Standard Webhooks (https://www.standardwebhooks.com): HMAC-SHA256 over
+ * `{ secret }` / `{ secrets }` for HMAC (`v1`); `{ privateKey }` / `{ publicKey }` for
+ * Ed25519 (`v1a`). A `secrets` list may also mix `whsec_`, `whsk_` and `whpk_` keys.
+ */
+export type StandardWebhooksOptions = SecretOptions | StandardWebhooksKeyOptions;
+
+const NAMES = { id: "webhook-id", timestamp: "webhook-timestamp", signature: "webhook-signature" } as const;
+
+function entriesOf(options: StandardWebhooksKeyOptions): SecretInput[] {
+  const entries: SecretInput[] = [];
+  const tagged = (input: SecretInput, prefix: string): SecretInput => {
+    // A key given to privateKey/publicKey is that kind even without its prefix.
+    if (typeof input === "string") return input.startsWith(prefix) ? input : `${prefix}${input}`;
+    if (typeof input === "object" && !(input instanceof Uint8Array) && typeof input.secret === "string") {
+      return { id: input.id, secret: input.secret.startsWith(prefix) ? input.secret : `${prefix}${input.secret}` };
+    }
+    throw new WebhookError("invalid_options", "Ed25519 keys are given as whsk_/whpk_ strings");
+  };
+  if (options.privateKey !== undefined) entries.push(tagged(options.privateKey, "whsk_"));
+  if (options.publicKey !== undefined) entries.push(tagged(options.publicKey, "whpk_"));
+  for (const key of options.publicKeys ?? []) entries.push(tagged(key, "whpk_"));
+  for (const secret of options.secrets ?? []) entries.push(secret);
+  return entries;
+}
+
+/** Shared by `standardWebhooks` and `svix`: HMAC only stays on the HMAC mechanism; Ed25519 keys add v1a. */
+export function standardScheme(
+  name: string,
+  headers: { readonly id: string; readonly timestamp: string; readonly signature: string },
+  options: StandardWebhooksOptions,
+): WebhookScheme {
+  const keyOptions = options as StandardWebhooksKeyOptions & { secret?: SecretInput };
+  const asymmetric = keyOptions.privateKey !== undefined || keyOptions.publicKey !== undefined || keyOptions.publicKeys !== undefined;
+  if (!asymmetric && typeof keyOptions.secrets !== "function") {
+    const inputs = keyOptions.secret !== undefined ? [keyOptions.secret] : (keyOptions.secrets ?? []);
+    const keys = sortStandardKeys(inputs);
+    if (keys.privateKeys.length === 0 && keys.publicKeys.length === 0) {
+      return defineHmacScheme(standardHmacFormat(name, headers), options as SecretOptions);
+    }
+    return defineStandardScheme(name, headers, keys);
+  }
+  if (!asymmetric) return defineHmacScheme(standardHmacFormat(name, headers), options as SecretOptions);
+  if (keyOptions.secret !== undefined) throw new WebhookError("invalid_options", "pass HMAC secrets as `secrets` beside Ed25519 keys");
+  if (typeof keyOptions.secrets === "function") throw new WebhookError("invalid_options", "a secrets lookup cannot be mixed with Ed25519 keys");
+  return defineStandardScheme(name, headers, sortStandardKeys(entriesOf(keyOptions)));
+}
+
+/**
+ * Standard Webhooks (https://www.standardwebhooks.com): a signature over
  * `id.timestamp.body` in `webhook-id`, `webhook-timestamp`, `webhook-signature`.
- * Pass `{ secrets: [newest, ...older] }` while rotating: it signs with the first
- * and accepts any.
+ * `v1` is HMAC-SHA256 with a `whsec_` secret; `v1a` is Ed25519: `{ privateKey: "whsk_..." }`
+ * signs, `{ publicKey: "whpk_..." }` verifies. Pass `{ secrets: [newest, ...older] }`
+ * while rotating: it signs with the first and accepts any; the list may mix v1 and v1a keys.
  *
  * @example
  * const scheme = standardWebhooks({ secret: process.env.WEBHOOK_SECRET });
  * const headers = await scheme.sign({ id: "msg_1", timestamp: new Date(), body: '{"ok":true}' });
+ * const receiver = standardWebhooks({ publicKey: "whpk_..." }); // verifies v1a
  */
 export function standardWebhooks(options: StandardWebhooksOptions): WebhookScheme {
-  return defineHmacScheme(
-    standardHmacFormat("standard-webhooks", {
-      id: "webhook-id",
-      timestamp: "webhook-timestamp",
-      signature: "webhook-signature",
-    }),
-    options,
-  );
+  return standardScheme("standard-webhooks", NAMES, options);
 }

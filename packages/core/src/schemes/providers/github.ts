@@ -1,0 +1,29 @@
+import type { SecretOptions } from "../../keys/secret-input.js";
+import { defineHmacScheme } from "../hmac/define-hmac-scheme.js";
+import { hmacFormat } from "../hmac/hmac-scheme.js";
+import type { WebhookScheme } from "../types.js";
+
+export type GithubOptions = SecretOptions;
+
+/**
+ * GitHub: HMAC-SHA256 of the body in `X-Hub-Signature-256: sha256=<hex>`. The
+ * legacy SHA-1 `X-Hub-Signature` alone is refused. GitHub signs no timestamp
+ * (`timestamped: false`): replay protection rests on the replay store, keyed
+ * on the MAC; `X-GitHub-Delivery` names the message.
+ *
+ * @example
+ * const verifier = createVerifier({ scheme: github({ secret: process.env.GITHUB_WEBHOOK_SECRET }) });
+ */
+export function github(options: GithubOptions): WebhookScheme {
+  return defineHmacScheme(
+    hmacFormat({
+      name: "github",
+      algorithm: "SHA-256",
+      signatureHeader: "x-hub-signature-256",
+      prefix: "sha256=",
+      encoding: "hex",
+      idHeader: "x-github-delivery",
+    }),
+    options,
+  );
+}

@@ -1,0 +1,28 @@
+import type { SecretOptions } from "../../keys/secret-input.js";
+import { defineHmacScheme } from "../hmac/define-hmac-scheme.js";
+import { hmacFormat } from "../hmac/hmac-scheme.js";
+import type { WebhookScheme } from "../types.js";
+
+export type ShopifyOptions = SecretOptions;
+
+/**
+ * Shopify: base64 HMAC-SHA256 of the body in `X-Shopify-Hmac-Sha256` (header
+ * names are case-insensitive, so the lowercase form event buses forward works
+ * too). Shopify signs no timestamp (`timestamped: false`): replay protection
+ * rests on the replay store, keyed on the MAC; `X-Shopify-Webhook-Id` names the message.
+ *
+ * @example
+ * const verifier = createVerifier({ scheme: shopify({ secret: process.env.SHOPIFY_API_SECRET }) });
+ */
+export function shopify(options: ShopifyOptions): WebhookScheme {
+  return defineHmacScheme(
+    hmacFormat({
+      name: "shopify",
+      algorithm: "SHA-256",
+      signatureHeader: "x-shopify-hmac-sha256",
+      encoding: "base64",
+      idHeader: "x-shopify-webhook-id",
+    }),
+    options,
+  );
+}

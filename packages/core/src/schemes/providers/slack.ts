@@ -1,0 +1,29 @@
+import type { SecretOptions } from "../../keys/secret-input.js";
+import { defineHmacScheme } from "../hmac/define-hmac-scheme.js";
+import { hmacFormat } from "../hmac/hmac-scheme.js";
+import type { WebhookScheme } from "../types.js";
+
+export type SlackOptions = SecretOptions;
+
+/**
+ * Slack: `X-Slack-Signature: v0=<hex>` over `v0:{timestamp}:{body}` with
+ * `X-Slack-Request-Timestamp`, keyed by the app's signing secret. Unlike
+ * Slack's SDK, the verifier also bounds timestamps in the future.
+ *
+ * @example
+ * const verifier = createVerifier({ scheme: slack({ secret: process.env.SLACK_SIGNING_SECRET }) });
+ */
+export function slack(options: SlackOptions): WebhookScheme {
+  return defineHmacScheme(
+    hmacFormat({
+      name: "slack",
+      algorithm: "SHA-256",
+      signatureHeader: "x-slack-signature",
+      prefix: "v0=",
+      encoding: "hex",
+      timestampHeader: "x-slack-request-timestamp",
+      signedContent: "v0:{timestamp}:{body}",
+    }),
+    options,
+  );
+}

@@ -1,0 +1,145 @@
+import { cryptoBackend } from "#crypto";
+import { WebhookError } from "../../errors/webhook-error.js";
+import { decodeBase64, encodeBase64 } from "../../lib/base64.js";
+import { encodeHex } from "../../lib/hex.js";
+import { decodeUtf8Strict, utf8 } from "../../lib/utf8.js";
+import type { SecretOptions } from "../../keys/secret-input.js";
+import { defineHmacScheme, type HmacFormat } from "../hmac/define-hmac-scheme.js";
+import { requireHeader } from "../hmac/fields.js";
+import type { WebhookScheme } from "../types.js";
+
+export type TwilioOptions = SecretOptions;
+
+const HEADER = "x-twilio-signature";
+const IDEMPOTENCY_HEADER = "i-twilio-idempotency-token";
+const BODY_HASH_PARAM = "bodySHA256";
+const DEFAULT_PORTS: Record<string, string> = { "https:": "443", "http:": "80" };
+const TOKEN = /^[\x21-\x7e]{1,256}$/;
+
+function parseUrl(url: string, code: "malformed_header" | "invalid_options"): URL {
+  try {
+    return new URL(url);
+  } catch (cause) {
+    throw new WebhookError(code, "the request URL is not absolute", { cause });
+  }
+}
+
+/** Twilio's SDK accepts the URL as received, with the default port added, and with it removed. */
+function urlVariants(raw: string): string[] {
+  const url = parseUrl(raw, "malformed_header");
+  const variants = [raw];
+  const defaultPort = DEFAULT_PORTS[url.protocol];
+  if (defaultPort !== undefined) {
+    const withoutPort = new URL(url.href);
+    withoutPort.port = "";
+    const withPort = new URL(url.href);
+    // URL drops a default port on assignment, so splice it into the serialisation instead.
+    const withPortText = url.port === "" ? withPort.href.replace(withPort.host, `${withPort.hostname}:${defaultPort}`) : url.href;
+    for (const variant of [withPortText, withoutPort.href]) if (!variants.includes(variant)) variants.push(variant);
+  }
+  return variants;
+}
+
+/** POST form parameters sorted by name, each written name+value (repeated names: values sorted). */
+function formParameters(body: Uint8Array): string {
+  const text = decodeUtf8Strict(body);
+  if (text === undefined) throw new WebhookError("malformed_body", "Twilio form body is not UTF-8");
+  const grouped = new Map<string, string[]>();
+  new URLSearchParams(text).forEach((value, name) => {
+    const values = grouped.get(name);
+    if (values === undefined) grouped.set(name, [value]);
+    else values.push(value);
+  });
+  let out = "";
+  for (const name of [...grouped.keys()].sort()) {
+    for (const value of (grouped.get(name) as string[]).sort()) out += name + value;
+  }
+  return out;
+}
+
+interface TwilioFields {
+  readonly urls: readonly string[];
+  readonly parameters: string;
+}
+
+// `extra` carries the precomputed signed strings: [parameters, ...urls].
+function twilioFields(urls: readonly string[], parameters: string) {
+  return { extra: [utf8(parameters), ...urls.map((url) => utf8(url))] };
+}
+
+function unpack(extra: readonly Uint8Array[] | undefined): { parameters: Uint8Array; urls: readonly Uint8Array[] } {
+  const [parameters = new Uint8Array(0), ...urls] = extra ?? [];
+  return { parameters, urls };
+}
+
+async function bodyHashMatches(body: Uint8Array, expectedHex: string): Promise<boolean> {
+  const actual = utf8(encodeHex(await cryptoBackend.digest("SHA-256", body)));
+  return cryptoBackend.timingSafeEqual(actual, utf8(expectedHex.toLowerCase()));
+}
+
+function describe(url: string, body: Uint8Array): TwilioFields {
+  const hasBodyHash = parseUrl(url, "malformed_header").searchParams.has(BODY_HASH_PARAM);
+  // JSON bodies are signed through the bodySHA256 query parameter; form bodies through their parameters.
+  return { urls: [url], parameters: hasBodyHash ? "" : formParameters(body) };
+}
+
+const twilioFormat: HmacFormat = {
+  name: "twilio",
+  timestamped: false,
+  algorithm: "SHA-1",
+  // The account's auth token, as text.
+  decodeSecret: utf8,
+  async read(incoming) {
+    const value = requireHeader(incoming.header, HEADER);
+    const mac = decodeBase64(value);
+    if (mac === undefined || mac.length !== 20) throw new WebhookError("malformed_header", `${HEADER} is not a base64 SHA-1 MAC`);
+    const url = parseUrl(incoming.url, "malformed_header");
+    const bodyHash = url.searchParams.get(BODY_HASH_PARAM);
+    if (bodyHash !== null && !(await bodyHashMatches(incoming.body, bodyHash))) {
+      throw new WebhookError("invalid_signature", "the body does not match the signed bodySHA256");
+    }
+    const { parameters } = describe(incoming.url, incoming.body);
+    const token = incoming.header(IDEMPOTENCY_HEADER);
+    return {
+      id: token !== undefined && TOKEN.test(token) ? token : undefined,
+      signatures: [mac],
+      ...twilioFields(urlVariants(incoming.url), parameters),
+    };
+  },
+  fieldsFor(message) {
+    if (typeof message.url !== "string") throw new WebhookError("invalid_options", "twilio signs the URL: pass `url`");
+    const url = parseUrl(message.url, "invalid_options");
+    return { ...twilioFields([url.href], describe(url.href, typeof message.body === "string" ? utf8(message.body) : message.body).parameters) };
+  },
+  signedContent(fields) {
+    const { parameters, urls } = unpack(fields.extra);
+    return [urls[0] ?? new Uint8Array(0), parameters];
+  },
+  receivedContents(fields) {
+    const { parameters, urls } = unpack(fields.extra);
+    return urls.map((url) => [url, parameters]);
+  },
+  identify(fields, _body, mac) {
+    // The idempotency token is not signed: it names the message, the MAC deduplicates it.
+    const replayKey = encodeBase64(mac);
+    return fields.id === undefined ? { id: replayKey } : { id: fields.id, replayKey };
+  },
+  write(_fields, mac) {
+    return { [HEADER]: encodeBase64(mac) };
+  },
+};
+
+/**
+ * Twilio: `X-Twilio-Signature`, base64 HMAC-SHA1 of the full URL followed by the
+ * POST form parameters sorted by name (name and value concatenated). For JSON
+ * bodies the URL carries `bodySHA256` (hex SHA-256 of the body), which is checked
+ * too. The URL is tried as received, with the default port and without it, as
+ * Twilio's SDK does. Twilio signs no timestamp: replay protection rests on the store.
+ *
+ * @example
+ * const verifier = createVerifier({ scheme: twilio({ secret: process.env.TWILIO_AUTH_TOKEN }) });
+ * // behind a proxy, make sure `request.url` is the public URL Twilio called
+ */
+export function twilio(options: TwilioOptions): WebhookScheme {
+  return defineHmacScheme(twilioFormat, options);
+}
