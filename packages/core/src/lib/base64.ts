@@ -10,7 +10,7 @@ function sextet(text: string, index: number): number {
   return code < 128 ? (DECODE_TABLE[code] ?? -1) : -1;
 }
 
-/** Decodes padded standard base64; `undefined` for anything else (never throws). */
+/** Decodes canonical padded standard base64; `undefined` for anything else (never throws). */
 export function decodeBase64(text: string): Uint8Array | undefined {
   const length = text.length;
   if (length === 0) return new Uint8Array(0);
@@ -25,6 +25,9 @@ export function decodeBase64(text: string): Uint8Array | undefined {
     const c = last && padding === 2 ? 0 : sextet(text, i + 2);
     const d = last && padding >= 1 ? 0 : sextet(text, i + 3);
     if ((a | b | c | d) < 0) return undefined;
+    // Canonical only: the bits under the padding must be zero, so each byte
+    // string has exactly one accepted encoding (a signature cannot be re-spelled).
+    if (last && ((padding === 2 && (b & 15) !== 0) || (padding === 1 && (c & 3) !== 0))) return undefined;
     const triple = (a << 18) | (b << 12) | (c << 6) | d;
     out[o++] = triple >> 16;
     if (o < out.length) out[o++] = (triple >> 8) & 0xff;

@@ -21,10 +21,13 @@ describe("base64", () => {
     fc.assert(
       fc.property(fc.string(), (text) => {
         const decoded = decodeBase64(text);
-        const canonical = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text);
+        const wellFormed = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text);
+        const canonical = wellFormed && referenceBase64(Uint8Array.from(atob(text), (c) => c.charCodeAt(0))) === text;
         expect(decoded !== undefined).toBe(canonical);
       }),
     );
+    expect(decodeBase64("YR==")).toBeUndefined(); // non-zero bits under the padding
+    expect(decodeBase64("YWJk")).toEqual(new Uint8Array([0x61, 0x62, 0x64]));
     for (const bad of ["YWJj\n", " YWJj", "YW=j", "YWJ", "YQ", "YQ===", "Y===", "YWJj-_", "ＡＢＣＤ"]) {
       expect(decodeBase64(bad)).toBeUndefined();
     }
