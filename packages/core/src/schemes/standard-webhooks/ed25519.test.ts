@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import vectors from "../../../../../../shared/vectors/standard-webhooks.json" with { type: "json" };
+import vectors from "../../test-support/vectors/standard-webhooks.json" with { type: "json" };
 import { WebhookError } from "../../errors/webhook-error.js";
 import { encodeBase64 } from "../../lib/base64.js";
 import { headerReader } from "../../lib/headers.js";
