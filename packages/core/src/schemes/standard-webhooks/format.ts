@@ -1,7 +1,7 @@
 import { WebhookError } from "../../errors/webhook-error.js";
 import { decodeBase64, encodeBase64 } from "../../lib/base64.js";
 import { utf8 } from "../../lib/utf8.js";
-import { type HmacFormat, type HmacSignedFields } from "../hmac/define-hmac-scheme.js";
+import type { HmacFormat, HmacSignedFields } from "../hmac/define-hmac-scheme.js";
 import { parseUnixSeconds, requireHeader, toUnixSeconds } from "../hmac/fields.js";
 import { parseSignatureList } from "./signature-list.js";
 
