@@ -28,6 +28,12 @@ export function backoffDelay(retryNumber: number, policy: RetryPolicy, random: (
   return Math.floor(random() * bound);
 }
 
+const HTTP_DATE = [
+  /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/, // IMF-fixdate
+  /^[A-Z][a-z]{5,8}, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/, // RFC 850
+  /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/, // asctime
+];
+
 /**
  * Parses `Retry-After` (RFC 9110 §10.2.3): delay seconds or an HTTP date.
  * Returns milliseconds from `now`, capped; `undefined` when absent or malformed.
@@ -38,8 +44,10 @@ export function parseRetryAfter(value: string | null, now: number, capMs: number
   let ms: number;
   if (/^\d+$/.test(text)) ms = Number(text) * 1000;
   else {
-    const date = Date.parse(text);
-    if (Number.isNaN(date) || !/[a-z]/i.test(text)) return undefined;
+    // Date.parse is lenient ("Soon 2026" parses): accept only the three HTTP-date forms.
+    if (!HTTP_DATE.some((form) => form.test(text))) return undefined;
+    const date = Date.parse(text.endsWith("GMT") ? text : `${text} GMT`);
+    if (Number.isNaN(date)) return undefined;
     ms = date - now;
   }
   if (!Number.isFinite(ms)) return capMs;
