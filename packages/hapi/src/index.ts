@@ -1,0 +1,26 @@
+// Hapi plugin and auth scheme, plus what a Hapi app needs from the core so it imports one package.
+export {
+  type HapiWebhookOptions,
+  type WebhookCredentials,
+  type WebhookPluginOptions,
+  getWebhook,
+  plugin,
+  rawPayload,
+} from "./plugin.js";
+export type { WebhookBoomData } from "./to-boom.js";
+export {
+  type ConnectionInfo,
+  type ReplayStore,
+  type VerifierOptions,
+  type Verifier,
+  type WebhookErrorCode,
+  type WebhookEvent,
+  type WebhookScheme,
+  VerifiedWebhook,
+  WebhookError,
+  createMemoryReplayStore,
+  createVerifier,
+  isWebhookError,
+  standardWebhooks,
+  svix,
+} from "@hooksec/core";

@@ -1,0 +1,18 @@
+import type { IncomingMessage } from "node:http";
+import { TLSSocket } from "node:tls";
+import type { ConnectionInfo } from "@hooksec/core";
+
+/**
+ * What the socket says about the caller: its address (the proxy's, behind a
+ * reverse proxy) and, when this process terminates TLS, the client certificate
+ * as DER bytes with whether the TLS stack verified it against the configured CA.
+ */
+export function connectionInfo(req: IncomingMessage): ConnectionInfo {
+  const socket = req.socket;
+  if (socket instanceof TLSSocket) {
+    // `raw` is absent when the client sent no certificate (an empty object comes back).
+    const raw: Uint8Array | undefined = socket.getPeerCertificate().raw;
+    return { remoteAddress: socket.remoteAddress, peerCertificate: raw, peerCertificateVerified: socket.authorized };
+  }
+  return { remoteAddress: socket?.remoteAddress };
+}
