@@ -77,12 +77,12 @@ describe("createRedisReplayStore", () => {
     expect(calls[0]).toEqual(["set", "hooksec:replay:id", expect.any(String), "PX", 10, "NX"]);
   });
 
-  it("gives every claim its own random token", async () => {
-    const { client } = fakeIoRedis();
-    const store = createRedisReplayStore({ client });
+  it("gives every claim its own token, also across stores (processes)", async () => {
+    const stores = [createRedisReplayStore({ client: fakeIoRedis().client }), createRedisReplayStore({ client: fakeIoRedis().client })];
     const tokens = new Set<string | null>();
-    for (let i = 0; i < 200; i++) tokens.add(await store.claim("id", 10));
-    expect(tokens.size).toBe(200);
+    for (let i = 0; i < 200; i++) for (const store of stores) tokens.add(await store.claim("id", 10));
+    expect(tokens.size).toBe(400);
+    expect(tokens.has(null)).toBe(false);
   });
 
   it("maps a null reply to a duplicate", async () => {
@@ -170,7 +170,7 @@ describe("createRedisReplayStore", () => {
         throw new Error("logger down");
       },
     });
-    expect(await store.claim("id", 10)).toMatch(/^[0-9a-f]{32}$/);
+    expect(await store.claim("id", 10)).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
   });
 
   it("times out a command that never answers", async () => {

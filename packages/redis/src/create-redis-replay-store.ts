@@ -64,6 +64,10 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   const minTtlMs = Math.ceil(positive(options.minTtlMs ?? 1, "minTtlMs"));
   const failOpen = options.failOpen === true;
   const { onError } = options;
+  // A token only has to differ from every other claimant's (it never leaves the
+  // process): 128 random bits per store and a counter, without a CSPRNG call per claim.
+  const instance = randomHex(16);
+  let counter = 0;
 
   function failure(
     operation: "claim" | "release",
@@ -110,7 +114,7 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
     async claim(id, ttlMs) {
       const key = prefix + id;
       const px = Math.max(Math.ceil(nonNegative(ttlMs, "ttlMs")), minTtlMs);
-      const token = randomToken();
+      const token = `${instance}.${(++counter).toString(36)}`;
       const outcome = await settleWithin(() => commands.setIfAbsent(key, token, px), timeoutMs);
       let error: RedisReplayStoreError;
       if (outcome.type === "reply") {
@@ -171,9 +175,8 @@ function isOk(reply: unknown): boolean {
   return reply !== null && reply !== undefined && String(reply) === "OK";
 }
 
-/** 128 random bits, hex: tells this claim from every other. */
-function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+function randomHex(byteLength: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(byteLength));
   let hex = "";
   for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
   return hex;

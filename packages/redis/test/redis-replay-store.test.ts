@@ -38,7 +38,7 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
   it("claims a key once: the first claim gets a token, the next ones null", async () => {
     const store = createRedisReplayStore({ client: redis.client });
     const token = await store.claim("standard-webhooks::msg_once", 60_000);
-    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    expect(token).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
     expect(await store.claim("standard-webhooks::msg_once", 60_000)).toBeNull();
     // Stored under the default prefix, holding the claimant's token, with the TTL asked.
     expect(await redis.get("hooksec:replay:standard-webhooks::msg_once")).toBe(token);
@@ -129,7 +129,7 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
     await first.release();
     expect((await verifier.verify(await signedRequest("msg_verifier"))).duplicate).toBe(false);
     expect((await verifier.verify(await signedRequest("msg_verifier"))).duplicate).toBe(true);
-    expect(await redis.get(`verifier:${kind}:standard-webhooks::msg_verifier`)).toMatch(/^[0-9a-f]{32}$/);
+    expect(await redis.get(`verifier:${kind}:standard-webhooks::msg_verifier`)).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
   });
 });
 
@@ -209,7 +209,7 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
     server.freeze();
     const token = await store.claim("open", 60_000);
     server.thaw();
-    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    expect(token).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
     expect(errors).toHaveLength(1);
     expect(errors[0]?.reason).toBe("timeout");
     expect(errors[0]?.failedOpen).toBe(true);
