@@ -26,6 +26,30 @@ export { slack, type SlackOptions } from "./schemes/providers/slack.js";
 export { stripe, type StripeOptions } from "./schemes/providers/stripe.js";
 export { twilio, type TwilioOptions } from "./schemes/providers/twilio.js";
 export { createVerifier, type Verifier } from "./verifier/create-verifier.js";
+export {
+  canonicalDistinguishedName,
+  dnAttributeValues,
+  formatDistinguishedName,
+  parseDistinguishedName,
+  type DistinguishedName,
+  type DnAttribute,
+  type DnFormat,
+  type RelativeDistinguishedName,
+} from "./identity/distinguished-name.js";
+export { normalizeFingerprint, parseCertificate, type ParsedCertificate } from "./identity/certificate.js";
+export { createIpMatcher, parseIpAddress, type IpMatcher } from "./identity/ip.js";
+export { resolveClientIp } from "./identity/client-ip.js";
+export {
+  createTenantDirectory,
+  type ClientCertificateInfo,
+  type TenantDirectory,
+  type TenantMatch,
+  type TenantResolver,
+  type TenantRule,
+} from "./identity/tenants.js";
+export type { IdentityOptions, ProxyHeaderNames } from "./identity/identity-options.js";
+export type { RateLimiter, RateLimitOptions } from "./identity/rate-limit.js";
+export type { AccessResult } from "./verifier/access.js";
 export { VerifiedWebhook } from "./verifier/verified-webhook.js";
 export type {
   ConnectionInfo,

@@ -1,16 +1,243 @@
+import { WebhookError, isWebhookError } from "../errors/webhook-error.js";
+import { parseCertificate } from "../identity/certificate.js";
+import { resolveClientIp } from "../identity/client-ip.js";
+import { parseDistinguishedName, formatDistinguishedName } from "../identity/distinguished-name.js";
+import type { IdentityOptions } from "../identity/identity-options.js";
+import { createIpMatcher, parseIpAddress } from "../identity/ip.js";
+import { createRateLimit } from "../identity/rate-limit.js";
+import {
+  type ClientCertificateInfo,
+  createTenantDirectory,
+  isTenantDirectory,
+  type TenantDirectory,
+  type TenantMatch,
+} from "../identity/tenants.js";
 import type { HeaderReader } from "../lib/headers.js";
-import type { VerifierOptions, WebhookParts } from "./types.js";
+import type { ConnectionInfo, VerifierOptions, WebhookParts } from "./types.js";
 
 /** Who is calling, established before any signature work. */
 export interface AccessResult {
   /** The tenant the caller proved to be (client certificate), if any. */
   readonly tenant: string | undefined;
+  /** The client's address (behind trusted proxies: the rightmost untrusted `X-Forwarded-For` hop). */
+  readonly clientIp?: string | undefined;
+  /** The client certificate, when one was presented and accepted. */
+  readonly certificate?: ClientCertificateInfo | undefined;
 }
 
 /** Step 1 of verification: client IP allowlist, client certificate to tenant. */
 export type AccessCheck = (parts: WebhookParts, header: HeaderReader) => Promise<AccessResult>;
 
-/** Builds the access step from the options; `undefined` when nothing is configured. */
-export function createAccessCheck(_options: VerifierOptions): AccessCheck | undefined {
-  return undefined;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const FORWARDED_FOR = "x-forwarded-for";
+
+/**
+ * Builds the access step from the options; `undefined` when nothing is configured.
+ * Order: peer address → client IP → allowlist → per-IP rate limit → certificate →
+ * tenant → per-tenant rate limit, so the cheapest refusals come first.
+ */
+export function createAccessCheck(options: VerifierOptions): AccessCheck | undefined {
+  const { identity, allowlist, trustedProxies, rateLimit } = options;
+  if (identity === undefined && allowlist === undefined && trustedProxies === undefined && rateLimit === undefined) {
+    return undefined;
+  }
+  const now = options.now ?? Date.now;
+  const isTrustedProxy = trustedProxies === undefined ? () => false : createIpMatcher(trustedProxies, "trustedProxies");
+  const isAllowed = allowlist === undefined ? undefined : createIpMatcher(allowlist, "allowlist");
+  const limitBy = rateLimit?.by ?? (identity === undefined ? "ip" : "tenant");
+  if (limitBy !== "ip" && limitBy !== "tenant") throw new WebhookError("invalid_options", 'rateLimit.by must be "tenant" or "ip"');
+  if (rateLimit !== undefined && limitBy === "tenant" && identity === undefined) {
+    throw new WebhookError("invalid_options", 'rateLimit.by "tenant" needs the identity option');
+  }
+  const consume = rateLimit === undefined ? undefined : createRateLimit(rateLimit);
+  const needsAddress = trustedProxies !== undefined || allowlist !== undefined || (consume !== undefined && limitBy === "ip");
+  const certificates = identity === undefined ? undefined : createCertificateCheck(identity, now);
+
+  return async (parts, header) => {
+    const connection = parts.connection;
+    let peer: string | undefined;
+    if (connection?.remoteAddress !== undefined) {
+      peer = parseIpAddress(connection.remoteAddress);
+      if (peer === undefined) throw new WebhookError("forbidden_ip", "the peer address is not an IP address");
+    } else if (needsAddress) {
+      throw new WebhookError("invalid_options", "the adapter must pass connection.remoteAddress for allowlist, trustedProxies or rateLimit");
+    }
+    const trusted = peer !== undefined && isTrustedProxy(peer);
+    const clientIp = peer === undefined ? undefined : resolveClientIp(peer, header(FORWARDED_FOR), isTrustedProxy);
+    if (isAllowed !== undefined && (clientIp === undefined || !isAllowed(clientIp))) {
+      throw new WebhookError("forbidden_ip", `client ${clientIp ?? "(unknown)"} is not in the allowlist`);
+    }
+    if (consume !== undefined && limitBy === "ip") await consume(`ip:${clientIp}`);
+    if (certificates === undefined) return { tenant: undefined, clientIp };
+    const { tenant, certificate } = await certificates(connection, header, trusted, peer);
+    if (consume !== undefined && limitBy === "tenant") {
+      await consume(tenant !== undefined ? `tenant:${tenant}` : `ip:${clientIp ?? "unknown"}`);
+    }
+    return { tenant, clientIp, certificate };
+  };
+}
+
+type CertificateCheck = (
+  connection: ConnectionInfo | undefined,
+  header: HeaderReader,
+  trustedPeer: boolean,
+  peer: string | undefined,
+) => Promise<{ tenant: string | undefined; certificate: ClientCertificateInfo | undefined }>;
+
+function createCertificateCheck(identity: IdentityOptions, now: () => number): CertificateCheck {
+  if (typeof identity !== "object" || identity === null || identity.tenants === undefined) {
+    throw new WebhookError("invalid_options", "identity needs tenants: rules, a directory or a resolver");
+  }
+  const names = {
+    verify: headerName(identity.proxyHeaders?.verify, "x-client-verify"),
+    subject: headerName(identity.proxyHeaders?.subject, "x-client-subject"),
+    certificate: headerName(identity.proxyHeaders?.certificate, "x-client-cert"),
+  };
+  const required = identity.required !== false;
+  const requireWhole = identity.requireForwardedCertificate === true;
+  const { tenants } = identity;
+  const directory: TenantDirectory | undefined = Array.isArray(tenants)
+    ? createTenantDirectory(tenants)
+    : isTenantDirectory(tenants)
+      ? tenants
+      : undefined;
+  const resolver = directory === undefined ? tenants : undefined;
+  if (directory === undefined && typeof resolver !== "function") {
+    throw new WebhookError("invalid_options", "identity.tenants must be rules, a directory or a resolver function");
+  }
+
+  async function lookUp(certificate: ClientCertificateInfo): Promise<TenantMatch | undefined> {
+    if (directory !== undefined) return directory.resolve(certificate);
+    let found: TenantMatch | string | undefined;
+    try {
+      found = await (resolver as (certificate: ClientCertificateInfo) => TenantMatch | string | undefined)(certificate);
+    } catch (cause) {
+      throw isWebhookError(cause) ? cause : new WebhookError("invalid_options", "the tenant resolver failed", { cause });
+    }
+    if (typeof found === "string") return found === "" ? undefined : { tenant: found };
+    return found;
+  }
+
+  return async (connection, header, trustedPeer, peer) => {
+    const verify = header(names.verify);
+    const subject = header(names.subject);
+    const whole = header(names.certificate);
+    let certificate: ClientCertificateInfo | undefined;
+    if (verify !== undefined || subject !== undefined || whole !== undefined) {
+      // Never trust these headers from anyone but the proxy, and never ignore them either:
+      // a caller that sends them is trying something.
+      if (!trustedPeer) {
+        throw new WebhookError("untrusted_proxy", `client certificate headers from ${peer ?? "an unknown peer"}, which is not a trusted proxy`);
+      }
+      certificate = await fromProxyHeaders(verify, subject, whole, requireWhole, now());
+    } else if (hasPeerCertificate(connection)) {
+      certificate = await fromConnection(connection, now());
+    }
+    if (certificate === undefined) {
+      if (required) throw new WebhookError("client_certificate_required", "no client certificate was presented");
+      return { tenant: undefined, certificate: undefined };
+    }
+    const match = await lookUp(certificate);
+    if (match === undefined || typeof match.tenant !== "string" || match.tenant === "") {
+      const reordered = directory?.reorderedSubjects(certificate.subject) ?? [];
+      const hint = reordered.length > 0 ? `; a rule lists the same RDNs in another order: ${reordered.join(" | ")}` : "";
+      throw new WebhookError("unknown_tenant", `no tenant for the certificate ${certificate.subject}${hint}`);
+    }
+    if (match.disabled === true) throw new WebhookError("tenant_disabled", `tenant ${match.tenant} is disabled`);
+    return { tenant: match.tenant, certificate };
+  };
+}
+
+async function fromProxyHeaders(
+  verify: string | undefined,
+  subject: string | undefined,
+  whole: string | undefined,
+  requireWhole: boolean,
+  now: number,
+): Promise<ClientCertificateInfo | undefined> {
+  const status = verify?.trim();
+  if (status === undefined) {
+    throw new WebhookError("client_certificate_invalid", "the proxy forwarded a certificate without its verification status");
+  }
+  if (status === "NONE") {
+    if (subject !== undefined || whole !== undefined) {
+      throw new WebhookError("client_certificate_invalid", "the proxy says NONE but forwarded a certificate");
+    }
+    return undefined;
+  }
+  if (status !== "SUCCESS") {
+    // nginx: "FAILED:certificate has expired" and the like.
+    const expired = /expired/i.test(status);
+    throw new WebhookError(
+      expired ? "client_certificate_expired" : "client_certificate_invalid",
+      `the proxy did not verify the certificate: ${status.slice(0, 200)}`,
+    );
+  }
+  let forwardedSubject: string | undefined;
+  if (subject !== undefined) {
+    try {
+      forwardedSubject = formatDistinguishedName(parseDistinguishedName(subject, "rfc4514"));
+    } catch (cause) {
+      throw new WebhookError("client_certificate_invalid", "the forwarded subject is not a distinguished name", { cause });
+    }
+  }
+  if (whole !== undefined && whole !== "") {
+    const parsed = await parseCertificate(whole);
+    if (forwardedSubject !== undefined && forwardedSubject !== parsed.subject) {
+      throw new WebhookError("client_certificate_invalid", "the forwarded subject is not the forwarded certificate's subject");
+    }
+    return describe(parsed, "proxy", now);
+  }
+  if (requireWhole) throw new WebhookError("client_certificate_invalid", "the proxy did not forward the whole certificate");
+  if (forwardedSubject === undefined || subject === undefined) {
+    throw new WebhookError("client_certificate_invalid", "the proxy verified a certificate but forwarded neither subject nor certificate");
+  }
+  return { source: "proxy", subject: forwardedSubject, subjectName: parseDistinguishedName(subject, "rfc4514") };
+}
+
+async function fromConnection(connection: ConnectionInfo, now: number): Promise<ClientCertificateInfo> {
+  const parsed = await parseCertificate(connection.peerCertificate as Uint8Array | string);
+  const certificate = describe(parsed, "connection", now);
+  // Checked after expiry, so an expired certificate is reported as such.
+  if (connection.peerCertificateVerified !== true) {
+    throw new WebhookError("client_certificate_invalid", "the TLS stack did not verify the client certificate against the CA");
+  }
+  return certificate;
+}
+
+function describe(
+  parsed: Awaited<ReturnType<typeof parseCertificate>>,
+  source: ClientCertificateInfo["source"],
+  now: number,
+): ClientCertificateInfo {
+  const notAfter = parsed.notAfter.getTime();
+  if (notAfter < now) {
+    const days = Math.ceil((now - notAfter) / DAY_MS);
+    throw new WebhookError("client_certificate_expired", `certificate ${parsed.subject} expired ${parsed.notAfter.toISOString()} (${days} day(s) ago)`);
+  }
+  if (parsed.notBefore.getTime() > now) {
+    throw new WebhookError("client_certificate_invalid", `certificate ${parsed.subject} is not valid before ${parsed.notBefore.toISOString()}`);
+  }
+  return {
+    source,
+    subject: parsed.subject,
+    subjectName: parsed.subjectName,
+    issuer: parsed.issuer,
+    fingerprint256: parsed.fingerprint256,
+    notAfter: parsed.notAfter,
+    daysUntilExpiry: Math.floor((notAfter - now) / DAY_MS),
+  };
+}
+
+function hasPeerCertificate(connection: ConnectionInfo | undefined): connection is ConnectionInfo {
+  const certificate = connection?.peerCertificate;
+  return certificate !== undefined && certificate !== null && certificate.length > 0;
+}
+
+function headerName(name: string | undefined, fallback: string): string {
+  if (name === undefined) return fallback;
+  if (typeof name !== "string" || !/^[!#$%&'*+.^_`|~0-9a-zA-Z-]+$/.test(name)) {
+    throw new WebhookError("invalid_options", `identity.proxyHeaders: ${JSON.stringify(name)} is not a header name`);
+  }
+  return name.toLowerCase();
 }

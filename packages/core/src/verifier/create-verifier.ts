@@ -4,7 +4,7 @@ import { readBodyWithLimit } from "../lib/read-body.js";
 import { createMemoryReplayStore } from "../replay/memory-replay-store.js";
 import type { ReplayStore } from "../replay/replay-store.js";
 import type { SchemeVerification } from "../schemes/types.js";
-import { createAccessCheck } from "./access.js";
+import { type AccessResult, createAccessCheck } from "./access.js";
 import { emitEvent } from "./emit-event.js";
 import { checkFreshness } from "./freshness.js";
 import type { ConnectionInfo, VerifierOptions, WebhookParts } from "./types.js";
@@ -86,13 +86,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   async function run(parts: WebhookParts, startedAt: number): Promise<VerifiedWebhook> {
     let tenant: string | undefined;
+    let caller: AccessResult | undefined;
     try {
       if (parts.body.length > maxBodyBytes) {
         throw new WebhookError("body_too_large", `body of ${parts.body.length} bytes exceeds ${maxBodyBytes}`);
       }
       const header = headerReader(parts.headers);
       // 1. access: who is calling (IP allowlist, client certificate → tenant)
-      if (access !== undefined) tenant = (await access(parts, header)).tenant;
+      if (access !== undefined) {
+        caller = await access(parts, header);
+        tenant = caller.tenant;
+      }
       // 2. signature: constant time, any key of the keyring
       const verification = await scheme.verify({ method: parts.method, url: parts.url, header, body: parts.body, tenant });
       // 3. freshness: only schemes that sign a time can be checked
@@ -112,6 +116,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
         tenant,
         duplicate,
         release,
+        clientIp: caller?.clientIp,
+        certificate: caller?.certificate,
       });
       if (onEvent !== undefined) {
         emitEvent(onEvent, {
@@ -121,15 +127,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
           id: webhook.id,
           keyId: webhook.keyId,
           tenant,
+          ...callerFields(caller),
         });
       }
       return webhook;
     } catch (caught) {
-      throw reject(caught, startedAt, tenant);
+      throw reject(caught, startedAt, tenant, caller);
     }
   }
 
-  function reject(caught: unknown, startedAt: number, tenant: string | undefined): WebhookError {
+  function reject(caught: unknown, startedAt: number, tenant: string | undefined, caller?: AccessResult): WebhookError {
     // Anything a scheme throws on hostile input is a refusal, never a crash or a 500.
     const error = isWebhookError(caught)
       ? caught
@@ -139,6 +146,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       scheme: scheme.name,
       durationMs: onEvent === undefined ? 0 : performance.now() - startedAt,
       tenant,
+      ...callerFields(caller),
+      retryAfterSeconds: error.retryAfterSeconds,
       code: error.code,
       status: error.status,
       detail: error.detail,
@@ -162,6 +171,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
     verifyParts(parts) {
       return run(parts, onEvent === undefined ? 0 : performance.now());
     },
+  };
+}
+
+/** What the access step established, for events (absent fields stay absent). */
+function callerFields(caller: AccessResult | undefined) {
+  return {
+    clientIp: caller?.clientIp,
+    certificateSubject: caller?.certificate?.subject,
+    daysUntilExpiry: caller?.certificate?.daysUntilExpiry,
   };
 }
 

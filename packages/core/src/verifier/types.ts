@@ -3,6 +3,8 @@ import type { WebhookError } from "../errors/webhook-error.js";
 import type { HeaderSource } from "../lib/headers.js";
 import type { ReplayStore } from "../replay/replay-store.js";
 import type { WebhookScheme } from "../schemes/types.js";
+import type { IdentityOptions } from "../identity/identity-options.js";
+import type { RateLimitOptions } from "../identity/rate-limit.js";
 
 /** What the adapter knows about the connection the request came on. */
 export interface ConnectionInfo {
@@ -50,6 +52,14 @@ export interface WebhookEvent {
   readonly id?: string;
   readonly keyId?: string;
   readonly tenant?: string;
+  /** The client's address (behind trusted proxies: from `X-Forwarded-For`), when known. */
+  readonly clientIp?: string;
+  /** The client certificate's subject (canonical RFC 4514), when one was presented. */
+  readonly certificateSubject?: string;
+  /** Whole days until the client certificate expires: alert on it before deliveries stop. */
+  readonly daysUntilExpiry?: number;
+  /** Set on `rate_limited`: seconds until the caller may try again (the `Retry-After` header). */
+  readonly retryAfterSeconds?: number;
   /** Set on rejections. */
   readonly code?: WebhookErrorCode;
   readonly status?: number;
@@ -70,4 +80,15 @@ export interface VerifierOptions {
   readonly onEvent?: (event: WebhookEvent) => void | Promise<void>;
   /** Milliseconds since the epoch; injectable for tests. Default `Date.now`. */
   readonly now?: () => number;
+  /** Client certificate to tenant (direct TLS or trusted proxy headers). Off by default. */
+  readonly identity?: IdentityOptions;
+  /** Client IPs allowed to call (IPv4/IPv6 CIDRs or addresses); refused with `forbidden_ip`. Default: any. */
+  readonly allowlist?: readonly string[];
+  /**
+   * Reverse proxies whose client-certificate and `X-Forwarded-For` headers are believed
+   * (CIDRs or addresses). Those headers from any other peer are refused with `untrusted_proxy`.
+   */
+  readonly trustedProxies?: readonly string[];
+  /** Requests per tenant or client IP; over it `rate_limited` (429) with `retryAfterSeconds`. Off by default. */
+  readonly rateLimit?: RateLimitOptions;
 }

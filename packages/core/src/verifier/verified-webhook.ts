@@ -1,4 +1,5 @@
 import { WebhookError } from "../errors/webhook-error.js";
+import type { ClientCertificateInfo } from "../identity/tenants.js";
 import { decodeUtf8, decodeUtf8Strict } from "../lib/utf8.js";
 
 /** Gives a replay claim back; a no-op for duplicates and when replay protection is off. */
@@ -19,6 +20,10 @@ export class VerifiedWebhook {
   readonly timestamped: boolean;
   readonly keyId: string | undefined;
   readonly tenant: string | undefined;
+  /** The client's address as the access step resolved it (behind trusted proxies: from `X-Forwarded-For`). */
+  readonly clientIp: string | undefined;
+  /** The client certificate that named the tenant: subject, fingerprint, `daysUntilExpiry`. */
+  readonly certificate: ClientCertificateInfo | undefined;
   /** The same message was already claimed: acknowledge it without processing it again. */
   readonly duplicate: boolean;
   readonly #release: ReleaseClaim;
@@ -34,6 +39,8 @@ export class VerifiedWebhook {
     tenant: string | undefined;
     duplicate: boolean;
     release: ReleaseClaim;
+    clientIp?: string | undefined;
+    certificate?: ClientCertificateInfo | undefined;
   }) {
     this.id = fields.id;
     this.timestamp = fields.timestamp;
@@ -42,6 +49,8 @@ export class VerifiedWebhook {
     this.timestamped = fields.timestamped;
     this.keyId = fields.keyId;
     this.tenant = fields.tenant;
+    this.clientIp = fields.clientIp;
+    this.certificate = fields.certificate;
     this.duplicate = fields.duplicate;
     this.#release = fields.release;
   }

@@ -1,0 +1,58 @@
+import RateLimiterMemory from "rate-limiter-flexible/lib/RateLimiterMemory.js";
+import { WebhookError } from "../errors/webhook-error.js";
+
+/**
+ * Anything with rate-limiter-flexible's `consume(key, points)`: resolves when
+ * allowed, rejects with a result carrying `msBeforeNext` when over the limit,
+ * rejects with an `Error` when its store fails. `RateLimiterRedis` fits, so
+ * several instances can share one budget.
+ */
+export interface RateLimiter {
+  consume(key: string, points?: number): Promise<unknown>;
+}
+
+export interface RateLimitOptions {
+  /** What one budget belongs to: the certificate's tenant (default when `identity` is set) or the client IP. */
+  readonly by?: "tenant" | "ip";
+  /** Requests allowed per `durationSeconds` (default 100). */
+  readonly points?: number;
+  /** Window length in seconds (default 60). */
+  readonly durationSeconds?: number;
+  /** Once over the limit, refuse for this long (default: until the window ends). */
+  readonly blockDurationSeconds?: number;
+  /** Your own limiter instead of the in-memory one (`points` and `durationSeconds` are then its business). */
+  readonly limiter?: RateLimiter;
+}
+
+/** Consumes one point for `key`; throws `rate_limited` (429, with `retryAfterSeconds`) when over the budget. */
+export type ConsumeRateLimit = (key: string) => Promise<void>;
+
+/** Builds the limiter once per verifier; `invalid_options` for a budget that makes no sense. */
+export function createRateLimit(options: RateLimitOptions): ConsumeRateLimit {
+  const limiter = options.limiter ?? memoryLimiter(options);
+  if (typeof limiter.consume !== "function") throw new WebhookError("invalid_options", "rateLimit.limiter needs consume(key)");
+  return async (key) => {
+    try {
+      await limiter.consume(key, 1);
+    } catch (caught) {
+      if (caught instanceof Error || typeof (caught as { msBeforeNext?: unknown })?.msBeforeNext !== "number") {
+        // The limiter's store failed: fail closed rather than let a flood through.
+        throw new WebhookError("rate_limiter_unavailable", "the rate limiter could not count the request", { cause: caught });
+      }
+      const retryAfterSeconds = Math.max(1, Math.ceil((caught as { msBeforeNext: number }).msBeforeNext / 1000));
+      throw new WebhookError("rate_limited", `rate limit exceeded for ${key}`, { retryAfterSeconds });
+    }
+  };
+}
+
+function memoryLimiter(options: RateLimitOptions): RateLimiter {
+  const points = positiveInteger(options.points ?? 100, "rateLimit.points");
+  const duration = positiveInteger(options.durationSeconds ?? 60, "rateLimit.durationSeconds");
+  const blockDuration = options.blockDurationSeconds === undefined ? 0 : positiveInteger(options.blockDurationSeconds, "rateLimit.blockDurationSeconds");
+  return new RateLimiterMemory({ points, duration, blockDuration });
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value <= 0) throw new WebhookError("invalid_options", `${name} must be a positive integer`);
+  return value;
+}
