@@ -20,7 +20,13 @@ export {
   WebhookError,
   createMemoryReplayStore,
   createVerifier,
+  github,
+  hmacScheme,
   isWebhookError,
+  shopify,
+  slack,
   standardWebhooks,
+  stripe,
   svix,
+  twilio,
 } from "@hooksec/core";
