@@ -30,7 +30,8 @@ async function startReceiver(name: string, client: string, redisPort: number): P
   // Sources through tsx and the "hooksec-source" condition: no build needed.
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=hooksec-source", receiverScript], {
     cwd: packageDir,
-    env: { ...process.env, REDIS_PORT: String(redisPort), CLIENT: client, SECRET: secret, NAME: name },
+    // A generous store timeout: on a loaded CI machine a slow reply must not look like an outage.
+    env: { ...process.env, REDIS_PORT: String(redisPort), CLIENT: client, SECRET: secret, NAME: name, TIMEOUT_MS: "1500" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

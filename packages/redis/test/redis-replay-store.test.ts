@@ -7,6 +7,8 @@ import { eventually, type RedisServer, skipWithoutRedis, sleep, startRedisServer
 
 const secret = `whsec_${Buffer.from("hooksec redis test secret 32 by!").toString("base64")}`;
 const scheme = standardWebhooks({ secret });
+// Where a timeout is not what is tested: a loaded CI machine must not turn a slow reply into a failure.
+const PATIENT_MS = 5000;
 
 async function signedRequest(id: string, body = '{"hello":"world"}'): Promise<Request> {
   const headers = await scheme.sign({ id, timestamp: new Date(), body });
@@ -36,7 +38,7 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
   });
 
   it("claims a key once: the first claim gets a token, the next ones null", async () => {
-    const store = createRedisReplayStore({ client: redis.client });
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
     const token = await store.claim("standard-webhooks::msg_once", 60_000);
     expect(token).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
     expect(await store.claim("standard-webhooks::msg_once", 60_000)).toBeNull();
@@ -48,13 +50,13 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
   });
 
   it("of 50 concurrent claims of one key, exactly one succeeds", async () => {
-    const store = createRedisReplayStore({ client: redis.client });
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
     const tokens = await Promise.all(Array.from({ length: 50 }, () => store.claim("race", 60_000)));
     expect(tokens.filter((token) => token !== null)).toHaveLength(1);
   });
 
   it("release with a wrong token does nothing; with the claimant's token it frees the key", async () => {
-    const store = createRedisReplayStore({ client: redis.client });
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
     const token = await store.claim("released", 60_000);
     if (token === null) throw new Error("first claim must succeed");
     await store.release("released", "not-the-token");
@@ -73,7 +75,7 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
   });
 
   it("a claim expires after its TTL", async () => {
-    const store = createRedisReplayStore({ client: redis.client });
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
     expect(await store.claim("short", 80)).not.toBeNull();
     expect(await store.claim("short", 80)).toBeNull();
     expect(await eventually(async () => (await redis.get("hooksec:replay:short")) === null, 2000)).toBe(true);
@@ -81,17 +83,17 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
   });
 
   it("never keeps a claim shorter than asked: rounds up, and honours minTtlMs", async () => {
-    const store = createRedisReplayStore({ client: redis.client });
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
     await store.claim("fraction", 0.2);
     // 0.2 ms rounds up to 1 ms: the key was set (SET with PX 0 would be an error).
-    const floored = createRedisReplayStore({ client: redis.client, minTtlMs: 120_000 });
+    const floored = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, minTtlMs: 120_000 });
     await floored.claim("floored", 1_000);
     expect(await redis.pttl("hooksec:replay:floored")).toBeGreaterThan(100_000);
   });
 
   it("namespaces keys with the prefix: stores with other prefixes do not see each other", async () => {
-    const first = createRedisReplayStore({ client: redis.client, prefix: "app1:" });
-    const second = createRedisReplayStore({ client: redis.client, prefix: "app2:" });
+    const first = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, prefix: "app1:" });
+    const second = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, prefix: "app2:" });
     expect(await first.claim("shared-id", 60_000)).not.toBeNull();
     expect(await second.claim("shared-id", 60_000)).not.toBeNull();
     expect(await first.claim("shared-id", 60_000)).toBeNull();
@@ -100,7 +102,7 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
   });
 
   it("holds for any key: claim, refuse, ignore a wrong release, free on the right one", async () => {
-    const store = createRedisReplayStore({ client: redis.client, prefix: `prop:${kind}:` });
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, prefix: `prop:${kind}:` });
     const seen = new Set<string>();
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: "binary", minLength: 1, maxLength: 40 }), fc.string(), async (key, wrong) => {
@@ -119,7 +121,7 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
   });
 
   it("in a verifier: the first delivery is processed, a re-delivery is a duplicate", async () => {
-    const store = createRedisReplayStore({ client: redis.client, prefix: `verifier:${kind}:` });
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, prefix: `verifier:${kind}:` });
     const verifier = createVerifier({ scheme, replay: { store } });
     const first = await verifier.verify(await signedRequest("msg_verifier"));
     expect(first.duplicate).toBe(false);
@@ -149,8 +151,8 @@ describe.skipIf(skipWithoutRedis)("ioredis and node-redis share claims", () => {
   });
 
   it("a claim made through one client is a duplicate through the other, and only its token releases it", async () => {
-    const viaIo = createRedisReplayStore({ client: io.client });
-    const viaNode = createRedisReplayStore({ client: node.client });
+    const viaIo = createRedisReplayStore({ client: io.client, timeoutMs: PATIENT_MS });
+    const viaNode = createRedisReplayStore({ client: node.client, timeoutMs: PATIENT_MS });
     const token = await viaIo.claim("cross", 60_000);
     expect(token).not.toBeNull();
     expect(await viaNode.claim("cross", 60_000)).toBeNull();
@@ -219,7 +221,7 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
   });
 
   it("a stopped Redis gives replay_store_unavailable; the same client recovers when it is back", async () => {
-    const store = createRedisReplayStore({ client: redis.client, timeoutMs: 300 });
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: 1000 });
     const verifier = createVerifier({ scheme, replay: { store } });
     expect((await verifier.verify(await signedRequest("msg_before"))).duplicate).toBe(false);
 
