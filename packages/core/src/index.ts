@@ -25,6 +25,16 @@ export { shopify, type ShopifyOptions } from "./schemes/providers/shopify.js";
 export { slack, type SlackOptions } from "./schemes/providers/slack.js";
 export { stripe, type StripeOptions } from "./schemes/providers/stripe.js";
 export { twilio, type TwilioOptions } from "./schemes/providers/twilio.js";
+export { jws, type JwsAlgorithm, type JwsOptions } from "./schemes/jose/jws.js";
+export {
+  jwe,
+  type JweContentAlgorithm,
+  type JweDecryptionKey,
+  type JweKeyAlgorithm,
+  type JweOptions,
+} from "./schemes/jose/jwe.js";
+export type { JoseKeyInput } from "./schemes/jose/signing-key.js";
+export type { JwksInput, RemoteJwksOptions } from "./keys/jwks.js";
 export { createVerifier, type Verifier } from "./verifier/create-verifier.js";
 export {
   canonicalDistinguishedName,
