@@ -5,6 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
+import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   type AttemptEvent,
@@ -15,6 +16,8 @@ import {
   type SenderOptions,
   standardWebhooks,
   type Verifier,
+  jwe,
+  jws,
 } from "../../src/index.js";
 import { createNodeTransport } from "../../src/sender/transport/node.js";
 import { createTestCertificates, opensslAvailable, type TestCertificates } from "./support/certificates.js";
@@ -278,6 +281,46 @@ describe.skipIf(!hasOpenssl)("sending over HTTPS with mTLS to a verifying receiv
     // The HMAC verifier refuses it: the receiver's checks really ran.
     verifier = createVerifier({ scheme: standardWebhooks({ secret: SECRET }), now });
     expect(await s.send(endpoint("/hook"), "{}", { id: "msg_ed2" })).toMatchObject({ status: "failed", lastStatus: 401 });
+    await s.close();
+  });
+
+  it("sends a JWS payload (ES256) that the receiver verifies against its JWKS", async () => {
+    const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: "sender-1", alg: "ES256" }] };
+    verifier = createVerifier({ scheme: jws({ jwks, algorithms: ["ES256"] }), now });
+    const s = sender({ scheme: jws({ privateKey, alg: "ES256", kid: "sender-1" }) });
+    expect((await s.send(endpoint("/hook"), { signed: "jws" }, { id: "msg_jws" })).status).toBe("delivered");
+    // The compact JWS carries the payload as claims, with the id as jti and the time as iat.
+    expect(processed.map((p) => p.id)).toEqual(["msg_jws"]);
+    expect(processed[0]?.body).toMatchObject({ signed: "jws", jti: "msg_jws", iat: Math.floor(clock / 1000) });
+    // A key the receiver does not know is refused there.
+    const other = await generateKeyPair("ES256");
+    const stranger = sender({ scheme: jws({ privateKey: other.privateKey, alg: "ES256", kid: "sender-1" }), retry: { attempts: 1 } });
+    expect(await stranger.send(endpoint("/hook"), "{}")).toMatchObject({ status: "failed", lastStatus: 401 });
+    await Promise.all([s.close(), stranger.close()]);
+  });
+
+  it("sends a nested JWE (ECDH-ES+A256KW around an ES256 JWS) that the receiver decrypts and verifies", async () => {
+    const signing = await generateKeyPair("ES256", { extractable: true });
+    const encryption = await generateKeyPair("ECDH-ES+A256KW", { extractable: true });
+    const jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid: "sender-1", alg: "ES256" }] };
+    verifier = createVerifier({
+      scheme: jwe({ privateKey: encryption.privateKey, alg: "ECDH-ES+A256KW", inner: jws({ jwks, algorithms: ["ES256"] }) }),
+      now,
+    });
+    const s = sender({
+      scheme: jwe({
+        publicKey: encryption.publicKey,
+        alg: "ECDH-ES+A256KW",
+        inner: jws({ privateKey: signing.privateKey, alg: "ES256", kid: "sender-1" }),
+      }),
+    });
+    flakyFailuresLeft = 1;
+    const result = await s.send(endpoint("/flaky"), { secret: "plans" }, { id: "msg_jwe" });
+    expect(result).toMatchObject({ status: "delivered", attempts: 2 });
+    expect(processed.map((p) => p.id)).toEqual(["msg_jwe"]);
+    expect(processed[0]?.body).toMatchObject({ secret: "plans", jti: "msg_jwe" });
+    expect(seenIds).toEqual([]); // the id travels only inside the encrypted, signed payload
     await s.close();
   });
 
