@@ -1,5 +1,4 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { Certificate, type Name } from "@peculiar/asn1-x509";
+import * as asn1js from "asn1js";
 import { cryptoBackend } from "#crypto";
 import { WebhookError } from "../errors/webhook-error.js";
 import { decodeBase64 } from "../lib/base64.js";
@@ -43,32 +42,23 @@ export async function parseCertificate(input: Uint8Array | string): Promise<Pars
   if (!(der instanceof Uint8Array) || der.length === 0 || der.length > MAX_CERTIFICATE_CHARS) {
     throw new WebhookError("client_certificate_invalid", "no certificate bytes, or too many");
   }
-  let certificate: Certificate;
+  let fields: CertificateFields;
   try {
-    certificate = AsnConvert.parse(der, Certificate);
+    fields = readCertificate(der);
   } catch (cause) {
     throw new WebhookError("client_certificate_invalid", "not a DER X.509 certificate", { cause });
   }
-  try {
-    const tbs = certificate.tbsCertificate;
-    const subjectName = fromAsnName(tbs.subject);
-    const notBefore = tbs.validity.notBefore.getTime();
-    const notAfter = tbs.validity.notAfter.getTime();
-    if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) throw new TypeError("bad validity time");
-    const digest = await cryptoBackend.digest("SHA-256", der);
-    return {
-      subject: formatDistinguishedName(subjectName),
-      subjectName,
-      issuer: formatDistinguishedName(fromAsnName(tbs.issuer)),
-      serialNumber: encodeHex(new Uint8Array(tbs.serialNumber)),
-      notBefore,
-      notAfter,
-      fingerprint256: encodeHex(digest),
-      der,
-    };
-  } catch (cause) {
-    throw new WebhookError("client_certificate_invalid", "unreadable certificate fields", { cause });
-  }
+  const digest = await cryptoBackend.digest("SHA-256", der);
+  return {
+    subject: formatDistinguishedName(fields.subject),
+    subjectName: fields.subject,
+    issuer: formatDistinguishedName(fields.issuer),
+    serialNumber: fields.serialNumber,
+    notBefore: fields.notBefore,
+    notAfter: fields.notAfter,
+    fingerprint256: encodeHex(digest),
+    der,
+  };
 }
 
 /**
@@ -106,26 +96,77 @@ function pemToDer(text: string): Uint8Array {
   return der;
 }
 
-function fromAsnName(name: Name): DistinguishedName {
-  const rdns: DnAttribute[][] = [];
-  for (const rdn of name) {
-    rdns.push(
-      rdn.map((pair) => {
-        const type = attributeTypeFromOid(pair.type);
-        const value = pair.value;
-        const text =
-          value.utf8String ??
-          value.printableString ??
-          value.ia5String ??
-          value.teletexString ??
-          value.bmpString ??
-          value.universalString;
-        if (text !== undefined) return dnAttribute(type, text);
-        if (value.anyValue !== undefined) return dnAttribute(type, new Uint8Array(value.anyValue));
-        throw new TypeError("empty attribute value");
-      }),
-    );
-  }
+interface CertificateFields {
+  readonly serialNumber: string;
+  readonly issuer: DistinguishedName;
+  readonly subject: DistinguishedName;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+// RFC 5280 §4.1, read with asn1js's BER parser and walked by tag numbers only:
+// class checks (`instanceof`, constructor identity) are what break in the edge
+// runtime's VM, where intrinsics such as `Array` are wrapped.
+const UNIVERSAL = 1;
+const CONTEXT = 3;
+const INTEGER = 2;
+const OBJECT_IDENTIFIER = 6;
+const SEQUENCE = 16;
+const SET = 17;
+const UTC_TIME = 23;
+const GENERALIZED_TIME = 24;
+
+type Element = asn1js.AsnType;
+
+function readCertificate(der: Uint8Array): CertificateFields {
+  const parsed = asn1js.fromBER(der);
+  if (parsed.offset !== der.byteLength || parsed.result.error) throw new TypeError("not one BER element");
+  const certificate = children(parsed.result, SEQUENCE);
+  const items = children(certificate[0], SEQUENCE);
+  let at = 0;
+  if (items[0]?.idBlock.tagClass === CONTEXT && items[0].idBlock.tagNumber === 0) at = 1; // version
+  const serial = expect(items[at], INTEGER) as asn1js.Integer;
+  const validity = children(items[at + 3], SEQUENCE);
+  return {
+    serialNumber: encodeHex(serial.valueBlock.valueHexView),
+    issuer: readName(items[at + 2]),
+    notBefore: readTime(validity[0]),
+    notAfter: readTime(validity[1]),
+    subject: readName(items[at + 4]),
+  };
+}
+
+function readName(element: Element | undefined): DistinguishedName {
+  const rdns: DnAttribute[][] = children(element, SEQUENCE).map((set) =>
+    children(set, SET).map((pair) => {
+      const [oid, value] = children(pair, SEQUENCE);
+      const type = attributeTypeFromOid((expect(oid, OBJECT_IDENTIFIER) as asn1js.ObjectIdentifier).getValue());
+      if (value === undefined) throw new TypeError("attribute without a value");
+      return dnAttribute(type, new Uint8Array(value.toBER(false)));
+    }),
+  );
+  if (rdns.some((rdn) => rdn.length === 0)) throw new TypeError("empty RDN");
   // The certificate lists the RDNs from the root down; RFC 4514 from the leaf up.
   return rdns.reverse();
+}
+
+function readTime(element: Element | undefined): Date {
+  const tag = element?.idBlock.tagNumber;
+  if (element?.idBlock.tagClass !== UNIVERSAL || (tag !== UTC_TIME && tag !== GENERALIZED_TIME)) throw new TypeError("not a time");
+  const date = (element as asn1js.UTCTime).toDate();
+  if (Number.isNaN(date.getTime())) throw new TypeError("bad time");
+  return date;
+}
+
+function expect(element: Element | undefined, tagNumber: number): Element {
+  if (element === undefined || element.idBlock.tagClass !== UNIVERSAL || element.idBlock.tagNumber !== tagNumber) {
+    throw new TypeError(`expected universal tag ${tagNumber}`);
+  }
+  return element;
+}
+
+function children(element: Element | undefined, tagNumber: number): Element[] {
+  const value = (expect(element, tagNumber).valueBlock as { value?: unknown }).value;
+  if (!Array.isArray(value)) throw new TypeError(`tag ${tagNumber} is not constructed`);
+  return value as Element[];
 }
