@@ -1,0 +1,14 @@
+import { standardWebhooks, withWebhook } from "@hooksec/next";
+
+const verify = withWebhook(
+  () => ({ scheme: standardWebhooks({ secret: process.env.WEBHOOK_SECRET ?? "" }) }),
+  () => new Response(null, { status: 204 }),
+);
+
+// What NOT to do: reading the body before verification. The signature covers
+// the raw bytes, so hooksec refuses clearly (500 body_already_consumed) rather
+// than verify a re-serialised body. Kept here to show the error it gives.
+export async function POST(request: Request): Promise<Response> {
+  await request.text();
+  return verify(request);
+}
