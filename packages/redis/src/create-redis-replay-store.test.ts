@@ -1,18 +1,26 @@
 import { WebhookError } from "@hooksec/core";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createRedisReplayStore } from "./create-redis-replay-store.js";
 import type { IoRedisLike, NodeRedisLike } from "./redis-client.js";
 import { RedisReplayStoreError } from "./redis-replay-store-error.js";
 
 // The client-facing logic without a server (the real clients are tested in test/).
 
-function fakeIoRedis(reply: { set?: () => Promise<unknown>; eval?: () => Promise<unknown> } = {}) {
+function fakeIoRedis(
+  reply: { set?: () => Promise<unknown>; get?: (lastSet: string | undefined) => Promise<unknown>; eval?: () => Promise<unknown> } = {},
+) {
   const calls: unknown[][] = [];
+  let lastSet: string | undefined;
   const client: IoRedisLike = {
     status: "ready",
     set: (...args) => {
       calls.push(["set", ...args]);
+      lastSet = args[1];
       return reply.set ? reply.set() : Promise.resolve("OK");
+    },
+    get: (...args) => {
+      calls.push(["get", ...args]);
+      return reply.get ? reply.get(lastSet) : Promise.resolve("someone-else");
     },
     eval: (...args) => {
       calls.push(["eval", ...args]);
@@ -30,6 +38,7 @@ function fakeNodeRedis() {
       calls.push(["set", ...args]);
       return Promise.resolve("OK");
     },
+    get: () => Promise.resolve(null),
     eval: (...args) => {
       calls.push(["eval", ...args]);
       return Promise.resolve(0);
@@ -48,6 +57,10 @@ async function rejection(promise: unknown): Promise<unknown> {
 }
 
 describe("createRedisReplayStore", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("speaks ioredis: SET key token PX ttl NX and EVAL script 1 key token", async () => {
     const { client, calls } = fakeIoRedis();
     const store = createRedisReplayStore({ client });
@@ -85,16 +98,24 @@ describe("createRedisReplayStore", () => {
     expect(tokens.has(null)).toBe(false);
   });
 
-  it("maps a null reply to a duplicate", async () => {
-    const { client } = fakeIoRedis({ set: () => Promise.resolve(null) });
+  it("maps a null reply to a duplicate when the key holds another claimant's token", async () => {
+    const { client, calls } = fakeIoRedis({ set: () => Promise.resolve(null) });
     expect(await createRedisReplayStore({ client }).claim("id", 10)).toBeNull();
+    expect(calls.map((call) => call[0])).toEqual(["set", "get"]);
+  });
+
+  it("takes a refused SET whose key holds its own token (a re-sent command) as claimed", async () => {
+    const { client } = fakeIoRedis({ set: () => Promise.resolve(null), get: (lastSet) => Promise.resolve(lastSet) });
+    const token = await createRedisReplayStore({ client }).claim("id", 10);
+    expect(token).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
   });
 
   it("refuses options it cannot use with invalid_options", () => {
     const bad: unknown[] = [
       {},
       { client: {} },
-      { client: { set() {}, eval() {} } },
+      { client: { set() {}, get() {}, eval() {} } },
+      { client: { status: "ready", set() {}, eval() {} } },
       { client: fakeIoRedis().client, timeoutMs: 0 },
       { client: fakeIoRedis().client, timeoutMs: Number.POSITIVE_INFINITY },
       { client: fakeIoRedis().client, minTtlMs: -1 },
@@ -171,6 +192,49 @@ describe("createRedisReplayStore", () => {
       },
     });
     expect(await store.claim("id", 10)).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
+  });
+
+  it("after a failed claim, gives the possibly landed claim back, retrying with a backoff until Redis answers", async () => {
+    vi.useFakeTimers();
+    let evalCalls = 0;
+    const { client, calls } = fakeIoRedis({
+      set: () => Promise.reject(new Error("Connection is closed.")),
+      eval: () => (++evalCalls < 3 ? Promise.reject(new Error("Connection is closed.")) : Promise.resolve(1)),
+    });
+    const reported: RedisReplayStoreError[] = [];
+    const store = createRedisReplayStore({ client, onError: (e) => reported.push(e) });
+    const error = await rejection(store.claim("id", 10));
+    expect((error as RedisReplayStoreError).reason).toBe("command_failed");
+    await vi.advanceTimersByTimeAsync(60_000);
+    const token = calls[0]?.[2];
+    // The third try got an answer: no more tries, nothing more reported.
+    expect(calls.filter((call) => call[0] === "eval")).toEqual(
+      Array.from({ length: 3 }, () => ["eval", expect.stringContaining("DEL"), 1, "hooksec:replay:id", token]),
+    );
+    expect(reported.map((e) => e.operation)).toEqual(["claim"]);
+  });
+
+  it("gives up giving a claim back after a few tries, and reports it once", async () => {
+    vi.useFakeTimers();
+    const failing = () => Promise.reject(new Error("ECONNREFUSED"));
+    const { client, calls } = fakeIoRedis({ set: failing, eval: failing });
+    const reported: RedisReplayStoreError[] = [];
+    const store = createRedisReplayStore({ client, onError: (e) => reported.push(e) });
+    await rejection(store.claim("id", 10));
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(calls.filter((call) => call[0] === "eval")).toHaveLength(5);
+    expect(reported.map((e) => [e.operation, e.reason])).toEqual([
+      ["claim", "command_failed"],
+      ["release", "command_failed"],
+    ]);
+  });
+
+  it("keeps the claim of a failed SET when failing open (the webhook is processed under it)", async () => {
+    const { client, calls } = fakeIoRedis({ set: () => Promise.reject(new Error("Connection is closed.")) });
+    const store = createRedisReplayStore({ client, failOpen: true });
+    expect(await store.claim("id", 10)).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(calls.map((call) => call[0])).toEqual(["set"]);
   });
 
   it("times out a command that never answers", async () => {

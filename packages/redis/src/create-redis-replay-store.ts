@@ -10,6 +10,9 @@ export const RELEASE_SCRIPT = 'if redis.call("GET", KEYS[1]) == ARGV[1] then ret
 
 const DEFAULT_PREFIX = "hooksec:replay:";
 const DEFAULT_TIMEOUT_MS = 500;
+/** When to try again to release a claim whose SET had no clear outcome (after the first, immediate try). */
+const FORGET_DELAYS_MS = [250, 1000, 4000, 16_000];
+const MAX_FORGETTING = 10_000;
 
 export interface RedisReplayStoreOptions {
   /** A connected ioredis (`Redis`, `Cluster`) or node-redis (`createClient()`, `createCluster()`) client. */
@@ -96,6 +99,43 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
     return error;
   }
 
+  // SET NX, and when it is refused, whether the key holds this very token:
+  // ioredis re-sends a command cut off by a reconnection, and the first send
+  // may have landed. Taking that for a duplicate would drop the message.
+  async function setClaim(key: string, token: string, px: number): Promise<unknown> {
+    const reply = await commands.setIfAbsent(key, token, px);
+    if (reply !== null && reply !== undefined) return reply;
+    const holder = await commands.get(key);
+    return holder !== null && holder !== undefined && String(holder) === token ? "OK" : null;
+  }
+
+  // Releases a claim whose SET had no clear outcome, as soon as Redis answers:
+  // the release is queued behind the SET on the connection, and retried with a
+  // backoff while Redis is away. Bounded in attempts and in how many wait.
+  let forgetting = 0;
+  function forgetClaim(key: string, token: string): void {
+    if (forgetting >= MAX_FORGETTING) return;
+    forgetting++;
+    let attempt = 0;
+    const tryOnce = (): void => {
+      settleWithin(() => commands.evalOnKey(RELEASE_SCRIPT, key, [token]), timeoutMs).then((outcome) => {
+        const delay = FORGET_DELAYS_MS[attempt++];
+        if (outcome.type === "reply") {
+          forgetting--;
+        } else if (delay === undefined) {
+          forgetting--;
+          if (outcome.type === "timeout") failure("release", "timeout", key, undefined);
+          else failure("release", "command_failed", key, outcome.error);
+        } else {
+          const timer: unknown = setTimeout(tryOnce, delay);
+          // Never keep a process alive just for this.
+          (timer as { unref?: () => void }).unref?.();
+        }
+      });
+    };
+    tryOnce();
+  }
+
   async function releaseKey(key: string, token: string): Promise<void> {
     const outcome = await settleWithin(() => commands.evalOnKey(RELEASE_SCRIPT, key, [token]), timeoutMs);
     let error: RedisReplayStoreError;
@@ -115,7 +155,7 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       const key = prefix + id;
       const px = Math.max(Math.ceil(nonNegative(ttlMs, "ttlMs")), minTtlMs);
       const token = `${instance}.${(++counter).toString(36)}`;
-      const outcome = await settleWithin(() => commands.setIfAbsent(key, token, px), timeoutMs);
+      const outcome = await settleWithin(() => setClaim(key, token, px), timeoutMs);
       let error: RedisReplayStoreError;
       if (outcome.type === "reply") {
         if (isOk(outcome.value)) return token;
@@ -123,22 +163,16 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
         error = failure("claim", "unexpected_reply", key, outcome.value);
       } else if (outcome.type === "timeout") {
         error = failure("claim", "timeout", key, undefined);
-        // The SET may still land (a slow server, a client's offline queue). Failing
-        // closed, that claim must not outlive our refusal, or the sender's retry
-        // would be taken for a duplicate and never processed. Failing open, it is
-        // right to keep it: the webhook is being processed under this token.
-        if (!failOpen) {
-          outcome.late.then(
-            (reply) => {
-              if (isOk(reply)) releaseKey(key, token).catch(() => {});
-            },
-            () => {},
-          );
-        }
       } else {
         error = failure("claim", "command_failed", key, outcome.error);
       }
       if (failOpen) return token;
+      // The SET may have landed all the same (its reply lost with the connection,
+      // or still on its way). Failing closed, that claim must not outlive our
+      // refusal, or the sender's retry would be taken for a duplicate and never
+      // processed. (Failing open, it is right to keep it: the webhook is being
+      // processed under this token.)
+      if (error.reason !== "unexpected_reply") forgetClaim(key, token);
       throw error;
     },
     release(id, token) {

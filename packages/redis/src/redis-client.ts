@@ -8,6 +8,7 @@ export interface IoRedisLike {
   /** ioredis' connection state ("ready", "reconnecting", ...): how it is told apart. */
   readonly status: string;
   set(key: string, value: string, px: "PX", milliseconds: number, nx: "NX"): Promise<unknown>;
+  get(key: string): Promise<unknown>;
   eval(script: string, numberOfKeys: number, ...keysAndArguments: string[]): Promise<unknown>;
 }
 
@@ -16,6 +17,7 @@ export interface NodeRedisLike {
   /** node-redis' connection flag: how it is told apart. */
   readonly isOpen: boolean;
   set(key: string, value: string, options: { NX: true; PX: number }): Promise<unknown>;
+  get(key: string): Promise<unknown>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
@@ -29,6 +31,8 @@ export type RedisClientKind = "ioredis" | "node-redis";
 export interface RedisCommands {
   /** `SET key value NX PX ttl`: resolves to the raw reply ("OK" or null). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<unknown>;
+  /** `GET key`. */
+  get(key: string): Promise<unknown>;
   /** `EVAL script 1 key ...args`. */
   evalOnKey(script: string, key: string, args: string[]): Promise<unknown>;
 }
@@ -36,8 +40,8 @@ export interface RedisCommands {
 /** Picks the client's shape: ioredis has a string `status`, node-redis a boolean `isOpen`. */
 export function detectClientKind(client: unknown): RedisClientKind | undefined {
   if (typeof client !== "object" || client === null) return undefined;
-  const shape = client as { status?: unknown; isOpen?: unknown; set?: unknown; eval?: unknown };
-  if (typeof shape.set !== "function" || typeof shape.eval !== "function") return undefined;
+  const shape = client as { status?: unknown; isOpen?: unknown; set?: unknown; get?: unknown; eval?: unknown };
+  if (typeof shape.set !== "function" || typeof shape.get !== "function" || typeof shape.eval !== "function") return undefined;
   if (typeof shape.status === "string") return "ioredis";
   if (typeof shape.isOpen === "boolean") return "node-redis";
   return undefined;
@@ -49,6 +53,7 @@ export function redisCommands(client: RedisClientLike, kind: RedisClientKind): R
     const io = client as IoRedisLike;
     return {
       setIfAbsent: (key, value, ttlMs) => io.set(key, value, "PX", ttlMs, "NX"),
+      get: (key) => io.get(key),
       evalOnKey: (script, key, args) => io.eval(script, 1, key, ...args),
     };
   }
@@ -56,6 +61,7 @@ export function redisCommands(client: RedisClientLike, kind: RedisClientKind): R
   return {
     // `{ NX, PX }` is understood by node-redis v4 and (deprecated but kept) v5.
     setIfAbsent: (key, value, ttlMs) => node.set(key, value, { NX: true, PX: ttlMs }),
+    get: (key) => node.get(key),
     evalOnKey: (script, key, args) => node.eval(script, { keys: [key], arguments: args }),
   };
 }

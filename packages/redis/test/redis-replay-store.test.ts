@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisReplayStore, RedisReplayStoreError } from "../src/index.js";
 import { clientKinds, connectClient, type TestClient } from "./support/clients.js";
+import { startDroppingProxy } from "./support/dropping-proxy.js";
 import { eventually, type RedisServer, skipWithoutRedis, sleep, startRedisServer } from "./support/redis-server.js";
 
 const secret = `whsec_${Buffer.from("hooksec redis test secret 32 by!").toString("base64")}`;
@@ -250,6 +251,40 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
     ).toBe(true);
     expect((await verifier.verify(await signedRequest("msg_down_1"))).duplicate).toBe(true);
     expect((await verifier.verify(await signedRequest("msg_down_2"))).duplicate).toBe(false);
+  });
+});
+
+describe.skipIf(skipWithoutRedis).each(clientKinds)("a SET whose reply is lost with the connection (%s)", (kind) => {
+  it("never leaves the message claimed by nobody: the claim is kept by this claimant or given back", async () => {
+    const server = await startRedisServer();
+    const proxy = await startDroppingProxy(server.port);
+    const direct = await connectClient("ioredis", server.port);
+    const viaProxy = await connectClient(kind, proxy.port);
+    try {
+      const store = createRedisReplayStore({ client: viaProxy.client, timeoutMs: PATIENT_MS });
+      proxy.dropNextReply();
+      const outcome = await Promise.resolve(store.claim("dropped", 60_000)).then(
+        (token) => ({ token }),
+        (error: unknown) => ({ error }),
+      );
+      if (kind === "ioredis") {
+        // ioredis re-sends the SET after reconnecting; Redis refuses it (the first
+        // one landed), and the store recognises its own token.
+        expect(outcome).toEqual({ token: expect.stringMatching(/^[0-9a-f]{32}\.[0-9a-z]+$/) });
+        expect(await direct.get("hooksec:replay:dropped")).toBe((outcome as { token: string }).token);
+      } else {
+        // node-redis rejects the command cut off: fail closed, and give the claim
+        // back as soon as the client is connected again, so the retry is processed.
+        expect((outcome as { error: unknown }).error).toBeInstanceOf(RedisReplayStoreError);
+        expect(await eventually(async () => (await direct.get("hooksec:replay:dropped")) === null)).toBe(true);
+        expect(await store.claim("dropped", 60_000)).not.toBeNull();
+      }
+    } finally {
+      viaProxy.close();
+      direct.close();
+      await proxy.close();
+      await server.dispose();
+    }
   });
 });
 
