@@ -246,6 +246,33 @@ describe("identity from this process's TLS connection", () => {
   });
 });
 
+describe("rejection events carry what the access step had established", () => {
+  it("an expired certificate: its subject and a negative days-until-expiry; a disabled tenant: the tenant; a refused IP: the IP", async () => {
+    const events: WebhookEvent[] = [];
+    const onEvent = (event: WebhookEvent) => void events.push(event);
+    const after = LEAF_NOT_AFTER.getTime() + 3 * DAY + 1000;
+    const expired = verifier({ identity: { tenants: tenantRules }, onEvent }, after);
+    const connection = { remoteAddress: "203.0.113.9", peerCertificate: LEAF_DER, peerCertificateVerified: true };
+    expect(await codeOf(expired.verifyParts(await parts({}, connection, after)))).toBe("client_certificate_expired");
+    expect(events.at(-1)).toMatchObject({
+      type: "rejected",
+      code: "client_certificate_expired",
+      clientIp: "203.0.113.9",
+      certificateSubject: LEAF_SUBJECT_AS_NGINX,
+      daysUntilExpiry: -4,
+    });
+
+    const tenants = createTenantDirectory(tenantRules, { disabled: ["tenant-42"] });
+    const disabled = verifier({ identity: { tenants }, onEvent });
+    expect(await codeOf(disabled.verifyParts(await parts(proxied(), { remoteAddress: PROXY })))).toBe("tenant_disabled");
+    expect(events.at(-1)).toMatchObject({ code: "tenant_disabled", tenant: "tenant-42", certificateSubject: LEAF_SUBJECT_AS_NGINX });
+
+    const allowlisted = verifier({ allowlist: ["198.51.100.0/24"], onEvent });
+    expect(await codeOf(allowlisted.verifyParts(await parts({}, { remoteAddress: "::ffff:203.0.113.1" })))).toBe("forbidden_ip");
+    expect(events.at(-1)).toMatchObject({ code: "forbidden_ip", clientIp: "203.0.113.1" });
+  });
+});
+
 describe("tenants at run time", () => {
   it("disables and enables a tenant at once, and swaps rules, without a new verifier", async () => {
     const tenants = createTenantDirectory(tenantRules);

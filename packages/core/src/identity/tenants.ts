@@ -14,6 +14,7 @@ export interface ClientCertificateInfo {
   /** Known when the certificate itself was seen (direct TLS, or the proxy forwarded it whole). */
   readonly issuer?: string;
   readonly fingerprint256?: string;
+  readonly notBefore?: Date;
   readonly notAfter?: Date;
   /** Whole days left before `notAfter` (0 on the last day): alert on it before deliveries stop. */
   readonly daysUntilExpiry?: number;

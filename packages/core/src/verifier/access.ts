@@ -28,6 +28,24 @@ export interface AccessResult {
 /** Step 1 of verification: client IP allowlist, client certificate to tenant. */
 export type AccessCheck = (parts: WebhookParts, header: HeaderReader) => Promise<AccessResult>;
 
+/** What the access step had established when it refused a request, by error. */
+const establishedByError = new WeakMap<object, AccessResult>();
+
+/**
+ * What the access step knew when it threw `error` (client IP, certificate with a negative
+ * `daysUntilExpiry` when expired, tenant when disabled or rate limited), for the rejection event.
+ */
+export function establishedBefore(error: unknown): AccessResult | undefined {
+  return typeof error === "object" && error !== null ? establishedByError.get(error) : undefined;
+}
+
+/** Filled in as the access step learns things, so a refusal can still be logged with them. */
+interface Progress {
+  tenant: string | undefined;
+  clientIp?: string | undefined;
+  certificate?: ClientCertificateInfo | undefined;
+}
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 const FORWARDED_FOR = "x-forwarded-for";
 
@@ -53,7 +71,7 @@ export function createAccessCheck(options: VerifierOptions): AccessCheck | undef
   const needsAddress = trustedProxies !== undefined || allowlist !== undefined || (consume !== undefined && limitBy === "ip");
   const certificates = identity === undefined ? undefined : createCertificateCheck(identity, now);
 
-  return async (parts, header) => {
+  async function check(parts: WebhookParts, header: HeaderReader, progress: Progress): Promise<AccessResult> {
     const connection = parts.connection;
     let peer: string | undefined;
     if (connection?.remoteAddress !== undefined) {
@@ -64,16 +82,27 @@ export function createAccessCheck(options: VerifierOptions): AccessCheck | undef
     }
     const trusted = peer !== undefined && isTrustedProxy(peer);
     const clientIp = peer === undefined ? undefined : resolveClientIp(peer, header(FORWARDED_FOR), isTrustedProxy);
+    progress.clientIp = clientIp;
     if (isAllowed !== undefined && (clientIp === undefined || !isAllowed(clientIp))) {
       throw new WebhookError("forbidden_ip", `client ${clientIp ?? "(unknown)"} is not in the allowlist`);
     }
     if (consume !== undefined && limitBy === "ip") await consume(`ip:${clientIp}`);
     if (certificates === undefined) return { tenant: undefined, clientIp };
-    const { tenant, certificate } = await certificates(connection, header, trusted, peer);
+    const { tenant, certificate } = await certificates(connection, header, trusted, peer, progress);
     if (consume !== undefined && limitBy === "tenant") {
       await consume(tenant !== undefined ? `tenant:${tenant}` : `ip:${clientIp ?? "unknown"}`);
     }
     return { tenant, clientIp, certificate };
+  }
+
+  return async (parts, header) => {
+    const progress: Progress = { tenant: undefined };
+    try {
+      return await check(parts, header, progress);
+    } catch (error) {
+      if (typeof error === "object" && error !== null) establishedByError.set(error, { ...progress });
+      throw error;
+    }
   };
 }
 
@@ -82,6 +111,7 @@ type CertificateCheck = (
   header: HeaderReader,
   trustedPeer: boolean,
   peer: string | undefined,
+  progress: Progress,
 ) => Promise<{ tenant: string | undefined; certificate: ClientCertificateInfo | undefined }>;
 
 function createCertificateCheck(identity: IdentityOptions, now: () => number): CertificateCheck {
@@ -118,7 +148,7 @@ function createCertificateCheck(identity: IdentityOptions, now: () => number): C
     return found;
   }
 
-  return async (connection, header, trustedPeer, peer) => {
+  return async (connection, header, trustedPeer, peer, progress) => {
     const verify = header(names.verify);
     const subject = header(names.subject);
     const whole = header(names.certificate);
@@ -133,6 +163,12 @@ function createCertificateCheck(identity: IdentityOptions, now: () => number): C
     } else if (hasPeerCertificate(connection)) {
       certificate = await fromConnection(connection, now());
     }
+    progress.certificate = certificate;
+    if (certificate !== undefined) checkValidity(certificate, now());
+    // Checked after expiry, so an expired certificate is reported as such.
+    if (certificate?.source === "connection" && connection?.peerCertificateVerified !== true) {
+      throw new WebhookError("client_certificate_invalid", "the TLS stack did not verify the client certificate against the CA");
+    }
     if (certificate === undefined) {
       if (required) throw new WebhookError("client_certificate_required", "no client certificate was presented");
       return { tenant: undefined, certificate: undefined };
@@ -143,6 +179,7 @@ function createCertificateCheck(identity: IdentityOptions, now: () => number): C
       const hint = reordered.length > 0 ? `; a rule lists the same RDNs in another order: ${reordered.join(" | ")}` : "";
       throw new WebhookError("unknown_tenant", `no tenant for the certificate ${certificate.subject}${hint}`);
     }
+    progress.tenant = match.tenant;
     if (match.disabled === true) throw new WebhookError("tenant_disabled", `tenant ${match.tenant} is disabled`);
     return { tenant: match.tenant, certificate };
   };
@@ -196,13 +233,7 @@ async function fromProxyHeaders(
 }
 
 async function fromConnection(connection: ConnectionInfo, now: number): Promise<ClientCertificateInfo> {
-  const parsed = await parseCertificate(connection.peerCertificate as Uint8Array | string);
-  const certificate = describe(parsed, "connection", now);
-  // Checked after expiry, so an expired certificate is reported as such.
-  if (connection.peerCertificateVerified !== true) {
-    throw new WebhookError("client_certificate_invalid", "the TLS stack did not verify the client certificate against the CA");
-  }
-  return certificate;
+  return describe(await parseCertificate(connection.peerCertificate as Uint8Array | string), "connection", now);
 }
 
 function describe(
@@ -210,23 +241,28 @@ function describe(
   source: ClientCertificateInfo["source"],
   now: number,
 ): ClientCertificateInfo {
-  const notAfter = parsed.notAfter.getTime();
-  if (notAfter < now) {
-    const days = Math.ceil((now - notAfter) / DAY_MS);
-    throw new WebhookError("client_certificate_expired", `certificate ${parsed.subject} expired ${parsed.notAfter.toISOString()} (${days} day(s) ago)`);
-  }
-  if (parsed.notBefore.getTime() > now) {
-    throw new WebhookError("client_certificate_invalid", `certificate ${parsed.subject} is not valid before ${parsed.notBefore.toISOString()}`);
-  }
   return {
     source,
     subject: parsed.subject,
     subjectName: parsed.subjectName,
     issuer: parsed.issuer,
     fingerprint256: parsed.fingerprint256,
+    notBefore: parsed.notBefore,
     notAfter: parsed.notAfter,
-    daysUntilExpiry: Math.floor((notAfter - now) / DAY_MS),
+    // Negative once expired: the rejection event carries it too.
+    daysUntilExpiry: Math.floor((parsed.notAfter.getTime() - now) / DAY_MS),
   };
+}
+
+function checkValidity(certificate: ClientCertificateInfo, now: number): void {
+  const { notAfter, notBefore, subject } = certificate;
+  if (notAfter !== undefined && notAfter.getTime() < now) {
+    const days = Math.ceil((now - notAfter.getTime()) / DAY_MS);
+    throw new WebhookError("client_certificate_expired", `certificate ${subject} expired ${notAfter.toISOString()} (${days} day(s) ago)`);
+  }
+  if (notBefore !== undefined && notBefore.getTime() > now) {
+    throw new WebhookError("client_certificate_invalid", `certificate ${subject} is not valid before ${notBefore.toISOString()}`);
+  }
 }
 
 function hasPeerCertificate(connection: ConnectionInfo | undefined): connection is ConnectionInfo {

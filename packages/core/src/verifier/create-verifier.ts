@@ -4,7 +4,7 @@ import { readBodyWithLimit } from "../lib/read-body.js";
 import { createMemoryReplayStore } from "../replay/memory-replay-store.js";
 import type { ReplayStore } from "../replay/replay-store.js";
 import type { SchemeVerification } from "../schemes/types.js";
-import { type AccessResult, createAccessCheck } from "./access.js";
+import { type AccessResult, createAccessCheck, establishedBefore } from "./access.js";
 import { emitEvent } from "./emit-event.js";
 import { checkFreshness } from "./freshness.js";
 import type { ConnectionInfo, VerifierOptions, WebhookParts } from "./types.js";
@@ -132,7 +132,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       return webhook;
     } catch (caught) {
-      throw reject(caught, startedAt, tenant, caller);
+      const known = caller ?? establishedBefore(caught);
+      throw reject(caught, startedAt, tenant ?? known?.tenant, known);
     }
   }
 
