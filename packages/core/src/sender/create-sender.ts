@@ -1,5 +1,6 @@
 import { createDefaultTransport } from "#transport";
 import { WebhookError, isWebhookError } from "../errors/webhook-error.js";
+import { withTimeout } from "./attempt-timeout.js";
 import { createTokenCache } from "./oauth2-token-cache.js";
 import { generateMessageId } from "./message-id.js";
 import { applyOutboundAuth, checkOutboundAuth } from "./outbound-auth.js";
@@ -84,14 +85,9 @@ export function createSender(options: SenderOptions): Sender {
       let token: string | undefined;
       try {
         token = (await applyOutboundAuth(endpoint.auth, headers, tokens)).token;
-        response = await transport.send({
-          url,
-          method: "POST",
-          headers,
-          body: encoded.body,
-          signal: AbortSignal.timeout(totalTimeoutMs),
-          tls: endpoint.tls,
-        });
+        response = await withTimeout(totalTimeoutMs, (signal) =>
+          transport.send({ url, method: "POST", headers, body: encoded.body, signal, tls: endpoint.tls }),
+        );
       } catch (caught) {
         if (isWebhookError(caught)) {
           // Refused before any byte was sent (SSRF, setup): retrying cannot help.

@@ -1,4 +1,5 @@
 import { isWebhookError } from "../errors/webhook-error.js";
+import { withTimeout } from "./attempt-timeout.js";
 import { encodeBase64 } from "../lib/base64.js";
 import { decodeUtf8, utf8 } from "../lib/utf8.js";
 import type { AddressGuard } from "./ssrf/address-guard.js";
@@ -67,14 +68,9 @@ export function createTokenCache(context: {
     const requestedAt = context.now();
     let response: Awaited<ReturnType<Transport["send"]>>;
     try {
-      response = await context.transport.send({
-        url,
-        method: "POST",
-        headers,
-        body: form.toString(),
-        signal: AbortSignal.timeout(context.timeoutMs),
-        tls: auth.tls,
-      });
+      response = await withTimeout(context.timeoutMs, (signal) =>
+        context.transport.send({ url, method: "POST", headers, body: form.toString(), signal, tls: auth.tls }),
+      );
     } catch (cause) {
       if (isWebhookError(cause)) throw cause;
       throw new TokenRequestError("the token endpoint could not be reached", undefined, { cause });
