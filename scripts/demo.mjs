@@ -230,7 +230,7 @@ await server.close();
 pki?.cleanup();
 
 const columns = [
-  ["", (row) => (row.ok ? green("✓") : red("✗")), 1],
+  ["", (row) => (row.ok ? "✓" : "✗")],
   ["scenario", (row) => row.scenario],
   ["expected", (row) => row.expected],
   ["HTTP", (row) => row.status],
@@ -238,7 +238,7 @@ const columns = [
   ["result", (row) => row.outcome],
   ["why", (row) => row.why],
 ];
-const plain = (row) => columns.map(([, get]) => get(row).replace(/\u001b\[[0-9;]*m/g, ""));
+const plain = (row) => columns.map(([, get]) => get(row));
 const widths = columns.map(([title], index) => Math.max(title.length, ...rows.map((row) => plain(row)[index].length)));
 const line = (cells) => cells.map((cell, index) => (index === cells.length - 1 ? cell : cell.padEnd(widths[index]))).join("  ");
 
