@@ -148,6 +148,17 @@ describe("jwe refusals", () => {
     }
   });
 
+  it("carries a detached inner JWS in the clear headers while the body is encrypted", async () => {
+    const sender = jwe({ publicKey: rsa.publicJwk, inner: jws({ privateKey: signing.privateJwk, alg: "ES256", detached: true }) });
+    const receiver = jwe({ privateKey: rsa.privateJwk, inner: jws({ jwks, algorithms: ["ES256"], detached: true }) });
+    const { headers, body } = await sender.encode(message("raw bytes, not JSON", "d-1"));
+    expect(Object.keys(headers).sort()).toEqual(["content-type", "x-jws-signature"]);
+    expect(decodeProtectedHeader(body as string).cty).toBeUndefined();
+    const result = await receiver.verify(incoming(body, headers));
+    expect(new TextDecoder().decode(result.payload)).toBe("raw bytes, not JSON");
+    expect(result.id).toBe("d-1");
+  });
+
   it("goes through the verifier with the inner scheme's freshness and replay", async () => {
     const verifier = createVerifier({ scheme: jwe({ privateKey: ec.privateJwk, alg: "ECDH-ES+A256KW", inner: innerReceiver() }) });
     const { body } = await jwe({ publicKey: ec.publicJwk, alg: "ECDH-ES+A256KW", inner: innerSender() }).encode(message('{"v":1}', "once"));
