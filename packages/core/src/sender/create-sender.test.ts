@@ -234,6 +234,20 @@ describe("createSender", () => {
     await expect(sender.send(endpoint, undefined)).rejects.toMatchObject({ code: "invalid_options" });
   });
 
+  it("ignores an onAttempt hook that throws or rejects", async () => {
+    for (const onAttempt of [
+      () => {
+        throw new Error("logging is down");
+      },
+      async () => {
+        throw new Error("logging is down");
+      },
+    ]) {
+      const { sender } = senderWith({ "/in": [500, 200] }, { onAttempt });
+      expect((await sender.send(endpoint, "{}")).status).toBe("delivered");
+    }
+  });
+
   it("refuses bad options with invalid_options", () => {
     const scheme = standardWebhooks({ secret: SECRET });
     // @ts-expect-error no scheme
