@@ -87,6 +87,18 @@ describe("jws (compact body)", () => {
     expect(await codeOf(jws({ jwks, algorithms: ["ES256"], audience: "receiver-2" }).verify(incoming(body)))).toBe("claim_mismatch");
   });
 
+  it("requires the configured typ (explicit typing), compact and detached", async () => {
+    const typed = await jws({ privateKey: es.privateJwk, alg: "ES256", type: "webhook+jwt" }).encode(message("{}"));
+    expect(decodeProtectedHeader(typed.body as string).typ).toBe("webhook+jwt");
+    await expect(jws({ jwks, algorithms: ["ES256"], type: "webhook+jwt" }).verify(incoming(typed.body))).resolves.toBeDefined();
+    const plain = await jws({ privateKey: es.privateJwk, alg: "ES256" }).encode(message("{}"));
+    expect(await codeOf(jws({ jwks, algorithms: ["ES256"], type: "webhook+jwt" }).verify(incoming(plain.body)))).toBe("claim_mismatch");
+    const detached = await jws({ privateKey: es.privateJwk, alg: "ES256", detached: true }).sign(message("x"));
+    expect(await codeOf(jws({ jwks, algorithms: ["ES256"], detached: true, type: "webhook+jws" }).verify(incoming("x", detached)))).toBe(
+      "claim_mismatch",
+    );
+  });
+
   it("refuses expired tokens, and tokens without jti or iat", async () => {
     const receiver = jws({ jwks, algorithms: ["ES256"] });
     const expired = await new SignJWT({ jti: "a" }).setProtectedHeader({ alg: "ES256", kid: "es-1" }).setIssuedAt(NOW_S - 100).setExpirationTime(NOW_S - 50).sign(es.privateKey);

@@ -20,6 +20,11 @@ export interface JwsOptions {
   readonly issuer?: string | readonly string[];
   /** Expected `aud`: checked when verifying, written when signing (the first one). */
   readonly audience?: string | readonly string[];
+  /**
+   * Explicit typing (RFC 8725 section 3.11): the sender writes this `typ`, the receiver
+   * requires it, so another JWT of the same issuer cannot pass as a webhook. E.g. "webhook+jwt".
+   */
+  readonly type?: string;
   /** Signing key (sender side). */
   readonly privateKey?: JoseKeyInput;
   /** Signing algorithm; required with `privateKey`. */
@@ -145,6 +150,7 @@ export function jws(options: JwsOptions): WebhookScheme {
           algorithms: allowed,
           ...(options.issuer === undefined ? {} : { issuer: options.issuer as string | string[] }),
           ...(options.audience === undefined ? {} : { audience: options.audience as string | string[] }),
+          ...(options.type === undefined ? {} : { typ: options.type }),
         });
         return {
           id: idOf(payload.jti, "body"),
@@ -179,6 +185,7 @@ export function jws(options: JwsOptions): WebhookScheme {
     // Claims replicated as protected header parameters (RFC 7519 section 5.3), checked after the signature.
     if (!matches(options.issuer, header.iss)) throw new WebhookError("claim_mismatch", "iss does not match");
     if (!matches(options.audience, header.aud)) throw new WebhookError("claim_mismatch", "aud does not match");
+    if (options.type !== undefined && header.typ !== options.type) throw new WebhookError("claim_mismatch", "typ does not match");
     return {
       id: idOf(header.jti, "header"),
       timestamp: timeOf(header.iat, "header"),
@@ -194,6 +201,7 @@ export function jws(options: JwsOptions): WebhookScheme {
       .setProtectedHeader({
         alg,
         ...(kid === undefined ? {} : { kid }),
+        ...(options.type === undefined ? {} : { typ: options.type }),
         iat: Math.floor(ms / 1000),
         jti: idOf(message.id, "body"),
         ...(issuer === undefined ? {} : { iss: issuer }),
@@ -220,7 +228,7 @@ export function jws(options: JwsOptions): WebhookScheme {
       if (detachedHeader !== undefined) return { headers: await sign(message), body: message.body };
       if (signingKey === undefined || alg === undefined) throw new WebhookError("invalid_options", "jws signing needs `privateKey` and `alg`");
       const token = await new SignJWT(claimsFor(message, issuer, audience))
-        .setProtectedHeader({ alg, typ: "JWT", ...(kid === undefined ? {} : { kid }) })
+        .setProtectedHeader({ alg, typ: options.type ?? "JWT", ...(kid === undefined ? {} : { kid }) })
         .sign(await signingKey());
       return { headers: { "content-type": "application/jwt" }, body: token };
     },
