@@ -69,3 +69,26 @@ export type {
   WebhookEvent,
   WebhookParts,
 } from "./verifier/types.js";
+export { createSender } from "./sender/create-sender.js";
+export { createFetchTransport, type FetchTransportOptions } from "./sender/transport/fetch.js";
+export { TokenRequestError } from "./sender/oauth2-token-cache.js";
+export { createAddressGuard, type AddressGuard, type SsrfOptions } from "./sender/ssrf/address-guard.js";
+export { classifyAddress, type AddressCategory, type AddressClassification } from "./sender/ssrf/classify-address.js";
+export type {
+  AttemptEvent,
+  AttemptOutcome,
+  ClientTls,
+  DeliveryResult,
+  Endpoint,
+  OutboundAuth,
+  RetryOptions,
+  SendOptions,
+  Sender,
+  SenderOptions,
+  TimeoutOptions,
+  Transport,
+  TransportContext,
+  TransportFactory,
+  TransportRequest,
+  TransportResponse,
+} from "./sender/types.js";
