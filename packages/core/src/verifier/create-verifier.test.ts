@@ -11,7 +11,11 @@ const secret = testSecret();
 const scheme = standardWebhooks({ secret });
 const at = (ms: number) => () => ms;
 
-async function signed(body: Uint8Array | string = '{"type":"invoice.paid"}', id = "msg_1", timestampMs = FIXED_NOW_MS) {
+async function signed<Body extends Uint8Array | string = string>(
+  body: Body = '{"type":"invoice.paid"}' as Body,
+  id = "msg_1",
+  timestampMs = FIXED_NOW_MS,
+) {
   return { headers: await scheme.sign({ id, timestamp: new Date(timestampMs), body }), body };
 }
 
