@@ -38,17 +38,20 @@ const server = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--
 });
 
 let run = 0;
-/** Runs `claim` for `ms` with `parallel` loops; returns [claims, elapsed ms]. */
-async function slice(claim, parallel, ms) {
-  const prefix = `b${run++}:`;
+/**
+ * Runs `claim` for `ms` with `parallel` loops; returns [claims, elapsed ms].
+ * Fresh keys, or with `duplicates` the same 1,000 keys claimed over and over.
+ */
+async function slice(claim, parallel, ms, duplicates = false) {
+  const prefix = duplicates ? "dup:" : `b${run++}:`;
   let done = 0;
   const started = performance.now();
   const deadline = started + ms;
   await Promise.all(
     Array.from({ length: parallel }, async (_, worker) => {
       for (let i = 0; performance.now() < deadline; i++) {
-        const token = await claim(`${prefix}${worker}:${i}`);
-        if (token === null) throw new Error("a fresh key was refused");
+        const token = await claim(duplicates ? `${prefix}${(worker * 7919 + i) % 1000}` : `${prefix}${worker}:${i}`);
+        if ((token === null) !== duplicates) throw new Error(duplicates ? "a duplicate was accepted" : "a fresh key was refused");
         done++;
       }
     }),
@@ -61,11 +64,11 @@ async function slice(claim, parallel, ms) {
  * (ROUNDS each), so a load change on a shared machine hits them alike.
  */
 const ROUNDS = 6;
-async function compare(variants, parallel) {
+async function compare(variants, parallel, duplicates = false) {
   const totals = variants.map(() => [0, 0]);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [index, variant] of variants.entries()) {
-      const [done, ms] = await slice(variant.claim(), parallel, (SECONDS * 1000) / ROUNDS);
+      const [done, ms] = await slice(variant.claim(), parallel, (SECONDS * 1000) / ROUNDS, duplicates);
       totals[index][0] += done;
       totals[index][1] += ms;
     }
@@ -89,13 +92,19 @@ try {
   console.log(`${SECONDS}s per figure in ${ROUNDS} alternating slices; redis-server on 127.0.0.1:${port}; Node ${process.version}\n`);
 
   // A fresh memory store per slice, large enough never to fill (its fast path).
-  const memory = { claim: () => createMemoryReplayStore({ maxEntries: 5_000_000 }).claim };
+  const memory = {
+    claim: () => {
+      const fresh = createMemoryReplayStore({ maxEntries: 5_000_000 });
+      return (key) => fresh.claim(key, TTL_MS);
+    },
+  };
   const ratios = [];
   for (const [name, bare, client] of [
     ["ioredis", (key) => io.set(key, "1", "PX", TTL_MS, "NX"), io],
     ["node-redis", (key) => node.set(key, "1", { NX: true, PX: TTL_MS }), node],
   ]) {
-    const store = createRedisReplayStore({ client });
+    // A long timeout: the benchmark measures throughput, and shares 2 cores with other work.
+    const store = createRedisReplayStore({ client, timeoutMs: 10_000 });
     for (const parallel of [1, IN_FLIGHT]) {
       const label = `${name}, ${parallel === 1 ? "sequential" : `${parallel} in flight`}`;
       await slice(bare, parallel, 200); // warm-up
@@ -112,6 +121,31 @@ try {
       );
       await io.flushall();
     }
+    // Duplicates: the key is held by another claim. The store then reads the key
+    // once more (GET), to tell a re-sent SET of its own from somebody else's claim.
+    const held = createRedisReplayStore({ client: io, timeoutMs: 10_000 });
+    const heldMemory = createMemoryReplayStore();
+    for (let i = 0; i < 1000; i++) {
+      await held.claim(`dup:${i}`, TTL_MS);
+      heldMemory.claim(`dup:${i}`, TTL_MS);
+    }
+    const [memoryDup, bareDup, storeDup] = await compare(
+      [
+        { claim: () => (key) => heldMemory.claim(key, TTL_MS) },
+        { claim: () => (key) => bare(`hooksec:replay:${key}`) },
+        { claim: () => (key) => store.claim(key, TTL_MS) },
+      ],
+      IN_FLIGHT,
+      true,
+    );
+    console.log(`${name}, duplicates, ${IN_FLIGHT} in flight`);
+    show("  memory store (createMemoryReplayStore)", memoryDup);
+    show("  bare SET key value NX PX ttl", bareDup);
+    show("  createRedisReplayStore claim", storeDup);
+    ratios.push(
+      `${`${name}, duplicates`.padEnd(26)} store/bare ${(storeDup / bareDup).toFixed(2)}   memory/store ${(memoryDup / storeDup).toFixed(1)}x`,
+    );
+    await io.flushall();
   }
   console.log("\nratios (same run):");
   for (const line of ratios) console.log(`  ${line}`);
