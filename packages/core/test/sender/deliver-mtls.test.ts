@@ -34,7 +34,7 @@ interface Processed {
   readonly path: string;
   readonly id: string;
   readonly body: unknown;
-  readonly clientCertificate: string | undefined;
+  readonly clientCertificate: string | string[] | undefined;
 }
 
 async function readBody(req: NodeJS.ReadableStream): Promise<Buffer> {
