@@ -79,12 +79,14 @@ function lookupKeyring(lookup: SecretLookup, algorithm: HashAlgorithm, decodeSec
   };
 }
 
-interface RawKey {
+/** A secret decoded to bytes, not yet imported. */
+export interface RawKey {
   readonly id: string | undefined;
   readonly bytes: Uint8Array;
 }
 
-function decodeInput(input: SecretInput, decodeSecret: SecretDecoder): RawKey {
+/** Decodes one secret input; throws `invalid_options` when it is empty or not in the scheme's format. */
+export function decodeInput(input: SecretInput, decodeSecret: SecretDecoder): RawKey {
   const { id, secret } = typeof input === "object" && !(input instanceof Uint8Array) ? input : { id: undefined, secret: input };
   const bytes = typeof secret === "string" ? decodeSecret(secret) : secret;
   if (bytes === undefined || !(bytes instanceof Uint8Array) || bytes.length === 0) {
@@ -93,7 +95,8 @@ function decodeInput(input: SecretInput, decodeSecret: SecretDecoder): RawKey {
   return { id, bytes };
 }
 
-async function prepareKey(raw: RawKey, algorithm: HashAlgorithm): Promise<PreparedHmacKey> {
+/** Imports a decoded secret once, with its id (or a fingerprint of it). */
+export async function prepareKey(raw: RawKey, algorithm: HashAlgorithm): Promise<PreparedHmacKey> {
   // The default id is a short fingerprint: stable across rotations, safe to log.
   const id = raw.id ?? `sha256:${encodeHex((await cryptoBackend.digest("SHA-256", raw.bytes)).subarray(0, 6))}`;
   return { id, key: await cryptoBackend.importHmacKey(raw.bytes, algorithm) };

@@ -120,6 +120,46 @@ describe("standardWebhooks v1a (Ed25519)", () => {
     });
   });
 
+  it("looks up per-tenant keys of either kind, caching the imported keys", async () => {
+    const pair = await ed25519Pair();
+    const secret = testSecret();
+    const keys: Record<string, string[]> = { ed: [pair.publicKey], hmac: [secret], both: [secret, v1a.publicKey] };
+    let lookups = 0;
+    const receiver = standardWebhooks({
+      secrets: ({ tenant }) => {
+        lookups++;
+        return tenant === undefined ? undefined : keys[tenant];
+      },
+    });
+    const message = { id: "msg_t", timestamp: new Date(1_700_000_000_000), body: "{}" };
+    const fromEd = await standardWebhooks({ privateKey: pair.privateKey }).sign(message);
+    const fromHmac = await standardWebhooks({ secret }).sign(message);
+    const asTenant = (headers: Record<string, string>, tenant: string | undefined, body = "{}") => ({ ...incoming(headers, body), tenant });
+    await expect(receiver.verify(asTenant(fromEd, "ed"))).resolves.toMatchObject({ id: "msg_t" });
+    await expect(receiver.verify(asTenant(fromEd, "ed"))).resolves.toMatchObject({ id: "msg_t" });
+    await expect(receiver.verify(asTenant(fromHmac, "hmac"))).resolves.toMatchObject({ id: "msg_t" });
+    await expect(receiver.verify(asTenant(vectorHeaders, "both", v1a.body))).resolves.toMatchObject({ id: v1a.id });
+    expect(await codeOf(receiver.verify(asTenant(fromEd, "hmac")))).toBe("invalid_signature");
+    expect(await codeOf(receiver.verify(asTenant(fromEd, "nobody")))).toBe("invalid_signature");
+    expect(await codeOf(receiver.verify(asTenant(fromEd, undefined)))).toBe("invalid_signature");
+    expect(lookups).toBe(7);
+    // a tenant's private key signs for that tenant
+    keys.signer = [pair.privateKey];
+    const signed = await receiver.sign({ ...message, tenant: "signer" });
+    await expect(receiver.verify(asTenant(signed, "ed"))).resolves.toMatchObject({ id: "msg_t" });
+    expect(await codeOf(receiver.sign({ ...message, tenant: "ed" }))).toBe("invalid_options");
+  });
+
+  it("refuses an empty set of Ed25519 keys and a lookup that fails", async () => {
+    expect(() => standardWebhooks({ publicKeys: [] })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    const failing = standardWebhooks({
+      secrets: () => {
+        throw new Error("database down");
+      },
+    });
+    expect(await codeOf(failing.verify(incoming(vectorHeaders, v1a.body)))).toBe("invalid_options");
+  });
+
   it("round-trips arbitrary bodies and rejects any single-byte change of body or signature", async () => {
     const pair = await ed25519Pair();
     const signer = standardWebhooks({ privateKey: pair.privateKey });

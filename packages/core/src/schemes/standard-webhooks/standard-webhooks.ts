@@ -1,5 +1,5 @@
 import { WebhookError } from "../../errors/webhook-error.js";
-import type { SecretInput, SecretOptions } from "../../keys/secret-input.js";
+import type { SecretInput, SecretLookup, SecretOptions } from "../../keys/secret-input.js";
 import { defineHmacScheme } from "../hmac/define-hmac-scheme.js";
 import type { WebhookScheme } from "../types.js";
 import { defineStandardScheme, sortStandardKeys } from "./asymmetric.js";
@@ -49,9 +49,11 @@ export function standardScheme(
   headers: { readonly id: string; readonly timestamp: string; readonly signature: string },
   options: StandardWebhooksOptions,
 ): WebhookScheme {
+  if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", `${name} needs options with keys`);
   const keyOptions = options as StandardWebhooksKeyOptions & { secret?: SecretInput };
+  const { secrets } = options as { secrets?: readonly SecretInput[] | SecretLookup };
   const asymmetric = keyOptions.privateKey !== undefined || keyOptions.publicKey !== undefined || keyOptions.publicKeys !== undefined;
-  if (!asymmetric && typeof keyOptions.secrets !== "function") {
+  if (!asymmetric && typeof secrets !== "function") {
     const inputs = keyOptions.secret !== undefined ? [keyOptions.secret] : (keyOptions.secrets ?? []);
     const keys = sortStandardKeys(inputs);
     if (keys.privateKeys.length === 0 && keys.publicKeys.length === 0) {
@@ -59,10 +61,13 @@ export function standardScheme(
     }
     return defineStandardScheme(name, headers, keys);
   }
-  if (!asymmetric) return defineHmacScheme(standardHmacFormat(name, headers), options as SecretOptions);
+  // A per-tenant lookup may answer with any kind of key: whsec_, whsk_ or whpk_.
+  if (!asymmetric && typeof secrets === "function") return defineStandardScheme(name, headers, secrets);
   if (keyOptions.secret !== undefined) throw new WebhookError("invalid_options", "pass HMAC secrets as `secrets` beside Ed25519 keys");
-  if (typeof keyOptions.secrets === "function") throw new WebhookError("invalid_options", "a secrets lookup cannot be mixed with Ed25519 keys");
-  return defineStandardScheme(name, headers, sortStandardKeys(entriesOf(keyOptions)));
+  if (typeof secrets === "function") throw new WebhookError("invalid_options", "a secrets lookup cannot be mixed with fixed Ed25519 keys");
+  const entries = entriesOf(keyOptions);
+  if (entries.length === 0) throw new WebhookError("invalid_options", "no key given");
+  return defineStandardScheme(name, headers, sortStandardKeys(entries));
 }
 
 /**
@@ -70,7 +75,8 @@ export function standardScheme(
  * `id.timestamp.body` in `webhook-id`, `webhook-timestamp`, `webhook-signature`.
  * `v1` is HMAC-SHA256 with a `whsec_` secret; `v1a` is Ed25519: `{ privateKey: "whsk_..." }`
  * signs, `{ publicKey: "whpk_..." }` verifies. Pass `{ secrets: [newest, ...older] }`
- * while rotating: it signs with the first and accepts any; the list may mix v1 and v1a keys.
+ * while rotating: it signs with the first and accepts any; the list may mix v1 and v1a keys,
+ * and so may the answer of a per-tenant lookup (`secrets: ({ tenant }) => ...`).
  *
  * @example
  * const scheme = standardWebhooks({ secret: process.env.WEBHOOK_SECRET });
