@@ -10,8 +10,9 @@ export const RELEASE_SCRIPT = 'if redis.call("GET", KEYS[1]) == ARGV[1] then ret
 
 const DEFAULT_PREFIX = "hooksec:replay:";
 const DEFAULT_TIMEOUT_MS = 500;
-/** When to try again to release a claim whose SET had no clear outcome (after the first, immediate try). */
-const FORGET_DELAYS_MS = [250, 1000, 4000, 16_000];
+/** How often a claim whose SET had no clear outcome is tried again to be released, while Redis is away. */
+const FORGET_FIRST_DELAY_MS = 100;
+const FORGET_MAX_DELAY_MS = 1000;
 const MAX_FORGETTING = 10_000;
 
 export interface RedisReplayStoreOptions {
@@ -110,28 +111,37 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   }
 
   // Releases a claim whose SET had no clear outcome, as soon as Redis answers:
-  // the release is queued behind the SET on the connection, and retried with a
-  // backoff while Redis is away. Bounded in attempts and in how many wait.
+  // the release is queued behind the SET on the connection; while Redis is away
+  // it is tried again at most every second, until the claim would have expired
+  // anyway. One try at a time per claim, and a bound on how many claims wait.
   let forgetting = 0;
-  function forgetClaim(key: string, token: string): void {
+  function forgetClaim(key: string, token: string, ttlMs: number): void {
     if (forgetting >= MAX_FORGETTING) return;
     forgetting++;
-    let attempt = 0;
+    const expiresAt = Date.now() + ttlMs;
+    let delay = FORGET_FIRST_DELAY_MS;
     const tryOnce = (): void => {
-      settleWithin(() => commands.evalOnKey(RELEASE_SCRIPT, key, [token]), timeoutMs).then((outcome) => {
-        const delay = FORGET_DELAYS_MS[attempt++];
-        if (outcome.type === "reply") {
+      let pending: Promise<unknown>;
+      try {
+        pending = Promise.resolve(commands.evalOnKey(RELEASE_SCRIPT, key, [token]));
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        () => {
           forgetting--;
-        } else if (delay === undefined) {
-          forgetting--;
-          if (outcome.type === "timeout") failure("release", "timeout", key, undefined);
-          else failure("release", "command_failed", key, outcome.error);
-        } else {
+        },
+        () => {
+          if (Date.now() + delay >= expiresAt) {
+            forgetting--;
+            return;
+          }
           const timer: unknown = setTimeout(tryOnce, delay);
           // Never keep a process alive just for this.
           (timer as { unref?: () => void }).unref?.();
-        }
-      });
+          delay = Math.min(delay * 2, FORGET_MAX_DELAY_MS);
+        },
+      );
     };
     tryOnce();
   }
@@ -172,7 +182,7 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       // refusal, or the sender's retry would be taken for a duplicate and never
       // processed. (Failing open, it is right to keep it: the webhook is being
       // processed under this token.)
-      if (error.reason !== "unexpected_reply") forgetClaim(key, token);
+      if (error.reason !== "unexpected_reply") forgetClaim(key, token, px);
       throw error;
     },
     release(id, token) {

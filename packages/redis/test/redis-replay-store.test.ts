@@ -85,8 +85,8 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
 
   it("never keeps a claim shorter than asked: rounds up, and honours minTtlMs", async () => {
     const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
-    await store.claim("fraction", 0.2);
-    // 0.2 ms rounds up to 1 ms: the key was set (SET with PX 0 would be an error).
+    // 0.2 ms rounds up to 1 ms (SET with PX 0 would be an error).
+    expect(await store.claim("fraction", 0.2)).not.toBeNull();
     const floored = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, minTtlMs: 120_000 });
     await floored.claim("floored", 1_000);
     expect(await redis.pttl("hooksec:replay:floored")).toBeGreaterThan(100_000);
