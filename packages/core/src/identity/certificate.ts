@@ -4,6 +4,7 @@ import { WebhookError } from "../errors/webhook-error.js";
 import { decodeBase64 } from "../lib/base64.js";
 import { encodeHex } from "../lib/hex.js";
 import { attributeTypeFromOid } from "./attribute-types.js";
+import { BoundedCache } from "./bounded-cache.js";
 import { type DistinguishedName, type DnAttribute, dnAttribute, formatDistinguishedName } from "./distinguished-name.js";
 
 /** What hooksec reads from an X.509 certificate. */
@@ -59,6 +60,29 @@ export async function parseCertificate(input: Uint8Array | string): Promise<Pars
     fingerprint256: encodeHex(digest),
     der,
   };
+}
+
+/** Parses like `parseCertificate`, remembering the last `maxEntries` certificates by their exact input. */
+export function createCertificateParser(maxEntries = 256): (input: Uint8Array | string) => Promise<ParsedCertificate> {
+  const cache = new BoundedCache<ParsedCertificate>(maxEntries, 32 * 1024);
+  return async (input) => {
+    const key = typeof input === "string" ? `s${input}` : input instanceof Uint8Array && input.length <= 16 * 1024 ? `b${latin1(input)}` : undefined;
+    const cached = key === undefined ? undefined : cache.get(key);
+    if (cached !== undefined) return cached;
+    const parsed = await parseCertificate(input);
+    // Shared by every request that presents this certificate: nobody may change it.
+    for (const rdn of parsed.subjectName) for (const attribute of rdn) Object.freeze(attribute);
+    for (const rdn of parsed.subjectName) Object.freeze(rdn);
+    Object.freeze(parsed.subjectName);
+    if (key !== undefined) cache.set(key, Object.freeze(parsed));
+    return parsed;
+  };
+}
+
+function latin1(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 4096) out += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return out;
 }
 
 /**

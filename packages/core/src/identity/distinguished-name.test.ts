@@ -187,3 +187,11 @@ describe("properties", () => {
     );
   });
 });
+
+describe("lone surrogates", () => {
+  it("never swallow the separator after them", () => {
+    const name = parseDistinguishedName("CN=a\uD800,O=x");
+    expect(name).toHaveLength(2);
+    expect(name[1]).toEqual([{ type: "O", value: "x" }]);
+  });
+});

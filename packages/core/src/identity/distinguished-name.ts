@@ -154,7 +154,7 @@ function readAttribute(text: string, start: number): { attribute: DnAttribute; e
 
 function readHexValue(text: string, type: string, start: number): { attribute: DnAttribute; end: number } | string {
   let end = start;
-  while (end < text.length && /[0-9a-fA-F]/.test(text.charAt(end))) end++;
+  while (end < text.length && isHexDigit(text.charCodeAt(end))) end++;
   const der = decodeHex(text.slice(start, end));
   if (der === undefined || der.length === 0) return "a '#' value needs an even number of hex digits";
   return { attribute: dnAttribute(type, der), end };
@@ -184,9 +184,14 @@ function readStringValue(text: string, type: string, start: number): { attribute
       continue;
     }
     if (char === '"' || char === "<" || char === ">" || char === "\u0000") return `unescaped ${JSON.stringify(char)} at ${position}`;
-    const point = text.codePointAt(position) as number;
-    const width = point > 0xffff ? 2 : 1;
-    for (const byte of utf8Encoder.encode(text.slice(position, position + width))) bytes.push(byte);
+    const code = text.charCodeAt(position);
+    let width = 1;
+    if (code < 0x80) bytes.push(code);
+    else {
+      const next = text.charCodeAt(position + 1); // NaN past the end
+      width = code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+      for (const byte of utf8Encoder.encode(text.slice(position, position + width))) bytes.push(byte);
+    }
     if (char !== " ") significant = bytes.length;
     position += width;
   }
@@ -198,6 +203,10 @@ function readStringValue(text: string, type: string, start: number): { attribute
     return "escaped bytes are not UTF-8";
   }
   return { attribute: { type, value }, end: position };
+}
+
+function isHexDigit(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
 }
 
 function skipSpaces(text: string, position: number): number {

@@ -1,5 +1,6 @@
 import * as ipaddrNamespace from "ipaddr.js";
 import { WebhookError } from "../errors/webhook-error.js";
+import { BoundedCache } from "./bounded-cache.js";
 
 // ipaddr.js is CommonJS: Node's ESM loader exposes it as `default` only, bundlers as both.
 const ipaddr: typeof ipaddrNamespace =
@@ -72,8 +73,15 @@ export function parseCidr(text: string): [Address, number] | undefined {
   return [address, bits];
 }
 
+// Peers and forwarded hops repeat on every request: parse each spelling once.
+const parsedAddresses = new BoundedCache<Address | null>(1024, 100);
+
 function parseAddress(text: string): Address | undefined {
   if (typeof text !== "string" || text.length === 0 || text.length > 100) return undefined;
+  return parsedAddresses.getOrCompute(text, () => parseAddressUncached(text) ?? null) ?? undefined;
+}
+
+function parseAddressUncached(text: string): Address | undefined {
   let bare = text;
   const bracketed = /^\[([^\]]+)\](?::([0-9]{1,5}))?$/.exec(text);
   if (bracketed) bare = bracketed[1] as string;

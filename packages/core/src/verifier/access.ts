@@ -1,7 +1,8 @@
 import { WebhookError, isWebhookError } from "../errors/webhook-error.js";
-import { parseCertificate } from "../identity/certificate.js";
+import { BoundedCache } from "../identity/bounded-cache.js";
+import { createCertificateParser, type ParsedCertificate } from "../identity/certificate.js";
 import { resolveClientIp } from "../identity/client-ip.js";
-import { parseDistinguishedName, formatDistinguishedName } from "../identity/distinguished-name.js";
+import { type DistinguishedName, formatDistinguishedName, parseDistinguishedName } from "../identity/distinguished-name.js";
 import type { IdentityOptions } from "../identity/identity-options.js";
 import { createIpMatcher, parseIpAddress } from "../identity/ip.js";
 import { createRateLimit } from "../identity/rate-limit.js";
@@ -132,6 +133,8 @@ function createCertificateCheck(identity: IdentityOptions, now: () => number): C
       ? tenants
       : undefined;
   const resolver = directory === undefined ? tenants : undefined;
+  const parseCertificate = createCertificateParser();
+  const forwardedSubjects = new BoundedCache<{ subject: string; name: DistinguishedName }>(256);
   if (directory === undefined && typeof resolver !== "function") {
     throw new WebhookError("invalid_options", "identity.tenants must be rules, a directory or a resolver function");
   }
@@ -148,6 +151,63 @@ function createCertificateCheck(identity: IdentityOptions, now: () => number): C
     return found;
   }
 
+  async function fromProxyHeaders(
+    verify: string | undefined,
+    subject: string | undefined,
+    whole: string | undefined,
+    requireWhole: boolean,
+    now: number,
+  ): Promise<ClientCertificateInfo | undefined> {
+    const status = verify?.trim();
+    if (status === undefined) {
+      throw new WebhookError("client_certificate_invalid", "the proxy forwarded a certificate without its verification status");
+    }
+    if (status === "NONE") {
+      if (subject !== undefined || whole !== undefined) {
+        throw new WebhookError("client_certificate_invalid", "the proxy says NONE but forwarded a certificate");
+      }
+      return undefined;
+    }
+    if (status !== "SUCCESS") {
+      // nginx: "FAILED:certificate has expired" and the like.
+      const expired = /expired/i.test(status);
+      throw new WebhookError(
+        expired ? "client_certificate_expired" : "client_certificate_invalid",
+        `the proxy did not verify the certificate: ${status.slice(0, 200)}`,
+      );
+    }
+    let forwardedSubject: string | undefined;
+    if (subject !== undefined) {
+      try {
+        forwardedSubject = canonicalForwardedSubject(subject).subject;
+      } catch (cause) {
+        throw new WebhookError("client_certificate_invalid", "the forwarded subject is not a distinguished name", { cause });
+      }
+    }
+    if (whole !== undefined && whole !== "") {
+      const parsed = await parseCertificate(whole);
+      if (forwardedSubject !== undefined && forwardedSubject !== parsed.subject) {
+        throw new WebhookError("client_certificate_invalid", "the forwarded subject is not the forwarded certificate's subject");
+      }
+      return describe(parsed, "proxy", now);
+    }
+    if (requireWhole) throw new WebhookError("client_certificate_invalid", "the proxy did not forward the whole certificate");
+    if (forwardedSubject === undefined || subject === undefined) {
+      throw new WebhookError("client_certificate_invalid", "the proxy verified a certificate but forwarded neither subject nor certificate");
+    }
+    return { source: "proxy", subject: forwardedSubject, subjectName: canonicalForwardedSubject(subject).name };
+  }
+
+  function canonicalForwardedSubject(subject: string): { subject: string; name: DistinguishedName } {
+    return forwardedSubjects.getOrCompute(subject, () => {
+      const name = parseDistinguishedName(subject, "rfc4514");
+      // Shared by every request with this subject: nobody may change it.
+      for (const rdn of name) for (const attribute of rdn) Object.freeze(attribute);
+      for (const rdn of name) Object.freeze(rdn);
+      return { subject: formatDistinguishedName(name), name: Object.freeze(name) };
+    });
+  }
+
   return async (connection, header, trustedPeer, peer, progress) => {
     const verify = header(names.verify);
     const subject = header(names.subject);
@@ -161,7 +221,7 @@ function createCertificateCheck(identity: IdentityOptions, now: () => number): C
       }
       certificate = await fromProxyHeaders(verify, subject, whole, requireWhole, now());
     } else if (hasPeerCertificate(connection)) {
-      certificate = await fromConnection(connection, now());
+      certificate = describe(await parseCertificate(connection.peerCertificate as Uint8Array | string), "connection", now());
     }
     progress.certificate = certificate;
     if (certificate !== undefined) checkValidity(certificate, now());
@@ -185,59 +245,8 @@ function createCertificateCheck(identity: IdentityOptions, now: () => number): C
   };
 }
 
-async function fromProxyHeaders(
-  verify: string | undefined,
-  subject: string | undefined,
-  whole: string | undefined,
-  requireWhole: boolean,
-  now: number,
-): Promise<ClientCertificateInfo | undefined> {
-  const status = verify?.trim();
-  if (status === undefined) {
-    throw new WebhookError("client_certificate_invalid", "the proxy forwarded a certificate without its verification status");
-  }
-  if (status === "NONE") {
-    if (subject !== undefined || whole !== undefined) {
-      throw new WebhookError("client_certificate_invalid", "the proxy says NONE but forwarded a certificate");
-    }
-    return undefined;
-  }
-  if (status !== "SUCCESS") {
-    // nginx: "FAILED:certificate has expired" and the like.
-    const expired = /expired/i.test(status);
-    throw new WebhookError(
-      expired ? "client_certificate_expired" : "client_certificate_invalid",
-      `the proxy did not verify the certificate: ${status.slice(0, 200)}`,
-    );
-  }
-  let forwardedSubject: string | undefined;
-  if (subject !== undefined) {
-    try {
-      forwardedSubject = formatDistinguishedName(parseDistinguishedName(subject, "rfc4514"));
-    } catch (cause) {
-      throw new WebhookError("client_certificate_invalid", "the forwarded subject is not a distinguished name", { cause });
-    }
-  }
-  if (whole !== undefined && whole !== "") {
-    const parsed = await parseCertificate(whole);
-    if (forwardedSubject !== undefined && forwardedSubject !== parsed.subject) {
-      throw new WebhookError("client_certificate_invalid", "the forwarded subject is not the forwarded certificate's subject");
-    }
-    return describe(parsed, "proxy", now);
-  }
-  if (requireWhole) throw new WebhookError("client_certificate_invalid", "the proxy did not forward the whole certificate");
-  if (forwardedSubject === undefined || subject === undefined) {
-    throw new WebhookError("client_certificate_invalid", "the proxy verified a certificate but forwarded neither subject nor certificate");
-  }
-  return { source: "proxy", subject: forwardedSubject, subjectName: parseDistinguishedName(subject, "rfc4514") };
-}
-
-async function fromConnection(connection: ConnectionInfo, now: number): Promise<ClientCertificateInfo> {
-  return describe(await parseCertificate(connection.peerCertificate as Uint8Array | string), "connection", now);
-}
-
 function describe(
-  parsed: Awaited<ReturnType<typeof parseCertificate>>,
+  parsed: ParsedCertificate,
   source: ClientCertificateInfo["source"],
   now: number,
 ): ClientCertificateInfo {
