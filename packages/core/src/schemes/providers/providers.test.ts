@@ -280,9 +280,33 @@ describe("hmacScheme options", () => {
     [{ encoding: "base32" }, "bad encoding"],
     [{ algorithm: "MD5" }, "bad algorithm"],
     [{ name: "" }, "no name"],
-  ] as [Record<string, string>, string][])("refuses %j (%s) when built", (override) => {
+    [{ signedContent: "{timestamp}.{body}", timestampHeader: "x-t", signatureParams: { separator: ",", signatureKey: "v1", timestampKey: "t" } }, "two timestamps"],
+    [{ signatureParams: { separator: "ab", signatureKey: "v1" } }, "long separator"],
+    [{ signatureParams: { separator: ",", signatureKey: "v1", timestampKey: "v1" } }, "same keys"],
+    [{ idJsonField: "id", idHeader: "x-id" }, "two ids"],
+  ] as [Record<string, unknown>, string][])("refuses %j (%s) when built", (override) => {
     const options = { name: "x", secret: "s", signatureHeader: "x-sig", ...override } as Parameters<typeof hmacScheme>[0];
     expect(() => hmacScheme(options)).toThrow(expect.objectContaining({ code: "invalid_options" }));
+  });
+
+  it("reads key=value signature headers (Paddle-style ts=...;h1=...), several MACs and the id from the signed body", async () => {
+    const options = {
+      name: "paddle",
+      signatureHeader: "Paddle-Signature",
+      signatureParams: { separator: ";", signatureKey: "h1", timestampKey: "ts" },
+      signedContent: "{timestamp}:{body}",
+      idJsonField: "event_id",
+    } as const;
+    const scheme = hmacScheme({ ...options, secret: "pdl_ntfset_not_real" });
+    const body = '{"event_id":"evt_01h","data":{}}';
+    const headers = await scheme.sign(message(body));
+    expect(headers["paddle-signature"]).toMatch(/^ts=1700000000;h1=[0-9a-f]{64}$/);
+    const other = (await hmacScheme({ ...options, secret: "old" }).sign(message(body)))["paddle-signature"]?.split(";")[1];
+    const result = await scheme.verify(incoming({ "paddle-signature": `${other};${headers["paddle-signature"]}` }, body));
+    expect(result.id).toBe("evt_01h");
+    expect(result.replayKey).toBeUndefined();
+    expect(result.timestamp?.getTime()).toBe(T.getTime());
+    expect(await codeOf(scheme.verify(incoming({ "paddle-signature": `h1=${"0".repeat(64)}` }, body)))).toBe("malformed_header");
   });
 
   it("refuses ids containing a signed separator, received or sent", async () => {
