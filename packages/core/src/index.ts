@@ -19,7 +19,13 @@ export {
   type StandardWebhooksOptions,
 } from "./schemes/standard-webhooks/standard-webhooks.js";
 export { svix, type SvixOptions } from "./schemes/standard-webhooks/svix.js";
-export { hmacScheme, type HmacSchemeFormatOptions, type HmacSchemeOptions, type MacEncoding } from "./schemes/hmac/hmac-scheme.js";
+export {
+  hmacScheme,
+  type HmacSchemeFormatOptions,
+  type HmacSchemeOptions,
+  type MacEncoding,
+  type SignatureParams,
+} from "./schemes/hmac/hmac-scheme.js";
 export { github, type GithubOptions } from "./schemes/providers/github.js";
 export { shopify, type ShopifyOptions } from "./schemes/providers/shopify.js";
 export { slack, type SlackOptions } from "./schemes/providers/slack.js";
