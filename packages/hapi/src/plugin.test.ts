@@ -36,6 +36,7 @@ async function receiver(options: ReceiverOptions = {}) {
   const server = Hapi.server({ port: 0, host: "127.0.0.1" });
   servers.push(server);
   await server.register(plugin);
+  await server.register(plugin); // a second registration is a no-op (once)
   server.auth.strategy(
     "webhooks",
     "webhook",

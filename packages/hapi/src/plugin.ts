@@ -68,6 +68,8 @@ interface WebhookRequestState {
 export const plugin: Plugin<WebhookPluginOptions | undefined> = {
   name: PLUGIN_NAME,
   version: "0.1.0",
+  // Registering it again (from several plugins of one app) is a no-op, not a scheme clash.
+  once: true,
   register(server: Server, pluginOptions: WebhookPluginOptions | undefined) {
     server.auth.scheme(pluginOptions?.schemeName ?? "webhook", webhookScheme);
     server.ext("onPreResponse", finishWebhook);
