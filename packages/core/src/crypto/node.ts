@@ -43,17 +43,18 @@ export const cryptoBackend: CryptoBackend = {
   async importEd25519PrivateKey(seed: Uint8Array): Promise<Ed25519Key> {
     if (seed.length !== 32) throw new RangeError("an Ed25519 seed is 32 bytes");
     const der = Buffer.concat([ED25519_PKCS8_PREFIX, seed]);
-    return { type: "private", handle: createPrivateKey({ key: der, format: "der", type: "pkcs8" }) };
+    const handle = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+    der.fill(0);
+    const spki = createPublicKey(handle).export({ format: "der", type: "spki" });
+    return { type: "private", handle, publicKey: new Uint8Array(spki.subarray(ED25519_SPKI_PREFIX.length)) };
   },
   async importEd25519PublicKey(raw: Uint8Array): Promise<Ed25519Key> {
     if (raw.length !== 32) throw new RangeError("an Ed25519 public key is 32 bytes");
     const der = Buffer.concat([ED25519_SPKI_PREFIX, raw]);
-    return { type: "public", handle: createPublicKey({ key: der, format: "der", type: "spki" }) };
+    return { type: "public", handle: createPublicKey({ key: der, format: "der", type: "spki" }), publicKey: raw.slice() };
   },
   async ed25519PublicKey(key: Ed25519Key): Promise<Uint8Array> {
-    const publicKey = key.type === "public" ? (key.handle as KeyObject) : createPublicKey(key.handle as KeyObject);
-    const der = publicKey.export({ format: "der", type: "spki" });
-    return new Uint8Array(der.subarray(ED25519_SPKI_PREFIX.length));
+    return key.publicKey.slice();
   },
   ed25519Sign(key: Ed25519Key, parts: readonly Uint8Array[]): Uint8Array {
     const data = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);

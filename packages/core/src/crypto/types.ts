@@ -18,6 +18,8 @@ export interface Ed25519Key {
   readonly type: "private" | "public";
   /** Opaque runtime handle. */
   readonly handle: unknown;
+  /** The raw 32-byte public key, derived once at import. */
+  readonly publicKey: Uint8Array;
 }
 
 /** DER prefixes that wrap a raw Ed25519 seed (PKCS #8) or public key (SPKI), RFC 8410. */
@@ -38,7 +40,7 @@ export interface CryptoBackend {
   importEd25519PrivateKey(seed: Uint8Array): Promise<Ed25519Key>;
   /** Imports a 32-byte Ed25519 public key; rejects any other length or an invalid point. */
   importEd25519PublicKey(raw: Uint8Array): Promise<Ed25519Key>;
-  /** The raw 32-byte public key of a private key. */
+  /** The raw 32-byte public key of a key (derived at import for a private key). */
   ed25519PublicKey(key: Ed25519Key): Promise<Uint8Array>;
   /** A 64-byte signature over the concatenation of `parts`. */
   ed25519Sign(key: Ed25519Key, parts: readonly Uint8Array[]): Promise<Uint8Array> | Uint8Array;

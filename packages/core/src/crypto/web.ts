@@ -38,23 +38,24 @@ export const cryptoBackend: CryptoBackend = {
   },
   async importEd25519PrivateKey(seed: Uint8Array): Promise<Ed25519Key> {
     if (seed.length !== 32) throw new RangeError("an Ed25519 seed is 32 bytes");
-    // Web Crypto imports no raw private key: wrap the seed in PKCS #8. Extractable so
-    // the public key can be derived (as a JWK) without keeping it separately.
+    // Web Crypto imports no raw private key: wrap the seed in PKCS #8. A first, extractable
+    // import derives the public key (as a JWK); the key kept for signing is not extractable.
     const der = concatBytes([ED25519_PKCS8_PREFIX, seed]) as Uint8Array<ArrayBuffer>;
-    const handle = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, true, ["sign"]);
-    return { type: "private", handle };
+    const exportable = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, true, ["sign"]);
+    const jwk = await crypto.subtle.exportKey("jwk", exportable);
+    const publicKey = typeof jwk.x === "string" ? decodeBase64(base64UrlToBase64(jwk.x)) : undefined;
+    if (publicKey === undefined || publicKey.length !== 32) throw new RangeError("could not derive the Ed25519 public key");
+    const handle = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, false, ["sign"]);
+    der.fill(0);
+    return { type: "private", handle, publicKey };
   },
   async importEd25519PublicKey(raw: Uint8Array): Promise<Ed25519Key> {
     if (raw.length !== 32) throw new RangeError("an Ed25519 public key is 32 bytes");
-    const handle = await crypto.subtle.importKey("raw", asBufferSource(raw), { name: "Ed25519" }, true, ["verify"]);
-    return { type: "public", handle };
+    const handle = await crypto.subtle.importKey("raw", asBufferSource(raw), { name: "Ed25519" }, false, ["verify"]);
+    return { type: "public", handle, publicKey: raw.slice() };
   },
   async ed25519PublicKey(key: Ed25519Key): Promise<Uint8Array> {
-    if (key.type === "public") return new Uint8Array(await crypto.subtle.exportKey("raw", key.handle as CryptoKey));
-    const jwk = await crypto.subtle.exportKey("jwk", key.handle as CryptoKey);
-    const raw = typeof jwk.x === "string" ? decodeBase64(base64UrlToBase64(jwk.x)) : undefined;
-    if (raw === undefined || raw.length !== 32) throw new RangeError("could not derive the Ed25519 public key");
-    return raw;
+    return key.publicKey.slice();
   },
   async ed25519Sign(key: Ed25519Key, parts: readonly Uint8Array[]): Promise<Uint8Array> {
     const data = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
