@@ -26,6 +26,8 @@ interface Answer {
   readonly error?: { code: string };
 }
 
+const children: ChildProcess[] = [];
+
 async function startReceiver(name: string, client: string, redisPort: number): Promise<Receiver> {
   // Sources through tsx and the "hooksec-source" condition: no build needed.
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=hooksec-source", receiverScript], {
@@ -34,6 +36,7 @@ async function startReceiver(name: string, client: string, redisPort: number): P
     env: { ...process.env, REDIS_PORT: String(redisPort), CLIENT: client, SECRET: secret, NAME: name, TIMEOUT_MS: "1500" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  children.push(child);
   let output = "";
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`receiver ${name} did not start:\n${output}`)), 30_000);
@@ -97,7 +100,7 @@ describe.skipIf(skipWithoutRedis)("two receiver processes sharing one Redis", ()
   }, 90_000);
 
   afterAll(async () => {
-    for (const receiver of receivers) receiver.child.kill("SIGKILL");
+    for (const child of children) child.kill("SIGKILL");
     redis?.close();
     await server?.dispose();
   });
