@@ -240,6 +240,18 @@ describe("stripe", () => {
   });
 });
 
+describe("slack through the verifier", () => {
+  it("bounds timestamps in the future too, unlike Slack's SDK", async () => {
+    const scheme = slack({ secret: SLACK_DOC.secret });
+    const verifier = createVerifier({ scheme, now: () => T.getTime(), tolerance: { pastSeconds: 300, futureSeconds: 60 } });
+    const at = (offsetSeconds: number) => scheme.sign({ ...message("x=1"), timestamp: new Date(T.getTime() + offsetSeconds * 1000) });
+    const parts = async (offset: number) => ({ method: "POST", url: "https://r.test/", headers: await at(offset), body: utf8("x=1") });
+    await expect(verifier.verifyParts(await parts(30))).resolves.toMatchObject({ timestamped: true });
+    expect(await codeOf(verifier.verifyParts(await parts(120)))).toBe("timestamp_in_future");
+    expect(await codeOf(verifier.verifyParts(await parts(-400)))).toBe("timestamp_too_old");
+  });
+});
+
 describe("github and shopify (no signed timestamp)", () => {
   it("deduplicates a replay with a forged delivery id on the MAC", async () => {
     const scheme = github({ secret: "s" });
