@@ -42,7 +42,7 @@ export interface RedisReplayStoreOptions {
 type Outcome =
   | { readonly type: "reply"; readonly value: unknown }
   | { readonly type: "failed"; readonly error: unknown }
-  | { readonly type: "timeout"; readonly late: Promise<unknown> };
+  | { readonly type: "timeout" };
 
 /**
  * A `ReplayStore` on Redis, shared by every instance of a receiver: a claim is
@@ -191,7 +191,7 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   };
 }
 
-/** Runs one command and waits at most `ms` for it; the pending reply is kept for a late look. */
+/** Runs one command and waits at most `ms` for its reply. */
 function settleWithin(run: () => Promise<unknown>, ms: number): Promise<Outcome> {
   let pending: Promise<unknown>;
   try {
@@ -200,7 +200,7 @@ function settleWithin(run: () => Promise<unknown>, ms: number): Promise<Outcome>
     return Promise.resolve({ type: "failed", error });
   }
   return new Promise<Outcome>((resolve) => {
-    const timer = setTimeout(() => resolve({ type: "timeout", late: pending }), ms);
+    const timer = setTimeout(() => resolve({ type: "timeout" }), ms);
     pending.then(
       (value) => {
         clearTimeout(timer);
