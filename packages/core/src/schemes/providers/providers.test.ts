@@ -95,6 +95,9 @@ describe("documentation vectors", () => {
     expect(await codeOf(twilio({ secret: TWILIO_DOC.authToken }).sign({ id: "x", timestamp: new Date(), body: "a=1" }))).toBe(
       "invalid_options",
     );
+    // signing a JSON delivery: the URL carries the body's hash, as Twilio sends it
+    const signed = await scheme.sign({ id: "x", timestamp: new Date(), body: TWILIO_DOC.jsonBody, url });
+    expect(signed).toEqual(headers);
   });
 });
 

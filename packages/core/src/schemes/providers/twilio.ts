@@ -2,7 +2,7 @@ import { cryptoBackend } from "#crypto";
 import { WebhookError } from "../../errors/webhook-error.js";
 import { decodeBase64, encodeBase64 } from "../../lib/base64.js";
 import { encodeHex } from "../../lib/hex.js";
-import { decodeUtf8Strict, utf8 } from "../../lib/utf8.js";
+import { decodeUtf8Strict, toBytes, utf8 } from "../../lib/utf8.js";
 import type { SecretOptions } from "../../keys/secret-input.js";
 import { defineHmacScheme, type HmacFormat } from "../hmac/define-hmac-scheme.js";
 import { requireHeader } from "../hmac/fields.js";
@@ -57,11 +57,6 @@ function formParameters(body: Uint8Array): string {
   return out;
 }
 
-interface TwilioFields {
-  readonly urls: readonly string[];
-  readonly parameters: string;
-}
-
 // `extra` carries the precomputed signed strings: [parameters, ...urls].
 function twilioFields(urls: readonly string[], parameters: string) {
   return { extra: [utf8(parameters), ...urls.map((url) => utf8(url))] };
@@ -77,10 +72,9 @@ async function bodyHashMatches(body: Uint8Array, expectedHex: string): Promise<b
   return cryptoBackend.timingSafeEqual(actual, utf8(expectedHex.toLowerCase()));
 }
 
-function describe(url: string, body: Uint8Array): TwilioFields {
-  const hasBodyHash = parseUrl(url, "malformed_header").searchParams.has(BODY_HASH_PARAM);
-  // JSON bodies are signed through the bodySHA256 query parameter; form bodies through their parameters.
-  return { urls: [url], parameters: hasBodyHash ? "" : formParameters(body) };
+/** JSON bodies are signed through the bodySHA256 query parameter; form bodies through their parameters. */
+function signedParameters(url: URL, body: Uint8Array): string {
+  return url.searchParams.has(BODY_HASH_PARAM) ? "" : formParameters(body);
 }
 
 const twilioFormat: HmacFormat = {
@@ -98,7 +92,7 @@ const twilioFormat: HmacFormat = {
     if (bodyHash !== null && !(await bodyHashMatches(incoming.body, bodyHash))) {
       throw new WebhookError("invalid_signature", "the body does not match the signed bodySHA256");
     }
-    const { parameters } = describe(incoming.url, incoming.body);
+    const parameters = signedParameters(url, incoming.body);
     const token = incoming.header(IDEMPOTENCY_HEADER);
     return {
       id: token !== undefined && TOKEN.test(token) ? token : undefined,
@@ -108,8 +102,9 @@ const twilioFormat: HmacFormat = {
   },
   fieldsFor(message) {
     if (typeof message.url !== "string") throw new WebhookError("invalid_options", "twilio signs the URL: pass `url`");
+    // The URL exactly as the request will be sent to it, as Twilio signs it.
     const url = parseUrl(message.url, "invalid_options");
-    return { ...twilioFields([url.href], describe(url.href, typeof message.body === "string" ? utf8(message.body) : message.body).parameters) };
+    return twilioFields([message.url], signedParameters(url, toBytes(message.body)));
   },
   signedContent(fields) {
     const { parameters, urls } = unpack(fields.extra);
