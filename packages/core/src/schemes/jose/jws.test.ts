@@ -206,6 +206,9 @@ describe("jws refusals, each with its own code", () => {
     expect(() => jws({ jwks, algorithms: [] })).toThrow(expect.objectContaining({ code: "invalid_options" }));
     expect(() => jws({})).toThrow(expect.objectContaining({ code: "invalid_options" }));
     expect(() => jws({ privateKey: es.privateJwk })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => jws({ privateKey: es.privateJwk, alg: "ES256", detached: { header: "bad header" } })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
     expect(() => jws({ jwks: "http://example.test/jwks.json", algorithms: ["ES256"] })).toThrow(expect.objectContaining({ code: "invalid_options" }));
     expect(() => jws({ jwks: { keys: "nope" } as unknown as { keys: JWK[] }, algorithms: ["ES256"] })).toThrow(
       expect.objectContaining({ code: "invalid_options" }),

@@ -40,6 +40,7 @@ export interface JwsOptions {
 
 const MAX_ID_LENGTH = 256;
 const DEFAULT_DETACHED_HEADER = "x-jws-signature";
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
 function idOf(value: unknown, location: "body" | "header"): string {
   if (typeof value !== "string" || value.length === 0 || value.length > MAX_ID_LENGTH) {
@@ -105,17 +106,23 @@ function claimsFor(message: OutgoingWebhook, issuer: string | undefined, audienc
  * const { headers, body } = await sender.encode({ id: "msg_1", timestamp: new Date(), body: '{"type":"ping"}' });
  */
 export function jws(options: JwsOptions): WebhookScheme {
+  if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", "jws needs options");
   const detachedHeader =
     options.detached === undefined || options.detached === false
       ? undefined
       : ((typeof options.detached === "object" ? options.detached.header : undefined) ?? DEFAULT_DETACHED_HEADER).toLowerCase();
+  if (detachedHeader !== undefined && !HEADER_NAME.test(detachedHeader)) {
+    throw new WebhookError("invalid_options", "detached.header is not a header name");
+  }
   if (options.jwks === undefined && options.privateKey === undefined) {
     throw new WebhookError("invalid_options", "jws needs `jwks` (to verify) or `privateKey` (to sign)");
   }
   let resolver: JwksResolver | undefined;
   let algorithms: Set<JwsAlgorithm> | undefined;
+  let allowed: JwsAlgorithm[] = [];
   if (options.jwks !== undefined) {
     algorithms = checkAllowlist(options.algorithms, ASYMMETRIC_JWS_ALGORITHMS, "jws");
+    allowed = [...algorithms];
     resolver = createJwksResolver(options.jwks, options.remote);
   }
   let signingKey: (() => Promise<CryptoKey>) | undefined;
@@ -134,7 +141,6 @@ export function jws(options: JwsOptions): WebhookScheme {
     if (resolver === undefined || algorithms === undefined) {
       throw new WebhookError("invalid_options", "this jws scheme has no `jwks` to verify with");
     }
-    const allowed = [...algorithms];
     if (detachedHeader === undefined) {
       const token = decodeUtf8Strict(incoming.body);
       if (token === undefined || token.split(".").length !== 3) throw new WebhookError("malformed_body", "the body is not a compact JWS");
