@@ -58,6 +58,7 @@ export interface JweOptions {
  * const sender = jwe({ publicKey, alg: "ECDH-ES+A256KW", inner: jws({ privateKey: signingKey, alg: "ES256" }) });
  */
 export function jwe(options: JweOptions): WebhookScheme {
+  if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", "jwe needs options");
   const { inner } = options;
   if (inner === undefined && options.allowUnauthenticated !== true) {
     throw new WebhookError("invalid_options", "jwe needs an `inner` scheme that authenticates the plaintext (or allowUnauthenticated: true)");
