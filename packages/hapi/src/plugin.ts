@@ -1,4 +1,4 @@
-import { Boom, isBoom } from "@hapi/boom";
+import { type Boom, isBoom } from "@hapi/boom";
 import type { Plugin, Request, ResponseToolkit, Server, ServerAuthSchemeObject } from "@hapi/hapi";
 import {
   type VerifiedWebhook,
