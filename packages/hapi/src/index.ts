@@ -9,8 +9,12 @@ export {
 } from "./plugin.js";
 export type { WebhookBoomData } from "./to-boom.js";
 export {
+  type ClientCertificateInfo,
   type ConnectionInfo,
+  type IdentityOptions,
   type ReplayStore,
+  type TenantDirectory,
+  type TenantRule,
   type VerifierOptions,
   type Verifier,
   type WebhookErrorCode,
@@ -19,10 +23,13 @@ export {
   VerifiedWebhook,
   WebhookError,
   createMemoryReplayStore,
+  createTenantDirectory,
   createVerifier,
   github,
   hmacScheme,
   isWebhookError,
+  jwe,
+  jws,
   shopify,
   slack,
   standardWebhooks,

@@ -1,8 +1,12 @@
 // Koa middleware, plus what a Koa app needs from the core so it imports one package.
 export { type KoaWebhookOptions, type WebhookContext, type WebhookMiddleware, type WebhookState, webhook } from "./webhook.js";
 export {
+  type ClientCertificateInfo,
   type ConnectionInfo,
+  type IdentityOptions,
   type ReplayStore,
+  type TenantDirectory,
+  type TenantRule,
   type VerifierOptions,
   type Verifier,
   type WebhookErrorCode,
@@ -11,10 +15,13 @@ export {
   VerifiedWebhook,
   WebhookError,
   createMemoryReplayStore,
+  createTenantDirectory,
   createVerifier,
   github,
   hmacScheme,
   isWebhookError,
+  jwe,
+  jws,
   shopify,
   slack,
   standardWebhooks,

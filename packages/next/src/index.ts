@@ -14,6 +14,8 @@ export {
   github,
   hmacScheme,
   isWebhookError,
+  jwe,
+  jws,
   shopify,
   slack,
   standardWebhooks,
