@@ -24,7 +24,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
 function bodyOf(size) {
   const json = JSON.stringify({ type: "invoice.paid", data: "x".repeat(size) });
-  return new TextEncoder().encode(json.slice(0, size - 2) + '"}');
+  return new TextEncoder().encode(`${json.slice(0, size - 2)}"}`);
 }
 
 let sequence = 0;

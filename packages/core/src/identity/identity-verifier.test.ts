@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isWebhookError, WebhookError } from "../errors/webhook-error.js";
+import { isWebhookError, type WebhookError } from "../errors/webhook-error.js";
 import { decodeBase64 } from "../lib/base64.js";
 import { standardWebhooks } from "../schemes/standard-webhooks/standard-webhooks.js";
 import { testSecret } from "../test-support/fixtures.js";
@@ -16,6 +16,7 @@ import {
   WEIRD_PEM,
   WEIRD_SUBJECT_AS_NGINX,
 } from "./test-support/certificates.js";
+import { codeOf } from "../test-support/outcome.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 /** Thirty days into the fixture leaf's life. */
@@ -51,16 +52,6 @@ const proxied = (extra: Record<string, string> = {}) => ({
   "x-client-cert": escapedLeaf,
   ...extra,
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WebhookError) return error.code;
-    throw error;
-  }
-  return "accepted";
-}
 
 describe("identity behind a trusted proxy", () => {
   it("maps the forwarded certificate to its tenant, with client IP and days until expiry", async () => {

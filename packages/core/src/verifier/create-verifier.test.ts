@@ -1,11 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { WebhookError } from "../errors/webhook-error.js";
+import type { WebhookError } from "../errors/webhook-error.js";
 import type { ReplayStore } from "../replay/replay-store.js";
 import { standardWebhooks } from "../schemes/standard-webhooks/standard-webhooks.js";
 import { FIXED_NOW_MS, testSecret, webhookRequest } from "../test-support/fixtures.js";
 import { createVerifier } from "./create-verifier.js";
 import type { VerifierOptions, WebhookEvent } from "./types.js";
+import { codeOf } from "../test-support/outcome.js";
 
 const secret = testSecret();
 const scheme = standardWebhooks({ secret });
@@ -21,16 +22,6 @@ async function signed<Body extends Uint8Array | string = string>(
 
 function verifierAt(now: number, options: Partial<VerifierOptions> = {}) {
   return createVerifier({ scheme, now: at(now), ...options });
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WebhookError) return error.code;
-    throw error;
-  }
-  return "accepted";
 }
 
 describe("createVerifier", () => {

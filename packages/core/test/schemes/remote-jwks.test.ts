@@ -4,7 +4,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createVerifier, jws, WebhookError } from "../../src/index.js";
+import { createVerifier, jws, } from "../../src/index.js";
+import { codeOf } from "../../src/test-support/outcome.js";
 
 let server: Server;
 let url: string;
@@ -32,16 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WebhookError) return error.code;
-    throw error;
-  }
-  return "accepted";
-}
 
 describe("jws with a JWKS over HTTP on loopback", () => {
   it("fetches once, refreshes for a rotated key after the cooldown, and fails closed without the server", async () => {

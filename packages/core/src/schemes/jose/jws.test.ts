@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { base64url, CompactSign, decodeProtectedHeader, type JWK, jwtVerify, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { WebhookError } from "../../errors/webhook-error.js";
 import { headerReader } from "../../lib/headers.js";
 import { utf8 } from "../../lib/utf8.js";
 import { createVerifier } from "../../verifier/create-verifier.js";
 import { jws } from "./jws.js";
 import { sameDecodedSegments, type TestKeyPair, testKeyPair } from "./test-support/keys.js";
+import { codeOf } from "../../test-support/outcome.js";
 
 function incoming(body: Uint8Array | string, headers: Record<string, string> = {}) {
   return {
@@ -16,16 +16,6 @@ function incoming(body: Uint8Array | string, headers: Record<string, string> = {
     body: typeof body === "string" ? utf8(body) : body,
     tenant: undefined,
   };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WebhookError) return error.code;
-    throw error;
-  }
-  return "accepted";
 }
 
 const NOW_S = Math.floor(Date.now() / 1000);

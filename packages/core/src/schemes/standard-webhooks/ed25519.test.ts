@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import vectors from "../../test-support/vectors/standard-webhooks.json" with { type: "json" };
-import { WebhookError } from "../../errors/webhook-error.js";
 import { encodeBase64 } from "../../lib/base64.js";
 import { headerReader } from "../../lib/headers.js";
 import { utf8 } from "../../lib/utf8.js";
 import { testSecret } from "../../test-support/fixtures.js";
 import { standardWebhooks } from "./standard-webhooks.js";
+import { codeOf } from "../../test-support/outcome.js";
 
 const { v1, v1a } = vectors;
 
@@ -18,16 +18,6 @@ function incoming(headers: Record<string, string>, body: Uint8Array | string) {
     body: typeof body === "string" ? utf8(body) : body,
     tenant: undefined,
   };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WebhookError) return error.code;
-    throw error;
-  }
-  return "accepted";
 }
 
 /** A fresh Ed25519 pair as whsk_ (seed then public key, as the Standard Webhooks libraries write it) and whpk_. */

@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import vectors from "../../test-support/vectors/standard-webhooks.json" with { type: "json" };
-import { WebhookError } from "../../errors/webhook-error.js";
 import { headerReader } from "../../lib/headers.js";
 import { utf8 } from "../../lib/utf8.js";
 import { testSecret } from "../../test-support/fixtures.js";
 import type { WebhookScheme } from "../types.js";
 import { standardWebhooks } from "./standard-webhooks.js";
 import { svix } from "./svix.js";
+import { codeOf } from "../../test-support/outcome.js";
 
 const v1 = vectors.v1;
 
@@ -19,16 +19,6 @@ function incoming(headers: Record<string, string>, body: Uint8Array | string) {
     body: typeof body === "string" ? utf8(body) : body,
     tenant: undefined,
   };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WebhookError) return error.code;
-    throw error;
-  }
-  return "accepted";
 }
 
 const messageId = fc.stringMatching(/^[\x21-\x2d\x2f-\x7e]{1,40}$/);
