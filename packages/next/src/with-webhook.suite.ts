@@ -125,6 +125,13 @@ export function defineWithWebhookSuite(runtime: string): void {
       expect(await codeOf(response)).toBe("invalid_options");
     });
 
+    it("does not guess the peer address: an allowlist answers invalid_options", async () => {
+      const POST = withWebhook({ scheme, allowlist: ["127.0.0.1"] }, () => new Response(null, { status: 204 }));
+      const response = await POST(request(await delivery("{}")));
+      expect(response.status).toBe(500);
+      expect(await codeOf(response)).toBe("invalid_options");
+    });
+
     it("sends Retry-After with a 429", async () => {
       const limited: Verifier = {
         maxBodyBytes: 10,
