@@ -1,10 +1,10 @@
 import { once } from "node:events";
 import { type Server, createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { bodyParser } from "@koa/bodyparser";
 import fc from "fast-check";
 import Koa from "koa";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   type Verifier,
   type WebhookEvent,
@@ -171,6 +171,24 @@ describe("webhook() middleware for Koa", () => {
     } as RequestInit);
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("body_too_large");
+    expect(processed).toHaveLength(0);
+  });
+
+  it("gives up on a body whose sender hangs up half way, without running the handler", async () => {
+    const events: WebhookEvent[] = [];
+    const { app, processed } = receiver({ events });
+    const base = await listen(app);
+    const { port } = new URL(base);
+    const sent = await delivery("z".repeat(2048));
+    const socket = connect(Number(port), "127.0.0.1");
+    await once(socket, "connect");
+    const head = Object.entries({ ...sent.headers, "content-length": "2048", host: "127.0.0.1" })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join("");
+    socket.write(`POST /webhooks HTTP/1.1\r\n${head}\r\n${"z".repeat(1000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await vi.waitFor(() => expect(events.map((e) => e.code)).toEqual(["malformed_body"]));
     expect(processed).toHaveLength(0);
   });
 
