@@ -164,6 +164,12 @@ function stateOf(request: Request): WebhookRequestState | undefined {
 /**
  * The verified webhook of a request authenticated by the `webhook` scheme.
  * Throws `invalid_options` when the route does not use it.
+ *
+ * @example
+ * handler: (request, h) => {
+ *   const event = getWebhook(request).json<{ type: string }>();
+ *   return h.response().code(204);
+ * }
  */
 export function getWebhook(request: Request): VerifiedWebhook {
   const webhook = stateOf(request)?.webhook;

@@ -63,7 +63,12 @@ export function withWebhook(options: NextWebhookOptions, handler: WebhookHandler
   };
 }
 
-/** The response for a refusal: status, the small JSON body, `Retry-After` when rate limited. */
+/**
+ * The response for a refusal: status, the small JSON body, `Retry-After` when rate limited.
+ *
+ * @example
+ * try { await verifier.verify(request) } catch (err) { if (isWebhookError(err)) return errorResponse(err); throw err }
+ */
 export function errorResponse(error: WebhookError): Response {
   const headers: Record<string, string> = {};
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfterSeconds));
