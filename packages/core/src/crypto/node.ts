@@ -10,9 +10,9 @@ import {
   timingSafeEqual,
   verify,
 } from "node:crypto";
-import { type CryptoBackend, ED25519_PKCS8_PREFIX, ED25519_SPKI_PREFIX, type Ed25519Key, type HashAlgorithm, type HmacKey } from "./types.js";
+import { type CryptoBackend, ED25519_PKCS8_PREFIX, ED25519_SPKI_PREFIX, type Ed25519Key, type HashAlgorithm, type HmacKey, type SignedPart } from "./types.js";
 
-export type { CryptoBackend, Ed25519Key, HashAlgorithm, HmacKey } from "./types.js";
+export type { CryptoBackend, Ed25519Key, HashAlgorithm, HmacKey, SignedPart } from "./types.js";
 
 const NODE_HASH: Record<HashAlgorithm, string> = { "SHA-1": "sha1", "SHA-256": "sha256", "SHA-512": "sha512" };
 
@@ -21,12 +21,18 @@ const NODE_HASH: Record<HashAlgorithm, string> = { "SHA-1": "sha1", "SHA-256": "
  * HMAC without the thread-pool hop of Web Crypto and without concatenating
  * the signed parts. Same results as `web.ts`, proven by the same test suite.
  */
+// Ed25519 signs one buffer: parts are joined (text as UTF-8), without a copy for a lone byte part.
+function joinParts(parts: readonly SignedPart[]): Uint8Array {
+  const only = parts.length === 1 ? parts[0] : undefined;
+  return only instanceof Uint8Array ? only : Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : part)));
+}
+
 export const cryptoBackend: CryptoBackend = {
   name: "node",
   async importHmacKey(raw: Uint8Array, algorithm: HashAlgorithm): Promise<HmacKey> {
     return { algorithm, handle: createSecretKey(raw) };
   },
-  hmac(key: HmacKey, parts: readonly Uint8Array[]): Uint8Array {
+  hmac(key: HmacKey, parts: readonly SignedPart[]): Uint8Array {
     const mac = createHmac(NODE_HASH[key.algorithm], key.handle as KeyObject);
     for (const part of parts) mac.update(part);
     return mac.digest();
@@ -56,13 +62,13 @@ export const cryptoBackend: CryptoBackend = {
   async ed25519PublicKey(key: Ed25519Key): Promise<Uint8Array> {
     return key.publicKey.slice();
   },
-  ed25519Sign(key: Ed25519Key, parts: readonly Uint8Array[]): Uint8Array {
-    const data = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
+  ed25519Sign(key: Ed25519Key, parts: readonly SignedPart[]): Uint8Array {
+    const data = joinParts(parts);
     return sign(null, data, key.handle as KeyObject);
   },
-  ed25519Verify(key: Ed25519Key, signature: Uint8Array, parts: readonly Uint8Array[]): boolean {
+  ed25519Verify(key: Ed25519Key, signature: Uint8Array, parts: readonly SignedPart[]): boolean {
     if (signature.length !== 64) return false;
-    const data = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
+    const data = joinParts(parts);
     return verify(null, data, key.handle as KeyObject, signature);
   },
 };

@@ -4,6 +4,9 @@
  * path picked by the "node" export condition). Both must behave identically;
  * the test suite runs on each.
  */
+/** A piece of signed content: bytes as they are, text as its UTF-8 (node:crypto hashes text without a copy). */
+export type SignedPart = Uint8Array | string;
+
 export type HashAlgorithm = "SHA-1" | "SHA-256" | "SHA-512";
 
 /** An HMAC key prepared once (imported CryptoKey or KeyObject), used per message. */
@@ -32,7 +35,7 @@ export interface CryptoBackend {
   readonly name: "web" | "node";
   importHmacKey(raw: Uint8Array, algorithm: HashAlgorithm): Promise<HmacKey>;
   /** HMAC over the concatenation of `parts` (no copy on the node path). */
-  hmac(key: HmacKey, parts: readonly Uint8Array[]): Promise<Uint8Array> | Uint8Array;
+  hmac(key: HmacKey, parts: readonly SignedPart[]): Promise<Uint8Array> | Uint8Array;
   digest(algorithm: HashAlgorithm, data: Uint8Array): Promise<Uint8Array> | Uint8Array;
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
   randomBytes(length: number): Uint8Array;
@@ -43,7 +46,7 @@ export interface CryptoBackend {
   /** The raw 32-byte public key of a key (derived at import for a private key). */
   ed25519PublicKey(key: Ed25519Key): Promise<Uint8Array>;
   /** A 64-byte signature over the concatenation of `parts`. */
-  ed25519Sign(key: Ed25519Key, parts: readonly Uint8Array[]): Promise<Uint8Array> | Uint8Array;
+  ed25519Sign(key: Ed25519Key, parts: readonly SignedPart[]): Promise<Uint8Array> | Uint8Array;
   /** False for any signature that does not verify, including one of the wrong length. */
-  ed25519Verify(key: Ed25519Key, signature: Uint8Array, parts: readonly Uint8Array[]): Promise<boolean> | boolean;
+  ed25519Verify(key: Ed25519Key, signature: Uint8Array, parts: readonly SignedPart[]): Promise<boolean> | boolean;
 }

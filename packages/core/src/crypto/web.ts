@@ -1,9 +1,9 @@
-import { concatBytes } from "../lib/concat.js";
+import { concatBytes, joinParts } from "../lib/concat.js";
 import { decodeBase64 } from "../lib/base64.js";
 import { constantTimeEqual } from "../lib/constant-time.js";
-import { type CryptoBackend, ED25519_PKCS8_PREFIX, type Ed25519Key, type HashAlgorithm, type HmacKey } from "./types.js";
+import { type CryptoBackend, ED25519_PKCS8_PREFIX, type Ed25519Key, type HashAlgorithm, type HmacKey, type SignedPart } from "./types.js";
 
-export type { CryptoBackend, Ed25519Key, HashAlgorithm, HmacKey } from "./types.js";
+export type { CryptoBackend, Ed25519Key, HashAlgorithm, HmacKey, SignedPart } from "./types.js";
 
 // Web Crypto wants a BufferSource backed by an ArrayBuffer; our bytes may view a
 // SharedArrayBuffer in theory, so copy only in that unlikely case.
@@ -25,8 +25,8 @@ export const cryptoBackend: CryptoBackend = {
     ]);
     return { algorithm, handle };
   },
-  async hmac(key: HmacKey, parts: readonly Uint8Array[]): Promise<Uint8Array> {
-    const data = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
+  async hmac(key: HmacKey, parts: readonly SignedPart[]): Promise<Uint8Array> {
+    const data = joinParts(parts);
     return new Uint8Array(await crypto.subtle.sign("HMAC", key.handle as CryptoKey, asBufferSource(data)));
   },
   async digest(algorithm: HashAlgorithm, data: Uint8Array): Promise<Uint8Array> {
@@ -57,13 +57,13 @@ export const cryptoBackend: CryptoBackend = {
   async ed25519PublicKey(key: Ed25519Key): Promise<Uint8Array> {
     return key.publicKey.slice();
   },
-  async ed25519Sign(key: Ed25519Key, parts: readonly Uint8Array[]): Promise<Uint8Array> {
-    const data = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
+  async ed25519Sign(key: Ed25519Key, parts: readonly SignedPart[]): Promise<Uint8Array> {
+    const data = joinParts(parts);
     return new Uint8Array(await crypto.subtle.sign("Ed25519", key.handle as CryptoKey, asBufferSource(data)));
   },
-  async ed25519Verify(key: Ed25519Key, signature: Uint8Array, parts: readonly Uint8Array[]): Promise<boolean> {
+  async ed25519Verify(key: Ed25519Key, signature: Uint8Array, parts: readonly SignedPart[]): Promise<boolean> {
     if (signature.length !== 64) return false;
-    const data = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
+    const data = joinParts(parts);
     return crypto.subtle.verify("Ed25519", key.handle as CryptoKey, asBufferSource(signature), asBufferSource(data));
   },
 };

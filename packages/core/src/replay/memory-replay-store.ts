@@ -7,15 +7,11 @@ export interface MemoryReplayStoreOptions {
   readonly now?: () => number;
 }
 
+/** One claim, kept both in the Map (by key) and in the queue (in arrival order). */
 interface Claim {
+  readonly key: string;
   readonly token: string;
   readonly expiresAt: number;
-}
-
-/** One claim in arrival order; stale once its key was released or claimed again. */
-interface QueuedClaim {
-  readonly key: string;
-  readonly claim: Claim;
 }
 
 /**
@@ -33,13 +29,14 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
   const claims = new Map<string, Claim>();
   // Arrival order lives in a queue beside the Map: evicting through the Map's
   // own iterator gets slower and slower (V8 walks the deleted slots at its front).
-  let queue: QueuedClaim[] = [];
+  let queue: Claim[] = [];
   let head = 0;
+  // Tokens only need to be unique within this store: a counter is enough.
   let counter = 0;
-  const tokenPrefix = Math.random().toString(36).slice(2);
 
-  function isCurrent(entry: QueuedClaim): boolean {
-    return claims.get(entry.key) === entry.claim;
+  // A queued claim is stale once its key was released or claimed again.
+  function isCurrent(entry: Claim): boolean {
+    return claims.get(entry.key) === entry;
   }
 
   function dropHead(): void {
@@ -55,9 +52,9 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
   // few per claim keeps memory tight at O(1).
   function sweep(time: number): void {
     for (let i = 0; i < 4 && head < queue.length; i++) {
-      const oldest = queue[head] as QueuedClaim;
+      const oldest = queue[head] as Claim;
       if (isCurrent(oldest)) {
-        if (oldest.claim.expiresAt > time) return;
+        if (oldest.expiresAt > time) return;
         claims.delete(oldest.key);
       }
       dropHead();
@@ -66,7 +63,7 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
 
   function evictOldest(): void {
     while (head < queue.length) {
-      const oldest = queue[head] as QueuedClaim;
+      const oldest = queue[head] as Claim;
       dropHead();
       if (isCurrent(oldest)) {
         claims.delete(oldest.key);
@@ -85,9 +82,9 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
       }
       sweep(time);
       if (claims.size >= maxEntries) evictOldest();
-      const claim = { token: `${tokenPrefix}.${++counter}`, expiresAt: time + ttlMs };
+      const claim: Claim = { key, token: String(++counter), expiresAt: time + ttlMs };
       claims.set(key, claim);
-      queue.push({ key, claim });
+      queue.push(claim);
       return claim.token;
     },
     release(key, token) {

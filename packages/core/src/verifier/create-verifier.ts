@@ -1,4 +1,5 @@
 import { WebhookError, isWebhookError } from "../errors/webhook-error.js";
+import { type Awaitable, isPromiseLike } from "../lib/awaitable.js";
 import { headerReader } from "../lib/headers.js";
 import { readBodyWithLimit } from "../lib/read-body.js";
 import { createMemoryReplayStore } from "../replay/memory-replay-store.js";
@@ -15,6 +16,17 @@ const DEFAULT_FUTURE_SECONDS = 60;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const UNTIMESTAMPED_TTL_SECONDS = 24 * 60 * 60;
 const noRelease = async (): Promise<void> => {};
+
+interface ClaimOutcome {
+  readonly duplicate: boolean;
+  readonly release: () => Promise<void>;
+}
+const UNCLAIMED: ClaimOutcome = { duplicate: false, release: noRelease };
+const DUPLICATE: ClaimOutcome = { duplicate: true, release: noRelease };
+
+function storeUnavailable(operation: "claim" | "release", cause: unknown): WebhookError {
+  return new WebhookError("replay_store_unavailable", `the replay store could not ${operation} the message`, { cause });
+}
 
 export interface Verifier {
   /** Verifies a standard `Request` (reads its body, once, within `maxBodyBytes`). */
@@ -57,31 +69,36 @@ export function createVerifier(options: VerifierOptions): Verifier {
     );
   const rejectDuplicates = replay?.duplicates === "reject";
 
-  async function claim(verification: SchemeVerification, tenant: string | undefined) {
-    if (store === undefined) return { duplicate: false, release: noRelease };
+  /** Step 4. Synchronous when the store is (the in-memory default), to keep the hot path short. */
+  function claim(verification: SchemeVerification, tenant: string | undefined): Awaitable<ClaimOutcome> {
+    if (store === undefined) return UNCLAIMED;
     // The tenant's length is part of the key so no tenant/id pair can collide with another.
     const key = `${scheme.name}:${tenant === undefined ? "" : `${tenant.length}:${tenant}`}:${verification.replayKey ?? verification.id}`;
-    let token: string | null;
-    try {
-      token = await store.claim(key, ttlMs);
-    } catch (cause) {
-      throw new WebhookError("replay_store_unavailable", "the replay store could not claim the message", { cause });
-    }
-    if (token === null) {
-      if (rejectDuplicates) throw new WebhookError("duplicate_message", `message ${verification.id} was already claimed`);
-      return { duplicate: true, release: noRelease };
-    }
-    const claimed = token;
-    return {
-      duplicate: false,
-      release: async () => {
-        try {
-          await store.release(key, claimed);
-        } catch (cause) {
-          throw new WebhookError("replay_store_unavailable", "the replay store could not release the claim", { cause });
-        }
-      },
+    const settle = (token: string | null): ClaimOutcome => {
+      if (token === null) {
+        if (rejectDuplicates) throw new WebhookError("duplicate_message", `message ${verification.id} was already claimed`);
+        return DUPLICATE;
+      }
+      return { duplicate: false, release: () => releaseClaim(key, token) };
     };
+    let token: Awaitable<string | null>;
+    try {
+      token = store.claim(key, ttlMs);
+    } catch (cause) {
+      throw storeUnavailable("claim", cause);
+    }
+    if (!isPromiseLike(token)) return settle(token);
+    return token.then(settle, (cause: unknown) => {
+      throw storeUnavailable("claim", cause);
+    });
+  }
+
+  async function releaseClaim(key: string, token: string): Promise<void> {
+    try {
+      await store?.release(key, token);
+    } catch (cause) {
+      throw storeUnavailable("release", cause);
+    }
   }
 
   async function run(parts: WebhookParts, startedAt: number): Promise<VerifiedWebhook> {
@@ -105,7 +122,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
         checkFreshness(verification.timestamp, now(), window);
       }
       // 4. replay: claim the signed id, atomically
-      const { duplicate, release } = await claim(verification, tenant);
+      const claimed = claim(verification, tenant);
+      const { duplicate, release } = isPromiseLike(claimed) ? await claimed : claimed;
       const webhook = new VerifiedWebhook({
         id: verification.id,
         timestamp: verification.timestamp,

@@ -1,6 +1,6 @@
-import { cryptoBackend, type HashAlgorithm } from "#crypto";
+import { cryptoBackend, type HashAlgorithm, type SignedPart } from "#crypto";
 import { WebhookError } from "../../errors/webhook-error.js";
-import type { Awaitable } from "../../lib/awaitable.js";
+import { type Awaitable, isPromiseLike } from "../../lib/awaitable.js";
 import { encodeBase64 } from "../../lib/base64.js";
 import { toBytes } from "../../lib/utf8.js";
 import { createHmacKeyring, type SecretDecoder } from "../../keys/keyring.js";
@@ -42,13 +42,13 @@ export interface HmacFormat {
   read(incoming: IncomingWebhook): Awaitable<HmacReceivedFields>;
   /** The fields a sender signs for an outgoing message. */
   fieldsFor(message: OutgoingWebhook): HmacSignedFields;
-  /** The exact bytes under the MAC, as parts (concatenated only where the backend needs it). */
-  signedContent(fields: HmacSignedFields, body: Uint8Array): readonly Uint8Array[];
+  /** The exact bytes under the MAC, as parts (text as UTF-8; concatenated only where the backend needs it). */
+  signedContent(fields: HmacSignedFields, body: Uint8Array): readonly SignedPart[];
   /**
    * Every content a received message may have been signed over, tried in order
    * (Twilio: the URL with and without its port). Default: `signedContent` alone.
    */
-  receivedContents?(fields: HmacReceivedFields, body: Uint8Array): readonly (readonly Uint8Array[])[];
+  receivedContents?(fields: HmacReceivedFields, body: Uint8Array): readonly (readonly SignedPart[])[];
   /**
    * Names a verified message from signed material (Stripe: the event id inside the
    * signed body). Default: the signed id, or the MAC itself when the format signs none.
@@ -65,20 +65,26 @@ export interface HmacFormat {
 export function defineHmacScheme(format: HmacFormat, secrets: SecretOptions): WebhookScheme {
   const keyring = createHmacKeyring(secrets, format.algorithm, format.decodeSecret);
 
+  // The node:crypto backend and static keyrings answer synchronously: values are
+  // awaited only when they are promises, which keeps this hot path to one promise.
   async function verify(incoming: IncomingWebhook): Promise<SchemeVerification> {
-    const fields = await format.read(incoming);
-    const keys = await keyring.keysFor(incoming.tenant);
+    const read = format.read(incoming);
+    const fields = isPromiseLike(read) ? await read : read;
+    const found = keyring.keysFor(incoming.tenant);
+    const keys = isPromiseLike(found) ? await found : found;
     if (keys.length === 0) throw new WebhookError("invalid_signature", "no keys for this tenant");
     const contents = format.receivedContents?.(fields, incoming.body) ?? [format.signedContent(fields, incoming.body)];
     for (const { id: keyId, key } of keys) {
       for (const content of contents) {
-        const expected = await cryptoBackend.hmac(key, content);
+        const mac = cryptoBackend.hmac(key, content);
+        const expected = isPromiseLike(mac) ? await mac : mac;
         for (const candidate of fields.signatures) {
           if (cryptoBackend.timingSafeEqual(expected, candidate)) {
             // Formats without an id deduplicate on the MAC: it is signed material, unique per message.
-            const identity = format.identify?.(fields, incoming.body, expected) ?? { id: fields.id ?? encodeBase64(expected) };
+            const identity = format.identify?.(fields, incoming.body, expected);
             return {
-              ...identity,
+              id: identity?.id ?? fields.id ?? encodeBase64(expected),
+              replayKey: identity?.replayKey,
               timestamp: fields.timestamp === undefined ? undefined : new Date(Number(fields.timestamp) * 1000),
               keyId,
             };

@@ -1,6 +1,5 @@
 import { WebhookError } from "../../errors/webhook-error.js";
 import { decodeBase64, encodeBase64 } from "../../lib/base64.js";
-import { utf8 } from "../../lib/utf8.js";
 import type { HmacFormat, HmacSignedFields } from "../hmac/define-hmac-scheme.js";
 import { parseUnixSeconds, requireHeader, toUnixSeconds } from "../hmac/fields.js";
 import { parseSignatureList } from "./signature-list.js";
@@ -47,7 +46,7 @@ export function standardHmacFormat(name: string, headers: StandardHeaderNames): 
       return { id: checkMessageId(message.id, headers.id, "invalid_options"), timestamp: toUnixSeconds(message.timestamp) };
     },
     signedContent(fields: HmacSignedFields, body: Uint8Array) {
-      return [utf8(`${fields.id}.${fields.timestamp}.`), body];
+      return [`${fields.id}.${fields.timestamp}.`, body];
     },
     write(fields, mac) {
       return {
