@@ -1,12 +1,12 @@
 // mTLS terminated by a real nginx that forwards the client certificate to the
 // app in headers; the app trusts those headers from the proxy's address only.
+import { freePort, type Nginx, startNginx } from "@hooksec/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { standardWebhooks } from "../../src/schemes/standard-webhooks/standard-webhooks.js";
 import { testSecret } from "../../src/test-support/fixtures.js";
 import { createVerifier } from "../../src/verifier/create-verifier.js";
 import type { VerifierOptions } from "../../src/verifier/types.js";
 import { send } from "./support/client.js";
-import { freePort, type Nginx, startNginx } from "./support/nginx.js";
 import { createTestPki, findBinary, PRODUCER_SUBJECT, type TestPki } from "./support/pki.js";
 import { startWebhookApp, type WebhookApp } from "./support/webhook-app.js";
 
@@ -95,7 +95,7 @@ http {
   }
 }
 `;
-    nginx = await startNginx(nginxBinary, pki.dir, config, [strictPort, optionalPort]);
+    nginx = await startNginx({ binary: nginxBinary, dir: pki.dir, config, ports: [strictPort, optionalPort] });
   });
 
   afterAll(async () => {

@@ -1,10 +1,10 @@
-// The sender's side: Node's https (or http) client with a client certificate, loopback only.
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+// The sender's side: a real HTTP(S) request to the test app's /webhooks on
+// loopback (@hooksec/testkit's client), with TLS 1.3 and optionally a client certificate.
+import { type Reply as HttpReply, send as sendHttp } from "@hooksec/testkit";
 
 export interface Reply {
   readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
+  readonly headers: HttpReply["headers"];
   readonly text: string;
   json(): Record<string, unknown>;
 }
@@ -17,29 +17,12 @@ export interface SendOptions {
   readonly tls?: { readonly ca: string; readonly cert?: string; readonly key?: string };
 }
 
-export function send(options: SendOptions): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const common = {
-      host: "127.0.0.1",
-      port: options.port,
-      method: "POST",
-      path: "/webhooks",
-      headers: { "content-type": "application/json", ...options.headers },
-      agent: false as const,
-    };
-    const request = options.tls
-      ? httpsRequest({ ...common, ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.3" })
-      : httpRequest(common);
-    request.on("response", (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json: () => JSON.parse(text) });
-      });
-    });
-    request.on("error", reject);
-    request.setTimeout(10_000, () => request.destroy(new Error("request timed out")));
-    request.end(options.body);
+export async function send(options: SendOptions): Promise<Reply> {
+  const { tls } = options;
+  const reply = await sendHttp(`${tls ? "https" : "http"}://127.0.0.1:${options.port}/webhooks`, {
+    headers: options.headers,
+    body: options.body,
+    ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key, minVersion: "TLSv1.3" as const } : {}),
   });
+  return { status: reply.status, headers: reply.headers, text: reply.text, json: () => JSON.parse(reply.text) };
 }
