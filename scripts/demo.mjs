@@ -4,12 +4,13 @@
 // Certificates are made now with openssl into a temporary folder; without
 // openssl the signature scenarios run over plain HTTP and the mTLS ones are skipped.
 // Exits non-zero when any outcome differs from what the scenario expects.
-import { randomBytes } from "node:crypto";
-import { request as httpRequest } from "node:http";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createServer, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 
 const { createDevPki, hasOpenssl, start } = await import(new URL("../examples/koa/dist/index.js", import.meta.url).href);
 const { standardWebhooks } = await import(new URL("../packages/koa/dist/index.js", import.meta.url).href);
+const core = await import(new URL("../packages/core/dist/index.js", import.meta.url).href);
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code, text) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -229,6 +230,94 @@ const processed = server.inbox.processed;
 await server.close();
 pki?.cleanup();
 
+// Part two: an encrypted payload end to end. The sender signs with its ES256 key
+// (JWS) and then encrypts to the receiver's P-256 key (JWE); the receiver
+// decrypts and checks the signature against the sender's published key. Encryption
+// alone proves nothing: a JWE made by anyone with the receiver's public key but
+// signed with another key is refused.
+const jweRows = await playJweDelivery();
+for (const row of jweRows) if (!row.ok) mismatches++;
+
+async function playJweDelivery() {
+  const { createSender, createVerifier, jwe, jws } = core;
+  const ecKeyPair = () => generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwk = (key, kid) => ({ ...key.export({ format: "jwk" }), kid });
+  const senderKeys = ecKeyPair();
+  const receiverKeys = ecKeyPair();
+  const attackerKeys = ecKeyPair();
+  const verifier = createVerifier({
+    scheme: jwe({
+      privateKey: jwk(receiverKeys.privateKey, "receiver-1"),
+      alg: "ECDH-ES+A256KW",
+      inner: jws({ jwks: { keys: [jwk(senderKeys.publicKey, "sender-1")] }, algorithms: ["ES256"] }),
+    }),
+  });
+  const received = [];
+  const receiver = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", async () => {
+      try {
+        const webhook = await verifier.verifyParts({
+          method: req.method ?? "POST",
+          url: `http://127.0.0.1${req.url}`,
+          headers: req.headers,
+          body: Buffer.concat(chunks),
+        });
+        if (!webhook.duplicate) received.push(webhook.json());
+        res.writeHead(204).end();
+      } catch (error) {
+        res.writeHead(error.status ?? 500, { "content-type": "application/json" }).end(JSON.stringify(error.toJSON?.() ?? {}));
+      }
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${receiver.address().port}/webhooks`;
+  const encrypting = (signingKey, kid) =>
+    jwe({
+      publicKey: jwk(receiverKeys.publicKey, "receiver-1"),
+      alg: "ECDH-ES+A256KW",
+      inner: jws({ privateKey: jwk(signingKey, kid), alg: "ES256", kid }),
+    });
+  // Loopback over plain HTTP is opted into explicitly: by default the sender refuses both.
+  const senderFor = (scheme) => createSender({ scheme, ssrf: { allowHttp: true, allowCidrs: ["127.0.0.0/8"] } });
+  const post = async (scheme, payload, mutate = (body) => body) => {
+    const { headers, body } = await scheme.encode({ id: `msg_${randomBytes(6).toString("hex")}`, timestamp: new Date(), body: JSON.stringify(payload) });
+    const response = await fetch(url, { method: "POST", headers, body: mutate(body) });
+    const text = await response.text();
+    return { status: response.status, code: text ? (JSON.parse(text).error?.code ?? "") : "" };
+  };
+
+  const rows = [];
+  const delivery = await senderFor(encrypting(senderKeys.privateKey, "sender-1")).send({ url }, { type: "payout.sent", amount: 1200 });
+  rows.push({
+    ok: delivery.status === "delivered" && received.length === 1 && received[0].type === "payout.sent",
+    scenario: "sender delivers a signed, then encrypted payload",
+    expected: "delivered",
+    result: `${delivery.status} after ${delivery.attempts} attempt(s), receiver read ${JSON.stringify(received[0] ?? null)}`,
+  });
+  const forged = await post(encrypting(attackerKeys.privateKey, "sender-1"), { type: "payout.sent", amount: 999999 });
+  rows.push({
+    ok: forged.status === 401 && forged.code === "invalid_signature",
+    scenario: "encrypted to us, but signed with another key",
+    expected: "401 invalid_signature",
+    result: `${forged.status} ${forged.code}`,
+  });
+  const tampered = await post(encrypting(senderKeys.privateKey, "sender-1"), { type: "payout.sent" }, (body) => {
+    const parts = String(body).split(".");
+    parts[3] = parts[3].startsWith("A") ? `B${parts[3].slice(1)}` : `A${parts[3].slice(1)}`;
+    return parts.join(".");
+  });
+  rows.push({
+    ok: tampered.status === 400 && tampered.code === "decryption_failed",
+    scenario: "ciphertext changed in transit",
+    expected: "400 decryption_failed",
+    result: `${tampered.status} ${tampered.code}`,
+  });
+  await new Promise((resolve) => receiver.close(resolve));
+  return rows;
+}
+
 const columns = [
   ["", (row) => (row.ok ? "✓" : "✗")],
   ["scenario", (row) => row.scenario],
@@ -256,10 +345,14 @@ console.log(
     .map((event) => `${event.type}${event.tenant ? ` from ${event.tenant}` : ""}`)
     .join(", ")}`,
 );
+console.log(bold("\nJWE: a signed (ES256), then encrypted (ECDH-ES+A256KW, A256GCM) payload through createSender\n"));
+for (const row of jweRows) {
+  console.log(`${row.ok ? green("✓") : red("✗")}  ${row.scenario.padEnd(50)}  ${row.expected.padEnd(22)}  ${row.result}`);
+}
 const expectedProcessed = mtls ? 3 : 2;
 if (!once || processed.length !== expectedProcessed) mismatches++;
 if (mismatches > 0) {
   console.log(red(`\n${mismatches} outcome(s) differ from what was expected.`));
   process.exit(1);
 }
-console.log(green(`\nall ${rows.length} scenarios behaved as expected.`));
+console.log(green(`\nall ${rows.length + jweRows.length} scenarios behaved as expected.`));
