@@ -1,0 +1,79 @@
+import { expect, it } from "vitest";
+import * as api from "./index.js";
+import { WEBHOOK_ERROR_STATUS } from "./index.js";
+
+// Guards the public surface: a change here is a change users see.
+it("exports the public API of @hooksec/core", () => {
+  expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+    [
+      "TokenRequestError",
+      "VerifiedWebhook",
+      "WEBHOOK_ERROR_STATUS",
+      "WebhookError",
+      "canonicalDistinguishedName",
+      "classifyAddress",
+      "createAddressGuard",
+      "createFetchTransport",
+      "createIpMatcher",
+      "createMemoryReplayStore",
+      "createSender",
+      "createTenantDirectory",
+      "createVerifier",
+      "dnAttributeValues",
+      "formatDistinguishedName",
+      "github",
+      "hmacScheme",
+      "isWebhookError",
+      "jwe",
+      "jws",
+      "normalizeFingerprint",
+      "parseCertificate",
+      "parseDistinguishedName",
+      "parseIpAddress",
+      "resolveClientIp",
+      "shopify",
+      "slack",
+      "standardWebhooks",
+      "stripe",
+      "svix",
+      "twilio",
+    ]
+  `);
+});
+
+it("keeps every error code and its HTTP status", () => {
+  expect(WEBHOOK_ERROR_STATUS).toMatchInlineSnapshot(`
+    {
+      "algorithm_not_allowed": 401,
+      "body_already_consumed": 500,
+      "body_too_large": 413,
+      "claim_mismatch": 401,
+      "client_certificate_expired": 401,
+      "client_certificate_invalid": 401,
+      "client_certificate_required": 401,
+      "decryption_failed": 400,
+      "duplicate_message": 409,
+      "forbidden": 403,
+      "forbidden_ip": 403,
+      "invalid_endpoint": 400,
+      "invalid_options": 500,
+      "invalid_signature": 401,
+      "key_not_found": 401,
+      "key_set_unavailable": 503,
+      "malformed_body": 400,
+      "malformed_header": 400,
+      "missing_header": 400,
+      "rate_limited": 429,
+      "rate_limiter_unavailable": 503,
+      "replay_store_unavailable": 503,
+      "ssrf_blocked": 400,
+      "tenant_disabled": 403,
+      "timestamp_in_future": 401,
+      "timestamp_too_old": 401,
+      "unknown_tenant": 403,
+      "unsupported_critical_header": 400,
+      "untrusted_key": 401,
+      "untrusted_proxy": 403,
+    }
+  `);
+});
