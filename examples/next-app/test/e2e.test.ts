@@ -1,27 +1,11 @@
-import { standardWebhooks, stripe } from "@hooksec/core";
+import { stripe } from "@hooksec/core";
+import { send, signed } from "@hooksec/testkit";
 import { describe, expect, inject, it } from "vitest";
 
 const url = inject("nextUrl");
 const secret = inject("webhookSecret");
 
-interface Reply {
-  readonly status: number;
-  readonly body: { error?: { code?: string }; duplicate?: boolean } & Record<string, unknown>;
-}
-
-async function post(path: string, headers: Record<string, string>, body: string): Promise<Reply> {
-  const response = await fetch(`${url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
-  const text = await response.text();
-  const isJson = response.headers.get("content-type")?.includes("json") === true;
-  return { status: response.status, body: isJson ? JSON.parse(text) : { text } };
-}
-
-let counter = 0;
-async function signed(payload: unknown, timestamp = new Date()) {
-  const id = `msg_next_${Date.now().toString(36)}_${++counter}`;
-  const body = JSON.stringify(payload);
-  return { id, body, headers: await standardWebhooks({ secret }).sign({ id, timestamp, body }) };
-}
+const post = (path: string, headers: Record<string, string>, body: string) => send(`${url}${path}`, { headers, body });
 
 async function timesProcessed(id: string): Promise<number> {
   const events = (await (await fetch(`${url}/api/events`)).json()) as Array<{ id: string }>;
@@ -32,13 +16,13 @@ describe("the Next.js example (next start), Standard Webhooks route", () => {
   const deliver = (sent: { headers: Record<string, string>; body: string }) => post("/api/webhooks", sent.headers, sent.body);
 
   it("processes a valid delivery once", async () => {
-    const sent = await signed({ type: "invoice.paid" });
+    const sent = signed(secret, { type: "invoice.paid" });
     expect((await deliver(sent)).status).toBe(204);
     expect(await timesProcessed(sent.id)).toBe(1);
   });
 
   it("refuses a tampered body with 401 invalid_signature", async () => {
-    const sent = await signed({ type: "invoice.paid", amount: 42 });
+    const sent = signed(secret, { type: "invoice.paid", amount: 42 });
     const reply = await deliver({ ...sent, body: sent.body.replace("42", "4200") });
     expect(reply.status).toBe(401);
     expect(reply.body).toEqual({ error: { code: "invalid_signature", message: "Invalid webhook signature" } });
@@ -46,14 +30,14 @@ describe("the Next.js example (next start), Standard Webhooks route", () => {
   });
 
   it("refuses a stale delivery with timestamp_too_old", async () => {
-    const sent = await signed({ type: "invoice.paid" }, new Date(Date.now() - 10 * 60_000));
+    const sent = signed(secret, { type: "invoice.paid" }, { timestamp: new Date(Date.now() - 10 * 60_000) });
     const reply = await deliver(sent);
     expect(reply.status).toBe(401);
     expect(reply.body.error?.code).toBe("timestamp_too_old");
   });
 
   it("acknowledges a duplicate with 200 and does not process it twice", async () => {
-    const sent = await signed({ type: "invoice.paid" });
+    const sent = signed(secret, { type: "invoice.paid" });
     expect((await deliver(sent)).status).toBe(204);
     const again = await deliver(sent);
     expect(again.status).toBe(200);
@@ -62,7 +46,7 @@ describe("the Next.js example (next start), Standard Webhooks route", () => {
   });
 
   it("processes the retry once after the handler failed", async () => {
-    const sent = await signed({ type: "demo.fail_once" });
+    const sent = signed(secret, { type: "demo.fail_once" });
     expect((await deliver(sent)).status).toBe(500);
     expect(await timesProcessed(sent.id)).toBe(0);
     expect((await deliver(sent)).status).toBe(204);
@@ -71,14 +55,14 @@ describe("the Next.js example (next start), Standard Webhooks route", () => {
   });
 
   it("refuses an oversize body with 413 body_too_large", async () => {
-    const sent = await signed({ type: "big", data: "x".repeat(inject("maxBodyBytes") + 1) });
+    const sent = signed(secret, { type: "big", data: "x".repeat(inject("maxBodyBytes") + 1) });
     const reply = await deliver(sent);
     expect(reply.status).toBe(413);
     expect(reply.body.error?.code).toBe("body_too_large");
   });
 
   it("gives a clear body_already_consumed error when the body was read before verification", async () => {
-    const sent = await signed({ type: "invoice.paid" });
+    const sent = signed(secret, { type: "invoice.paid" });
     const reply = await post("/api/webhooks/pre-read", sent.headers, sent.body);
     expect(reply.status).toBe(500);
     expect(reply.body.error?.code).toBe("body_already_consumed");

@@ -1,8 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { freePort, randomSecret, waitUntil } from "@hooksec/testkit";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
@@ -18,36 +18,11 @@ const appDir = new URL("..", import.meta.url).pathname;
 const nextBin = join(appDir, "node_modules", "next", "dist", "bin", "next");
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
-
-async function waitUntilReady(url: string, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}`);
-    try {
-      if ((await fetch(`${url}/api/events`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`next start did not answer on ${url}`);
-}
-
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(join(appDir, ".next", "BUILD_ID"))) {
     execFileSync(process.execPath, [nextBin, "build"], { cwd: appDir, env, stdio: "inherit" });
   }
-  const webhookSecret = `whsec_${randomBytes(24).toString("base64")}`;
+  const webhookSecret = randomSecret();
   const stripeSecret = `whsec_${randomBytes(24).toString("hex")}`;
   const maxBodyBytes = 64 * 1024;
   const port = await freePort();
@@ -65,7 +40,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await exited;
   };
   try {
-    await waitUntilReady(url, server);
+    await waitUntil("next start", async () => (await fetch(`${url}/api/events`)).ok, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      failed: () => (server.exitCode === null ? undefined : `exited with ${server.exitCode}`),
+    });
   } catch (error) {
     await stop();
     throw error;

@@ -3,12 +3,13 @@
 // client, sequentially and with several claims in flight. Starts its own
 // redis-server on a free loopback port. Imports the built packages (`pnpm build`).
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { createMemoryReplayStore } from "@hooksec/core";
 import { createRedisReplayStore } from "@hooksec/redis";
+import { findBinary, freePort, waitUntil } from "@hooksec/testkit";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 
@@ -16,22 +17,13 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
 const IN_FLIGHT = 32;
 const TTL_MS = 60_000;
 
-const binary = (process.env.PATH ?? "")
-  .split(delimiter)
-  .concat(["/usr/bin", "/usr/local/bin"])
-  .map((dir) => join(dir, "redis-server"))
-  .find((path) => existsSync(path));
+const binary = findBinary("redis-server", ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]);
 if (binary === undefined) {
   console.log("redis-server not found: skipping the Redis replay benchmark (scripts/install-servers.sh installs it)");
   process.exit(process.env.CI === "true" ? 1 : 0);
 }
 
-const port = await new Promise((resolve) => {
-  const probe = createServer().listen(0, "127.0.0.1", () => {
-    const { port } = probe.address();
-    probe.close(() => resolve(port));
-  });
-});
+const port = await freePort();
 const dir = mkdtempSync(join(tmpdir(), "hooksec-redis-bench-"));
 const server = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
   stdio: "ignore",
@@ -81,10 +73,7 @@ function show(name, perSecond) {
 }
 
 try {
-  for (let attempt = 0; !(await answersPing(port)); attempt++) {
-    if (attempt > 200) throw new Error("redis-server did not start");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await waitUntil("redis-server", () => answersPing(port), { intervalMs: 25 });
   const io = new Redis({ host: "127.0.0.1", port });
   const node = createClient({ socket: { host: "127.0.0.1", port } });
   await node.connect();

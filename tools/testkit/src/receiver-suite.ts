@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Reply, randomSecret, send, signed } from "./client.js";
 import { freePort } from "./net.js";
 import { fillTemplate, type Nginx, startNginx } from "./nginx.js";
-import { createPki, type KeyPair, type Pki } from "./pki.js";
+import { createPki, type KeyPair } from "./pki.js";
 import { findNginx, hasOpenssl, requireBinaries } from "./requirements.js";
 
 /** What the example's start function is given (a subset of every example's own options). */
@@ -130,37 +130,26 @@ export function describeReceiver(options: ReceiverSuiteOptions): void {
 
   describe.runIf(openssl)(`${name} with Node terminating mTLS`, () => {
     const secrets = { acme: randomSecret(), globex: randomSecret() };
-    let pki: Pki;
+    let certs: ExamplePki;
     let example: RunningReceiver;
-    let ca: string;
-    let acme: KeyPair;
-    let globex: KeyPair;
-    let stranger: KeyPair;
-    let foreign: KeyPair;
 
     beforeAll(async () => {
-      pki = createPki("hooksec-example-pki-");
-      const authority = pki.createAuthority("example CA");
-      ca = authority.cert;
-      acme = authority.issueClient("acme", ACME.subject);
-      globex = authority.issueClient("globex", GLOBEX.subject);
-      stranger = authority.issueClient("stranger", "/CN=stranger/O=Nobody");
-      foreign = pki.createAuthority("another CA").issueClient("foreign", ACME.subject);
-      const server = authority.issueServer("server");
+      certs = examplePki();
+      const { server, ca } = certs;
       example = await start({ tenantSecrets: secrets, tenants: [ACME, GLOBEX], tls: { key: server.key, cert: server.cert, ca } });
     });
     afterAll(async () => {
       await example?.close();
-      pki?.cleanup();
+      certs?.pki.cleanup();
     });
 
     const deliver = (sent: Delivery, client?: KeyPair, extra: Record<string, string> = {}) =>
-      send(`${example.url}/webhooks`, { headers: { ...sent.headers, ...extra }, body: sent.body, ca, key: client?.key, cert: client?.cert });
+      send(`${example.url}/webhooks`, { headers: { ...sent.headers, ...extra }, body: sent.body, ca: certs.ca, key: client?.key, cert: client?.cert });
     const order = (secret: string) => signed(secret, { type: "order.created" });
 
     it("accepts a delivery signed with the tenant's secret over its client certificate", async () => {
       const sent = order(secrets.acme);
-      expect((await deliver(sent, acme)).status).toBe(204);
+      expect((await deliver(sent, certs.acme)).status).toBe(204);
       expect(example.inbox.processed).toContainEqual(expect.objectContaining({ id: sent.id, tenant: "acme" }));
     });
 
@@ -169,15 +158,15 @@ export function describeReceiver(options: ReceiverSuiteOptions): void {
     });
 
     it("refuses a certificate from another CA: client_certificate_invalid", async () => {
-      expectRefused(await deliver(order(secrets.acme), foreign), 401, "client_certificate_invalid");
+      expectRefused(await deliver(order(secrets.acme), certs.foreign), 401, "client_certificate_invalid");
     });
 
     it("refuses a certificate that maps to no tenant: unknown_tenant", async () => {
-      expectRefused(await deliver(order(secrets.acme), stranger), 403, "unknown_tenant");
+      expectRefused(await deliver(order(secrets.acme), certs.stranger), 403, "unknown_tenant");
     });
 
     it("refuses one tenant's certificate with another tenant's signature: invalid_signature", async () => {
-      expectRefused(await deliver(order(secrets.acme), globex), 401, "invalid_signature");
+      expectRefused(await deliver(order(secrets.acme), certs.globex), 401, "invalid_signature");
     });
 
     it("refuses forged proxy headers from a peer that is no trusted proxy: untrusted_proxy", async () => {
@@ -187,31 +176,25 @@ export function describeReceiver(options: ReceiverSuiteOptions): void {
 
   describe.runIf(behindNginx)(`${name} behind nginx terminating mTLS`, () => {
     const secrets = { acme: randomSecret() };
-    let pki: Pki;
+    let certs: ExamplePki;
     let app: RunningReceiver;
     let proxy: Nginx;
     let url: string;
-    let ca: string;
-    let acme: KeyPair;
 
     beforeAll(async () => {
-      pki = createPki("hooksec-example-pki-");
-      const authority = pki.createAuthority("example CA");
-      ca = authority.cert;
-      acme = authority.issueClient("acme", ACME.subject);
-      const server = authority.issueServer("nginx");
+      certs = examplePki();
       // The app listens on plain HTTP on loopback and believes only nginx's headers.
       app = await start({ tenantSecrets: secrets, tenants: [ACME], trustedProxies: ["127.0.0.1"] });
       const port = await freePort();
-      const dir = join(pki.dir, "nginx");
+      const dir = join(certs.pki.dir, "nginx");
       mkdirSync(dir);
       const config = fillTemplate(readFileSync(options.nginxTemplate, "utf8"), {
         DIR: dir,
         PORT: port,
         APP_PORT: app.port,
-        SERVER_CERT: server.certPath,
-        SERVER_KEY: server.keyPath,
-        CA_CERT: authority.certPath,
+        SERVER_CERT: certs.server.certPath,
+        SERVER_KEY: certs.server.keyPath,
+        CA_CERT: certs.authority.certPath,
       });
       proxy = await startNginx({ binary: nginx as string, dir, config, ports: [port] });
       url = `https://127.0.0.1:${port}`;
@@ -219,24 +202,24 @@ export function describeReceiver(options: ReceiverSuiteOptions): void {
     afterAll(async () => {
       await proxy?.stop();
       await app?.close();
-      pki?.cleanup();
+      certs?.pki.cleanup();
     });
 
     it("accepts a delivery whose client certificate nginx verified, with the tenant from its headers", async () => {
       const sent = signed(secrets.acme, { type: "order.created" });
-      const reply = await send(`${url}/webhooks`, { headers: sent.headers, body: sent.body, ca, key: acme.key, cert: acme.cert });
+      const reply = await send(`${url}/webhooks`, { headers: sent.headers, body: sent.body, ca: certs.ca, key: certs.acme.key, cert: certs.acme.cert });
       expect(reply.status).toBe(204);
       expect(app.inbox.processed).toContainEqual(expect.objectContaining({ id: sent.id, tenant: "acme" }));
     });
 
     it("refuses a delivery without a client certificate: client_certificate_required", async () => {
       const sent = signed(secrets.acme, { type: "order.created" });
-      expectRefused(await send(`${url}/webhooks`, { headers: sent.headers, body: sent.body, ca }), 401, "client_certificate_required");
+      expectRefused(await send(`${url}/webhooks`, { headers: sent.headers, body: sent.body, ca: certs.ca }), 401, "client_certificate_required");
     });
 
     it("ignores certificate headers a client forges through nginx (nginx overwrites them)", async () => {
       const sent = signed(secrets.acme, { type: "order.created" });
-      const reply = await send(`${url}/webhooks`, { headers: { ...sent.headers, ...FORGED }, body: sent.body, ca });
+      const reply = await send(`${url}/webhooks`, { headers: { ...sent.headers, ...FORGED }, body: sent.body, ca: certs.ca });
       expectRefused(reply, 401, "client_certificate_required");
     });
 
@@ -253,6 +236,24 @@ export function describeReceiver(options: ReceiverSuiteOptions): void {
       }
     });
   });
+}
+
+type ExamplePki = ReturnType<typeof examplePki>;
+
+/** The example CA with a server certificate and acme's, globex's and a stranger's client certificates; acme's subject also from another CA. */
+function examplePki() {
+  const pki = createPki("hooksec-example-pki-");
+  const authority = pki.createAuthority("example CA");
+  return {
+    pki,
+    authority,
+    ca: authority.cert,
+    server: authority.issueServer("server"),
+    acme: authority.issueClient("acme", ACME.subject),
+    globex: authority.issueClient("globex", GLOBEX.subject),
+    stranger: authority.issueClient("stranger", "/CN=stranger/O=Nobody"),
+    foreign: pki.createAuthority("another CA").issueClient("foreign", ACME.subject),
+  };
 }
 
 /** The status and the error code of a refusal. */

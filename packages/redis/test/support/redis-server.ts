@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
+import { findBinary, freePort, waitUntil } from "@hooksec/testkit";
 
 /** The redis-server binary, or undefined when it is not installed. */
-export const redisServerBinary: string | undefined = findBinary("redis-server");
+export const redisServerBinary: string | undefined = findBinary("redis-server", ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"]);
 
 /**
  * Locally a missing redis-server skips these tests (with a message); under
@@ -56,13 +57,14 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     started.stderr?.on("data", (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-4000);
     });
-    const deadline = Date.now() + 10_000;
-    while (!(await answersPing(port))) {
-      if (started.exitCode !== null || Date.now() > deadline) {
-        started.kill("SIGKILL");
-        throw new Error(`redis-server did not start on port ${port}:\n${output}`);
-      }
-      await sleep(25);
+    try {
+      await waitUntil(`redis-server on port ${port}`, () => answersPing(port), {
+        intervalMs: 25,
+        failed: () => (started.exitCode === null ? undefined : "exited"),
+      });
+    } catch (error) {
+      started.kill("SIGKILL");
+      throw new Error(`${(error as Error).message}:\n${output}`);
     }
   }
 
@@ -108,18 +110,6 @@ function answersPing(port: number): Promise<boolean> {
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -132,12 +122,4 @@ export async function eventually(check: () => Promise<boolean>, ms = 5000): Prom
     if (Date.now() > deadline) return false;
     await sleep(25);
   }
-}
-
-function findBinary(name: string): string | undefined {
-  const dirs = (process.env.PATH ?? "").split(delimiter).concat(["/usr/bin", "/usr/local/bin", "/usr/sbin"]);
-  for (const dir of dirs) {
-    if (dir !== "" && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
 }
