@@ -1,0 +1,161 @@
+import { readFile } from "node:fs/promises";
+import { type ClientTls, type DeliveryResult, type OutboundAuth, createSender, isWebhookError } from "@hooksec/core";
+import { integerOption, parseCommandArgs } from "../lib/args.js";
+import { readBody } from "../lib/body.js";
+import type { Command } from "../lib/command.js";
+import { parseHeaderLine } from "../lib/headers.js";
+import { type CliIo, EXIT, type ExitCode } from "../lib/io.js";
+import { describeWebhookError, printFields, printJson } from "../lib/output.js";
+import { SCHEME_HELP, SCHEME_OPTIONS, schemeFromArgs } from "../lib/scheme-args.js";
+import { CommandError, UsageError } from "../lib/usage-error.js";
+
+function authFrom(values: { "auth-api-key"?: string | undefined; "auth-basic"?: string | undefined; "auth-bearer"?: string | undefined; "auth-bearer-env"?: string | undefined }, io: CliIo): OutboundAuth | undefined {
+  const given = (["auth-api-key", "auth-basic", "auth-bearer", "auth-bearer-env"] as const).filter((name) => values[name] !== undefined);
+  if (given.length > 1) throw new UsageError(`give one outbound authentication, not ${given.map((name) => `--${name}`).join(" and ")}`);
+  const apiKey = values["auth-api-key"];
+  if (apiKey !== undefined) {
+    const equals = apiKey.indexOf("=");
+    if (equals < 1) throw new UsageError("--auth-api-key takes header=value");
+    return { type: "api-key", header: apiKey.slice(0, equals), key: apiKey.slice(equals + 1) };
+  }
+  const basic = values["auth-basic"];
+  if (basic !== undefined) {
+    const colon = basic.indexOf(":");
+    if (colon < 1) throw new UsageError("--auth-basic takes id:secret");
+    return { type: "basic", clientId: basic.slice(0, colon), clientSecret: basic.slice(colon + 1) };
+  }
+  const bearerEnv = values["auth-bearer-env"];
+  if (bearerEnv !== undefined) {
+    const token = io.env[bearerEnv];
+    if (token === undefined || token === "") throw new UsageError(`--auth-bearer-env ${bearerEnv}: the environment variable is not set`);
+    return { type: "bearer", token };
+  }
+  const bearer = values["auth-bearer"];
+  return bearer === undefined ? undefined : { type: "bearer", token: bearer };
+}
+
+async function readPem(path: string | undefined, option: string): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    return await readFile(path, "utf8");
+  } catch (cause) {
+    throw new CommandError(`cannot read --${option} ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
+  }
+}
+
+async function tlsFrom(values: { cert?: string | undefined; key?: string | undefined; ca?: string | undefined }): Promise<ClientTls | undefined> {
+  if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError("--cert and --key go together");
+  if (values.cert === undefined && values.ca === undefined) return undefined;
+  return { cert: await readPem(values.cert, "cert"), key: await readPem(values.key, "key"), ca: await readPem(values.ca, "ca") };
+}
+
+function errorText(error: unknown): string | undefined {
+  if (error === undefined) return undefined;
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}
+
+export const sendCommand: Command = {
+  name: "send",
+  summary: "sign and deliver a webhook to a URL (SSRF-checked, retried; exit 1 unless delivered)",
+  help: `Usage: hooksec send URL --scheme S (--secret S | --secret-env NAME) (--body TEXT | --body-file F)
+                    [--auth-api-key header=value | --auth-basic id:secret | --auth-bearer TOKEN | --auth-bearer-env NAME]
+                    [--cert F --key F] [--ca F] [--allow-http] [--allow-cidr CIDR ...]
+                    [--retries N] [--timeout SECONDS] [--id ID] [--content-type T] [--header "N: V" ...] [--json]
+
+Delivers one webhook with @hooksec/core's createSender: each attempt signed afresh
+(same id), redirects never followed, and SSRF protection on: only https, and no
+loopback, private, link-local or metadata address unless --allow-cidr opens a range.
+Prints the delivery result; exit 0 delivered, 1 failed, gone or refused, 2 usage error.
+
+  hooksec send https://hooks.example.com/in --scheme standard-webhooks \\
+    --secret-env WEBHOOK_SECRET --body-file event.json --auth-bearer-env TOKEN
+
+  # a receiver on this machine during development
+  hooksec send http://127.0.0.1:3000/webhooks --allow-http --allow-cidr 127.0.0.0/8 ...
+
+Options:
+${SCHEME_HELP}
+  --auth-api-key H=V      send the key V in header H
+  --auth-basic ID:SECRET  HTTP Basic authentication
+  --auth-bearer TOKEN     a Bearer token (--auth-bearer-env NAME reads it from the environment)
+  --cert F, --key F       PEM client certificate and key for mTLS
+  --ca F                  PEM CA the receiver's certificate must chain to (replaces the system roots)
+  --allow-http            allow http: URLs (local development only)
+  --allow-cidr CIDR       allow an address range SSRF protection refuses, e.g. 127.0.0.0/8 (repeatable)
+  --retries N             retries after the first attempt, with backoff (default 2)
+  --timeout S             seconds for one attempt (default 15)
+  --id ID                 message id (default: msg_ and 128 random bits)
+  --content-type T        content type of the body (default application/json)
+  --header "N: V"         an extra header (repeatable; never replaces signature or auth headers)
+`,
+  async run(args: readonly string[], io: CliIo): Promise<ExitCode> {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        ...SCHEME_OPTIONS,
+        "auth-api-key": { type: "string" },
+        "auth-basic": { type: "string" },
+        "auth-bearer": { type: "string" },
+        "auth-bearer-env": { type: "string" },
+        cert: { type: "string" },
+        key: { type: "string" },
+        ca: { type: "string" },
+        "allow-http": { type: "boolean" },
+        "allow-cidr": { type: "string", multiple: true },
+        retries: { type: "string" },
+        timeout: { type: "string" },
+        id: { type: "string" },
+        "content-type": { type: "string" },
+        header: { type: "string", multiple: true },
+      },
+      1,
+    );
+    const url = positionals[0];
+    if (url === undefined) throw new UsageError("the endpoint URL is required: hooksec send URL ...");
+    if (values.url !== undefined) throw new UsageError("give the endpoint as the first argument, not --url");
+    const { name, scheme } = schemeFromArgs({ ...values, url }, io);
+    const auth = authFrom(values, io);
+    const tls = await tlsFrom(values);
+    const retries = integerOption(values.retries, "retries", 2, 0, 20);
+    const timeoutSeconds = integerOption(values.timeout, "timeout", 15, 1, 600);
+    const headers = Object.fromEntries((values.header ?? []).map(parseHeaderLine));
+    const body = await readBody(values, io);
+
+    const sender = createSender({
+      scheme,
+      ssrf: { allowHttp: values["allow-http"] === true, allowCidrs: values["allow-cidr"] ?? [] },
+      retry: { attempts: retries + 1, baseDelayMs: 1_000, maxDelayMs: 10_000, maxRetryAfterMs: 60_000 },
+      timeouts: { totalMs: timeoutSeconds * 1000 },
+      contentType: values["content-type"] ?? "application/json",
+      onAttempt: (attempt) => {
+        const status = attempt.status === undefined ? "" : ` ${attempt.status}`;
+        const error = attempt.error === undefined ? "" : ` (${errorText(attempt.error)})`;
+        const next = attempt.retryInMs === undefined ? "" : `, retrying in ${(attempt.retryInMs / 1000).toFixed(1)} s`;
+        io.stderr(`attempt ${attempt.attempt}: ${attempt.outcome}${status}${error} in ${Math.round(attempt.durationMs)} ms${next}\n`);
+      },
+    });
+    let result: DeliveryResult;
+    try {
+      result = await sender.send({ url, auth, tls, headers }, body, values.id === undefined ? undefined : { id: values.id });
+    } catch (error) {
+      if (!isWebhookError(error) || error.code === "invalid_options") throw error;
+      const refusal = describeWebhookError(error);
+      if (values.json) printJson(io, { status: "refused", scheme: name, code: refusal.code, detail: refusal.detail });
+      else {
+        io.stdout(`refused: ${refusal.code}\n`);
+        printFields(io, { detail: refusal.detail });
+      }
+      return EXIT.failed;
+    } finally {
+      await sender.close();
+    }
+    const output = { status: result.status, scheme: name, id: result.id, attempts: result.attempts, lastStatus: result.lastStatus, error: errorText(result.error) };
+    if (values.json) printJson(io, output);
+    else printFields(io, output);
+    return result.status === "delivered" ? EXIT.ok : EXIT.failed;
+  },
+};

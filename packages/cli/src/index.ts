@@ -1,0 +1,6 @@
+// The commands behind the `hooksec` binary, for scripts and tests.
+export { run } from "./run.js";
+export type { CliIo, ExitCode } from "./lib/io.js";
+export { createSecret, type SecretOptions } from "./commands/secret.js";
+export { createKeyPair, KEY_TYPES, type GeneratedKeyPair, type KeyType } from "./commands/keypair.js";
+export { SCHEME_NAMES, schemeFor, type SchemeName } from "./lib/schemes.js";

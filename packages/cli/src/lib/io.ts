@@ -1,0 +1,26 @@
+/** Where a command writes and what it reads from its environment (injectable for the programmatic API). */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads standard input whole, for `--body-file -`. */
+  readonly readStdin: () => Promise<Uint8Array>;
+}
+
+/** The process's own streams and environment. */
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+      return new Uint8Array(Buffer.concat(chunks));
+    },
+  };
+}
+
+/** Exit codes: 0 ok, 1 refused or failed, 2 usage error. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

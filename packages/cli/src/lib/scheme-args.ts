@@ -1,0 +1,35 @@
+import type { WebhookScheme } from "@hooksec/core";
+import { oneOf } from "./args.js";
+import type { CliIo } from "./io.js";
+import { SCHEME_NAMES, type SchemeName, schemeFor } from "./schemes.js";
+import { readSecrets } from "./secrets.js";
+import { UsageError } from "./usage-error.js";
+
+/** The options every signing command shares. */
+export const SCHEME_OPTIONS = {
+  scheme: { type: "string" },
+  secret: { type: "string", multiple: true },
+  "secret-env": { type: "string", multiple: true },
+  body: { type: "string" },
+  "body-file": { type: "string" },
+  url: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+export const SCHEME_HELP = `  --scheme S         ${SCHEME_NAMES.join(", ")} (required)
+  --secret S         the secret (whsec_..., or the provider's secret; for standard-webhooks also
+                     whsk_/whpk_ Ed25519 keys). Repeat it for a keyring: the first signs, any verifies
+  --secret-env NAME  read the secret from the environment variable NAME instead, so it stays out
+                     of your shell history and of \`ps\` (repeatable, combinable with --secret)
+  --body TEXT        the body, signed as its UTF-8 bytes
+  --body-file F      the body from a file, byte for byte (- reads standard input)
+  --url URL          the endpoint URL (twilio signs it; required for twilio)
+  --json             print JSON`;
+
+/** The scheme named by `--scheme`, keyed by `--secret`/`--secret-env`. */
+export function schemeFromArgs(values: { scheme?: string | undefined; secret?: string[] | undefined; "secret-env"?: string[] | undefined; url?: string | undefined }, io: CliIo): { name: SchemeName; scheme: WebhookScheme } {
+  const name = oneOf(values.scheme, "scheme", SCHEME_NAMES);
+  if (name === "twilio" && values.url === undefined) throw new UsageError("--url is required for twilio (it signs the URL)");
+  if (values.url !== undefined && !URL.canParse(values.url)) throw new UsageError(`--url is not a URL: '${values.url}'`);
+  return { name, scheme: schemeFor(name, readSecrets(values, io)) };
+}
