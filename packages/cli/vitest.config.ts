@@ -9,6 +9,9 @@ export default defineConfig({
     name: "cli",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     environment: "node",
+    // Each test waits on its own child process: run a few at a time.
+    sequence: { concurrent: true },
+    maxConcurrency: 4,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
