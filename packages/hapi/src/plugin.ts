@@ -8,8 +8,7 @@ import {
   createVerifier,
   isWebhookError,
 } from "@hooksec/core";
-import { connectionInfo } from "./connection-info.js";
-import { reportRefusal } from "./report-refusal.js";
+import { connectionInfo } from "@hooksec/core/node";
 import { setWebhookPayload, toBoom } from "./to-boom.js";
 
 /** Strategy options: verifier options (`scheme`, `tolerance`, `replay`, `identity`, ...) or a verifier built once. */
@@ -35,7 +34,6 @@ const PLUGIN_NAME = "@hooksec/hapi";
 
 interface WebhookRequestState {
   readonly verifier: Verifier;
-  readonly options: VerifierOptions | undefined;
   readonly startedAt: number;
   readonly credentials: WebhookCredentials;
   webhook?: VerifiedWebhook;
@@ -79,7 +77,6 @@ export const plugin: Plugin<WebhookPluginOptions | undefined> = {
 function webhookScheme(_server: Server, strategyOptions?: HapiWebhookOptions): ServerAuthSchemeObject {
   if (strategyOptions === undefined) throw new WebhookError("invalid_options", "the webhook strategy needs verifier options");
   const verifier = isVerifier(strategyOptions) ? strategyOptions : createVerifier(strategyOptions);
-  const options = isVerifier(strategyOptions) ? undefined : strategyOptions;
 
   return {
     options: { payload: true },
@@ -87,7 +84,7 @@ function webhookScheme(_server: Server, strategyOptions?: HapiWebhookOptions): S
     // Nothing is known before the payload is read: the request is let through
     // to payload authentication, which decides.
     authenticate(request, h) {
-      const state: WebhookRequestState = { verifier, options, startedAt: performance.now(), credentials: { tenant: undefined } };
+      const state: WebhookRequestState = { verifier, startedAt: performance.now(), credentials: { tenant: undefined } };
       request.plugins[PLUGIN_NAME as keyof typeof request.plugins] = state as never;
       const declared = request.headers["content-length"];
       if (declared !== undefined && Number(declared) > verifier.maxBodyBytes) {
@@ -142,14 +139,14 @@ async function finishWebhook(request: Request, h: ResponseToolkit) {
   } else if (isBoom(response) && status === 413 && !isWebhookBoom(response)) {
     // Hapi refused the payload over the route's maxBytes before the scheme saw it.
     const error = new WebhookError("body_too_large", "payload over the route's maxBytes", { cause: response });
-    reportRefusal(state.options, error, state.startedAt);
+    state.verifier.reportRefusal(error, state.startedAt);
     setWebhookPayload(response, error);
   }
   return h.continue;
 }
 
 function refuseEarly(state: WebhookRequestState, error: WebhookError): Boom {
-  reportRefusal(state.options, error, state.startedAt);
+  state.verifier.reportRefusal(error, state.startedAt);
   return toBoom(error);
 }
 

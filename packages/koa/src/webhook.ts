@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { connectionInfo } from "@hooksec/core/node";
 import {
   type VerifiedWebhook,
   type Verifier,
@@ -7,9 +8,7 @@ import {
   createVerifier,
   isWebhookError,
 } from "@hooksec/core";
-import { connectionInfo } from "./connection-info.js";
 import { readRawBody } from "./read-raw-body.js";
-import { reportRefusal } from "./report-refusal.js";
 
 /** Verifier options (`scheme`, `tolerance`, `replay`, `identity`, ...) or a verifier built once and shared. */
 export type KoaWebhookOptions = VerifierOptions | Verifier;
@@ -52,7 +51,6 @@ export type WebhookMiddleware = (ctx: WebhookContext, next: () => Promise<unknow
  */
 export function webhook(options: KoaWebhookOptions): WebhookMiddleware {
   const verifier = isVerifier(options) ? options : createVerifier(options);
-  const verifierOptions = isVerifier(options) ? undefined : options;
 
   return async function verifyWebhook(ctx, next) {
     const startedAt = performance.now();
@@ -62,7 +60,7 @@ export function webhook(options: KoaWebhookOptions): WebhookMiddleware {
         method: ctx.method,
         url: ctx.href,
         headers: ctx.req.headers,
-        body: await readBody(ctx, verifier.maxBodyBytes, verifierOptions, startedAt),
+        body: await readBody(ctx, verifier, startedAt),
         connection: connectionInfo(ctx.req),
       });
     } catch (error) {
@@ -90,12 +88,8 @@ export function webhook(options: KoaWebhookOptions): WebhookMiddleware {
   };
 }
 
-async function readBody(
-  ctx: WebhookContext,
-  maxBytes: number,
-  options: VerifierOptions | undefined,
-  startedAt: number,
-): Promise<Uint8Array> {
+// Refusals decided here, before the verifier runs, still go to its `onEvent`.
+async function readBody(ctx: WebhookContext, verifier: Verifier, startedAt: number): Promise<Uint8Array> {
   try {
     if (bodyWasConsumed(ctx)) {
       throw new WebhookError(
@@ -103,9 +97,9 @@ async function readBody(
         "the request body was read before the webhook middleware: mount webhook() before any body parser",
       );
     }
-    return await readRawBody(ctx.req, maxBytes);
+    return await readRawBody(ctx.req, verifier.maxBodyBytes);
   } catch (error) {
-    if (isWebhookError(error)) reportRefusal(options, error, startedAt);
+    if (isWebhookError(error)) verifier.reportRefusal(error, startedAt);
     throw error;
   }
 }

@@ -22,6 +22,7 @@ describe.runIf(available)("webhook() with Node terminating TLS", () => {
     const recording: Verifier = {
       maxBodyBytes: 1024,
       verify: () => Promise.reject(new Error("not used")),
+      reportRefusal: () => {},
       verifyParts: (parts) => {
         if (parts.connection !== undefined) seen.push(parts.connection);
         return Promise.reject(new WebhookError("forbidden", "recorded"));

@@ -137,6 +137,7 @@ export function defineWithWebhookSuite(runtime: string): void {
         maxBodyBytes: 10,
         verify: () => Promise.reject(new WebhookError("rate_limited", "slow down", { retryAfterSeconds: 7 })),
         verifyParts: () => Promise.reject(new Error("not used")),
+        reportRefusal: () => {},
       };
       const response = await withWebhook(limited, () => new Response(null))(request(await delivery("{}")));
       expect(response.status).toBe(429);

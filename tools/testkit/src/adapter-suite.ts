@@ -45,6 +45,7 @@ export interface ScenarioVerifier {
   readonly maxBodyBytes: number;
   verify(): Promise<never>;
   verifyParts(parts: PartsSeen): Promise<never>;
+  reportRefusal(): void;
 }
 
 export interface AdapterReceiverOptions {
@@ -144,6 +145,7 @@ export function describeAdapterContract(options: AdapterContractOptions): void {
     const limited: ScenarioVerifier = {
       maxBodyBytes: 1024,
       verify: () => Promise.reject(new Error("not used")),
+      reportRefusal: () => {},
       verifyParts: (parts) => {
         seen.push({ url: parts.url, method: parts.method, remoteAddress: parts.connection?.remoteAddress });
         return Promise.reject(new options.WebhookError("rate_limited", "over the rate", { retryAfterSeconds: 1.2 }));

@@ -215,6 +215,16 @@ describe("createVerifier", () => {
       for (const event of events) expect(event.durationMs).toBeGreaterThanOrEqual(0);
     });
 
+    it("receives refusals an adapter decided before verifying, through reportRefusal", async () => {
+      const events: WebhookEvent[] = [];
+      const verifier = verifierAt(FIXED_NOW_MS, { onEvent: (event) => void events.push(event) });
+      verifier.reportRefusal(new WebhookError("body_already_consumed", "a body parser ran first"), performance.now() - 5);
+      expect(events).toEqual([
+        expect.objectContaining({ type: "rejected", code: "body_already_consumed", status: 500, detail: "a body parser ran first" }),
+      ]);
+      expect(events[0]?.durationMs).toBeGreaterThanOrEqual(5);
+    });
+
     it("can never break verification, whether it throws or rejects", async () => {
       const { headers, body } = await signed();
       const throwing = verifierAt(FIXED_NOW_MS, {

@@ -35,6 +35,12 @@ export interface Verifier {
   verifyParts(parts: WebhookParts): Promise<VerifiedWebhook>;
   /** The body limit, so adapters can stop reading early. */
   readonly maxBodyBytes: number;
+  /**
+   * Reports a refusal an adapter decided before calling the verifier (a body over
+   * the limit, a body a parser already read) to `onEvent`, like any other rejection.
+   * `startedAt` is the adapter's `performance.now()` when the request arrived.
+   */
+  reportRefusal(error: WebhookError, startedAt?: number): void;
 }
 
 /**
@@ -177,6 +183,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   return {
     maxBodyBytes,
+    reportRefusal(error, startedAt) {
+      reject(error, startedAt ?? performance.now(), undefined);
+    },
     async verify(request, connection) {
       const startedAt = onEvent === undefined ? 0 : performance.now();
       let body: Uint8Array;

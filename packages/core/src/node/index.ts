@@ -1,0 +1,2 @@
+// `@hooksec/core/node`: helpers for adapters on Node.js (node:http, node:tls).
+export { connectionInfo } from "./connection-info.js";
