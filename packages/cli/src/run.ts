@@ -73,23 +73,24 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     io.stdout(command.help);
     return EXIT.ok;
   }
+  const label = command === caCommand && args[0] !== undefined && !args[0].startsWith("-") ? `ca ${args[0]}` : command.name;
   try {
     return await command.run(args, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`hooksec ${command.name}: ${error.message}\nRun 'hooksec ${command.name} --help' for usage.\n`);
+      io.stderr(`hooksec ${label}: ${error.message}\nRun 'hooksec ${label} --help' for usage.\n`);
       return EXIT.usage;
     }
     if (isWebhookError(error) && error.code === "invalid_options") {
       // A secret or key the scheme cannot use: the command line is wrong.
-      io.stderr(`hooksec ${command.name}: ${error.detail ?? error.message}\n`);
+      io.stderr(`hooksec ${label}: ${error.detail ?? error.message}\n`);
       return EXIT.usage;
     }
     if (error instanceof CommandError) {
-      io.stderr(`hooksec ${command.name}: ${error.message}\n`);
+      io.stderr(`hooksec ${label}: ${error.message}\n`);
       return EXIT.failed;
     }
-    io.stderr(`hooksec ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`hooksec ${label}: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failed;
   }
 }
