@@ -83,7 +83,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     }
     if (isWebhookError(error) && error.code === "invalid_options") {
       // A secret or key the scheme cannot use: the command line is wrong.
-      io.stderr(`hooksec ${label}: ${error.detail ?? error.message}\n`);
+      io.stderr(`hooksec ${label}: ${error.detail ?? error.message}\nRun 'hooksec ${label} --help' for usage.\n`);
       return EXIT.usage;
     }
     if (error instanceof CommandError) {
