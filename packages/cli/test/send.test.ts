@@ -97,6 +97,33 @@ describe("hooksec send over http on loopback", () => {
     expect(received[0]?.id).toBeDefined();
   });
 
+  it.sequential("authenticates with an OAuth2 client credentials token from a token endpoint", async () => {
+    const tokenRequests: { authorization?: string; form: string }[] = [];
+    const tokenServer = createHttpServer(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      tokenRequests.push({ authorization: request.headers.authorization, form: Buffer.concat(chunks).toString("utf8") });
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify({ access_token: "oauth-token-1", token_type: "Bearer", expires_in: 3600 }));
+    });
+    const port = await listen(tokenServer);
+    try {
+      const result = await hooksec(
+        [...base(), ...local, "--auth-oauth2", `http://127.0.0.1:${port}/token`, "--client-id", "sender", "--client-secret-env", "HOOKSEC_TEST_CLIENT_SECRET", "--scope", "webhooks"],
+        { env: { HOOKSEC_TEST_CLIENT_SECRET: "client-s3cret" } },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(tokenRequests).toHaveLength(1);
+      expect(tokenRequests[0]?.authorization).toBe(`Basic ${Buffer.from("sender:client-s3cret").toString("base64")}`);
+      expect(new URLSearchParams(tokenRequests[0]?.form).get("grant_type")).toBe("client_credentials");
+      expect(new URLSearchParams(tokenRequests[0]?.form).get("scope")).toBe("webhooks");
+      expect(received[0]?.headers.authorization).toBe("Bearer oauth-token-1");
+      expect(received[0]?.id).toBeDefined();
+    } finally {
+      await new Promise((resolve) => tokenServer.close(resolve));
+    }
+  });
+
   it.sequential("refuses http without --allow-http (invalid_endpoint, exit 1) without connecting", async () => {
     const result = await hooksec([...base(), "--allow-cidr", "127.0.0.0/8"]);
     expect(result.code).toBe(1);
@@ -145,6 +172,9 @@ describe("hooksec send over http on loopback", () => {
     [["send", "--scheme", "svix", "--secret", secret, "--body", body], "URL"],
     [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-bearer", "a", "--auth-basic", "b:c"], "one outbound authentication"],
     [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-api-key", "novalue"], "header=value"],
+    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-oauth2", "https://127.0.0.1/token"], "--client-id"],
+    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-oauth2", "https://127.0.0.1/token", "--client-id", "c"], "--client-secret"],
+    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--client-id", "c"], "go with --auth-oauth2"],
     [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--cert", "c.pem"], "--cert and --key"],
     [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--retries", "x"], "--retries"],
     [["send", "https://127.0.0.1/", "https://127.0.0.2/", "--scheme", "svix", "--secret", secret, "--body", body], "unexpected argument"],

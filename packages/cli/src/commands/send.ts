@@ -9,8 +9,42 @@ import { describeWebhookError, printFields, printJson } from "../lib/output.js";
 import { SCHEME_HELP, SCHEME_OPTIONS, schemeFromArgs } from "../lib/scheme-args.js";
 import { CommandError, UsageError } from "../lib/usage-error.js";
 
-function authFrom(values: { "auth-api-key"?: string | undefined; "auth-basic"?: string | undefined; "auth-bearer"?: string | undefined; "auth-bearer-env"?: string | undefined }, io: CliIo): OutboundAuth | undefined {
-  const given = (["auth-api-key", "auth-basic", "auth-bearer", "auth-bearer-env"] as const).filter((name) => values[name] !== undefined);
+interface AuthValues {
+  "auth-api-key"?: string | undefined;
+  "auth-basic"?: string | undefined;
+  "auth-bearer"?: string | undefined;
+  "auth-bearer-env"?: string | undefined;
+  "auth-oauth2"?: string | undefined;
+  "client-id"?: string | undefined;
+  "client-secret"?: string | undefined;
+  "client-secret-env"?: string | undefined;
+  scope?: string | undefined;
+  audience?: string | undefined;
+}
+
+function fromEnv(io: CliIo, option: string, name: string): string {
+  const value = io.env[name];
+  if (value === undefined || value === "") throw new UsageError(`--${option} ${name}: the environment variable is not set`);
+  return value;
+}
+
+function oauth2From(values: AuthValues, io: CliIo, tokenUrl: string): OutboundAuth {
+  const clientId = values["client-id"];
+  if (clientId === undefined || clientId === "") throw new UsageError("--auth-oauth2 needs --client-id");
+  if ((values["client-secret"] === undefined) === (values["client-secret-env"] === undefined)) {
+    throw new UsageError("--auth-oauth2 needs one of --client-secret or --client-secret-env");
+  }
+  const clientSecretEnv = values["client-secret-env"];
+  const clientSecret = clientSecretEnv === undefined ? (values["client-secret"] ?? "") : fromEnv(io, "client-secret-env", clientSecretEnv);
+  return { type: "oauth2", tokenUrl, clientId, clientSecret, scope: values.scope, audience: values.audience };
+}
+
+function authFrom(values: AuthValues, io: CliIo): OutboundAuth | undefined {
+  const given = (["auth-api-key", "auth-basic", "auth-bearer", "auth-bearer-env", "auth-oauth2"] as const).filter((name) => values[name] !== undefined);
+  const tokenUrl = values["auth-oauth2"];
+  if (tokenUrl === undefined && (["client-id", "client-secret", "client-secret-env", "scope", "audience"] as const).some((name) => values[name] !== undefined)) {
+    throw new UsageError("--client-id, --client-secret(-env), --scope and --audience go with --auth-oauth2");
+  }
   if (given.length > 1) throw new UsageError(`give one outbound authentication, not ${given.map((name) => `--${name}`).join(" and ")}`);
   const apiKey = values["auth-api-key"];
   if (apiKey !== undefined) {
@@ -24,12 +58,9 @@ function authFrom(values: { "auth-api-key"?: string | undefined; "auth-basic"?: 
     if (colon < 1) throw new UsageError("--auth-basic takes id:secret");
     return { type: "basic", clientId: basic.slice(0, colon), clientSecret: basic.slice(colon + 1) };
   }
+  if (tokenUrl !== undefined) return oauth2From(values, io, tokenUrl);
   const bearerEnv = values["auth-bearer-env"];
-  if (bearerEnv !== undefined) {
-    const token = io.env[bearerEnv];
-    if (token === undefined || token === "") throw new UsageError(`--auth-bearer-env ${bearerEnv}: the environment variable is not set`);
-    return { type: "bearer", token };
-  }
+  if (bearerEnv !== undefined) return { type: "bearer", token: fromEnv(io, "auth-bearer-env", bearerEnv) };
   const bearer = values["auth-bearer"];
   return bearer === undefined ? undefined : { type: "bearer", token: bearer };
 }
@@ -62,7 +93,8 @@ export const sendCommand: Command = {
   name: "send",
   summary: "sign and deliver a webhook to a URL (SSRF-checked, retried; exit 1 unless delivered)",
   help: `Usage: hooksec send URL --scheme S (--secret S | --secret-env NAME) (--body TEXT | --body-file F)
-                    [--auth-api-key header=value | --auth-basic id:secret | --auth-bearer TOKEN | --auth-bearer-env NAME]
+                    [--auth-api-key header=value | --auth-basic id:secret | --auth-bearer TOKEN | --auth-bearer-env NAME
+                     | --auth-oauth2 TOKEN_URL --client-id ID (--client-secret S | --client-secret-env NAME) [--scope S]]
                     [--cert F --key F] [--ca F] [--allow-http] [--allow-cidr CIDR ...]
                     [--retries N] [--timeout SECONDS] [--id ID] [--content-type T] [--header "N: V" ...] [--json]
 
@@ -82,6 +114,9 @@ ${SCHEME_HELP}
   --auth-api-key H=V      send the key V in header H
   --auth-basic ID:SECRET  HTTP Basic authentication
   --auth-bearer TOKEN     a Bearer token (--auth-bearer-env NAME reads it from the environment)
+  --auth-oauth2 URL       OAuth2 client credentials: a token from URL (SSRF-checked like the endpoint),
+                          with --client-id, --client-secret or --client-secret-env NAME,
+                          and optionally --scope and --audience
   --cert F, --key F       PEM client certificate and key for mTLS
   --ca F                  PEM CA the receiver's certificate must chain to (replaces the system roots)
   --allow-http            allow http: URLs (local development only)
@@ -101,6 +136,12 @@ ${SCHEME_HELP}
         "auth-basic": { type: "string" },
         "auth-bearer": { type: "string" },
         "auth-bearer-env": { type: "string" },
+        "auth-oauth2": { type: "string" },
+        "client-id": { type: "string" },
+        "client-secret": { type: "string" },
+        "client-secret-env": { type: "string" },
+        scope: { type: "string" },
+        audience: { type: "string" },
         cert: { type: "string" },
         key: { type: "string" },
         ca: { type: "string" },
