@@ -121,6 +121,15 @@ describe("hooksec keypair", () => {
     expect(readFileSync(join(out, "k1.private.jwk.json"), "utf8")).toBe(before);
   });
 
+  it("keeps files named after a hostile kid inside --out", async () => {
+    const out = join(temp.dir, "hostile");
+    const result = await hooksec(["keypair", "--type", "ed25519", "--kid", "../../escape", "--out", out, "--json"]);
+    expect(result.code).toBe(0);
+    const { files } = json<{ files: { private: string; public: string } }>(result);
+    expect(files.private).toBe(join(out, "_-..-escape.whsk"));
+    expect(mode(files.private)).toBe(0o600);
+  });
+
   it.each([[["keypair"]], [["keypair", "--type", "dsa"]], [["keypair", "--type"]]])("refuses %j as a usage error (exit 2)", async (args) => {
     const result = await hooksec(args);
     expect(result.code).toBe(2);

@@ -1,4 +1,4 @@
-import { type WebhookError, isWebhookError } from "@hooksec/core";
+import type { WebhookError } from "@hooksec/core";
 import type { CliIo } from "./io.js";
 
 /** Prints a value as one JSON document. */
@@ -18,4 +18,3 @@ export function describeWebhookError(error: WebhookError): { code: string; statu
   return { code: error.code, status: error.status, detail: error.detail };
 }
 
-export { isWebhookError };

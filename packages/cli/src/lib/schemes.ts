@@ -8,6 +8,10 @@ export type SchemeName = (typeof SCHEME_NAMES)[number];
  * Builds a scheme from its name and secrets (newest first: the first signs, any verifies).
  * For `standard-webhooks`, `whsk_`/`whpk_` keys sign and verify Ed25519 (v1a) and may be
  * mixed with `whsec_` secrets.
+ *
+ * @example
+ * const scheme = schemeFor("github", [process.env.GITHUB_WEBHOOK_SECRET ?? ""]);
+ * const headers = await scheme.sign({ id: "delivery-1", timestamp: new Date(), body: "{}" });
  */
 export function schemeFor(name: SchemeName, secrets: readonly string[]): WebhookScheme {
   const keys: SecretOptions = secrets.length === 1 && secrets[0] !== undefined ? { secret: secrets[0] } : { secrets };
