@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { canonicalDistinguishedName, createTenantDirectory, parseCertificate, type TenantRule } from "@hooksec/core";
 import { hasOpenssl, requireBinaries } from "@hooksec/testkit";
 import { afterAll, describe, expect, it } from "vitest";
-import { hooksec, json, tempDir } from "./run-cli.js";
+import { type CliResult, hooksec, json, tempDir } from "./run-cli.js";
 
 // Missing openssl: skipped locally with a message, a failure under CI=true.
 const available = requireBinaries("the hooksec ca tests", { openssl: hasOpenssl() });
@@ -29,10 +29,15 @@ interface Issued {
 
 describe.runIf(available)("hooksec ca", () => {
   const caDir = join(temp.dir, "ca");
-  const ready = hooksec(["ca", "init", "--out", caDir, "--name", "Example Webhooks CA", "--days", "30", "--json"]);
+  // One CA for every test, made when the first test asks for it (never when skipped).
+  let initialised: Promise<CliResult> | undefined;
+  const initCa = () => {
+    initialised ??= hooksec(["ca", "init", "--out", caDir, "--name", "Example Webhooks CA", "--days", "30", "--json"]);
+    return initialised;
+  };
 
   it("init makes a CA: ca.key 0600 in a 0700 folder, ca.crt a CA certificate", async () => {
-    const result = await ready;
+    const result = await initCa();
     expect(result.code, result.stderr).toBe(0);
     const output = json<Issued>(result);
     expect(output.subject).toBe("CN=Example Webhooks CA");
@@ -45,7 +50,7 @@ describe.runIf(available)("hooksec ca", () => {
   });
 
   it("issue makes a client certificate openssl verifies, with the subject as nginx sends it", async () => {
-    expect((await ready).code).toBe(0);
+    expect((await initCa()).code).toBe(0);
     const out = join(temp.dir, "tenant-42");
     const subject = "/CN=payments-provider/O=Example/OU=tenant-42";
     const result = await hooksec(["ca", "issue", "--ca", caDir, "--subject", subject, "--days", "90", "--out", out, "--json"]);
@@ -80,7 +85,7 @@ describe.runIf(available)("hooksec ca", () => {
   });
 
   it("issue takes an RFC 4514 subject with characters that need escaping", async () => {
-    expect((await ready).code).toBe(0);
+    expect((await initCa()).code).toBe(0);
     const result = await hooksec([
       "ca", "issue", "--ca", caDir, "--subject", "OU=a/b\\+c,O=Caf\u00e9 \\, Ltd.,CN=sender", "--out", join(temp.dir, "escaped"), "--tenant", "t-1", "--json",
     ]);
@@ -93,7 +98,7 @@ describe.runIf(available)("hooksec ca", () => {
   });
 
   it("server makes a TLS server certificate for every --name", async () => {
-    expect((await ready).code).toBe(0);
+    expect((await initCa()).code).toBe(0);
     const result = await hooksec(["ca", "server", "--ca", caDir, "--name", "localhost", "--name", "127.0.0.1", "--out", join(temp.dir, "server"), "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const issued = json<Issued>(result);
@@ -106,7 +111,7 @@ describe.runIf(available)("hooksec ca", () => {
   });
 
   it("never overwrites a CA or a certificate (exit 1)", async () => {
-    expect((await ready).code).toBe(0);
+    expect((await initCa()).code).toBe(0);
     const before = readFileSync(join(caDir, "ca.key"), "utf8");
     const again = await hooksec(["ca", "init", "--out", caDir]);
     expect(again.code).toBe(1);
