@@ -74,7 +74,7 @@ interface Issued {
 }
 
 /** Issues a leaf certificate signed by the CA in `caDir`; writes `<base>.key` (0600) and `<base>.crt` to `outDir`. */
-async function issueLeaf(io: CliIo, options: { caDir: string; outDir: string; base: string; subject: string; days: number; extensions: "client_ext" | "server_ext"; serverNames?: readonly string[] }): Promise<Issued> {
+async function issueLeaf(io: CliIo, options: { caDir: string; outDir: string; base: string; subject: string; days: number; extensions: "client_ext" | "server_ext"; serverNames?: readonly string[]; expectedSubject: string }): Promise<Issued> {
   const caCert = join(options.caDir, "ca.crt");
   const caKey = join(options.caDir, "ca.key");
   for (const path of [caCert, caKey]) {
@@ -101,6 +101,10 @@ async function issueLeaf(io: CliIo, options: { caDir: string; outDir: string; ba
     );
   });
   const certificate = await parseCertificate(cert);
+  // Checked before anything is written: the rules printed must match what nginx will send.
+  if (certificate.subject !== options.expectedSubject) {
+    throw new CommandError(`openssl wrote the subject ${certificate.subject}, not ${options.expectedSubject}`);
+  }
   await ensureDirectory(options.outDir);
   await writeNewFile(keyPath, key, { private: true });
   await writeNewFile(certPath, cert);
@@ -209,10 +213,7 @@ async function issue(args: readonly string[], io: CliIo): Promise<ExitCode> {
   const days = integerOption(values.days, "days", 90, 1, 3650);
   const base = values.name ?? "client";
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(base)) throw new UsageError("--name may hold letters, digits, '.', '_' and '-'");
-  const issued = await issueLeaf(io, { caDir, outDir, base, subject: subject.slash, days, extensions: "client_ext" });
-  if (issued.certificate.subject !== subject.rfc4514) {
-    throw new CommandError(`openssl wrote the subject ${issued.certificate.subject}, not ${subject.rfc4514}`);
-  }
+  const issued = await issueLeaf(io, { caDir, outDir, base, subject: subject.slash, expectedSubject: subject.rfc4514, days, extensions: "client_ext" });
   const tenant = tenantName(issued.certificate, values.tenant);
   const rules = tenant === undefined ? [] : [{ tenant, subject: issued.certificate.subject }, { tenant, fingerprint: issued.certificate.fingerprint256 }];
   const fields = { key: issued.keyPath, cert: issued.certPath, ...certificateFields(issued.certificate) };
@@ -245,7 +246,7 @@ async function server(args: readonly string[], io: CliIo): Promise<ExitCode> {
   const outDir = required(values.out, "out");
   const days = integerOption(values.days, "days", 90, 1, 825);
   const subject = readSubject(`/CN=${first}`);
-  const issued = await issueLeaf(io, { caDir, outDir, base: "server", subject: subject.slash, days, extensions: "server_ext", serverNames: names });
+  const issued = await issueLeaf(io, { caDir, outDir, base: "server", subject: subject.slash, expectedSubject: subject.rfc4514, days, extensions: "server_ext", serverNames: names });
   const fields = { key: issued.keyPath, cert: issued.certPath, names: names.join(", "), ...certificateFields(issued.certificate) };
   if (values.json) printJson(io, { ...fields, names });
   else printFields(io, fields);
