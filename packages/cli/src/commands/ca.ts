@@ -135,6 +135,12 @@ Creates a certificate authority for mTLS client certificates: DIR/ca.key (P-256,
 mode 0600, DIR created 0700) and DIR/ca.crt (CA:TRUE, pathlen 0, keyCertSign).
 Give DIR/ca.crt to the receiver (nginx ssl_client_certificate); keep ca.key offline.
 Needs the openssl command (or HOOKSEC_OPENSSL=/path/to/openssl).
+
+Options:
+  --out DIR    the CA folder (required); an existing ca.key or ca.crt is never overwritten
+  --name NAME  the CA's common name (default "hooksec CA")
+  --days N     validity in days, 1 to 36500 (default 3650)
+  --json       print JSON
 `;
 
 const issueHelp = `Usage: hooksec ca issue --ca DIR --subject "/CN=payments-provider/O=Example/OU=tenant-42"
@@ -146,9 +152,13 @@ $ssl_client_s_dn (RFC 2253/4514: reverse order, "OU=tenant-42,O=Example,CN=payme
 the SHA-256 fingerprint and notAfter, and tenant rules ready for createTenantDirectory.
 
 Options:
+  --ca DIR       the folder 'hooksec ca init' made (ca.key, ca.crt) (required)
   --subject DN   OpenSSL's /CN=.../O=.../OU=... (certificate order) or RFC 4514 (required)
+  --out DIR      where to write the key and certificate (created if missing) (required)
+  --days N       validity in days, 1 to 3650 (default 90)
   --tenant NAME  the tenant the printed rules name (default: the OU, else the CN)
   --name NAME    file name of the key and certificate (default client)
+  --json         print JSON
 `;
 
 const serverHelp = `Usage: hooksec ca server --ca DIR --name localhost [--name 127.0.0.1 ...] --out DIR [--days 90] [--json]
@@ -156,6 +166,13 @@ const serverHelp = `Usage: hooksec ca server --ca DIR --name localhost [--name 1
 Issues a TLS server certificate (extendedKeyUsage serverAuth) for the receiver:
 OUT/server.key (P-256, 0600) and OUT/server.crt, with every --name as a subjectAltName
 (DNS, or IP for an address) and the first as CN.
+
+Options:
+  --ca DIR     the folder 'hooksec ca init' made (required)
+  --name N     a DNS name or IP address (required, repeatable)
+  --out DIR    where to write server.key and server.crt (required)
+  --days N     validity in days, 1 to 825 (default 90)
+  --json       print JSON
 `;
 
 const usageHelp = `Usage: hooksec ca <init|issue|server> [options]

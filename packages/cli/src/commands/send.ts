@@ -6,7 +6,7 @@ import type { Command } from "../lib/command.js";
 import { parseHeaderLine } from "../lib/headers.js";
 import { type CliIo, EXIT, type ExitCode } from "../lib/io.js";
 import { describeWebhookError, printFields, printJson } from "../lib/output.js";
-import { SCHEME_HELP, SCHEME_OPTIONS, schemeFromArgs } from "../lib/scheme-args.js";
+import { schemeHelp, SCHEME_OPTIONS, schemeFromArgs } from "../lib/scheme-args.js";
 import { CommandError, UsageError } from "../lib/usage-error.js";
 
 interface AuthValues {
@@ -110,7 +110,7 @@ Prints the delivery result; exit 0 delivered, 1 failed, gone or refused, 2 usage
   hooksec send http://127.0.0.1:3000/webhooks --allow-http --allow-cidr 127.0.0.0/8 ...
 
 Options:
-${SCHEME_HELP}
+${schemeHelp({ url: false })}
   --auth-api-key H=V      send the key V in header H
   --auth-basic ID:SECRET  HTTP Basic authentication
   --auth-bearer TOKEN     a Bearer token (--auth-bearer-env NAME reads it from the environment)

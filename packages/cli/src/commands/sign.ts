@@ -4,7 +4,7 @@ import { readBody } from "../lib/body.js";
 import type { Command } from "../lib/command.js";
 import { type CliIo, EXIT, type ExitCode } from "../lib/io.js";
 import { printJson } from "../lib/output.js";
-import { SCHEME_HELP, SCHEME_OPTIONS, schemeFromArgs } from "../lib/scheme-args.js";
+import { schemeHelp, SCHEME_OPTIONS, schemeFromArgs } from "../lib/scheme-args.js";
 
 export const signCommand: Command = {
   name: "sign",
@@ -18,7 +18,7 @@ Signs the body exactly as given and prints the headers a sender adds, one
   hooksec sign --scheme standard-webhooks --secret-env WEBHOOK_SECRET --body '{"type":"ping"}'
 
 Options:
-${SCHEME_HELP}
+${schemeHelp({ url: true })}
   --id ID            message id (default: msg_ and 128 random bits)
   --timestamp UNIX   signing time in seconds since the epoch (default: now)
 `,

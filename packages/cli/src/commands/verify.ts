@@ -5,7 +5,7 @@ import type { Command } from "../lib/command.js";
 import { readHeaders } from "../lib/headers.js";
 import { type CliIo, EXIT, type ExitCode } from "../lib/io.js";
 import { describeWebhookError, printFields, printJson } from "../lib/output.js";
-import { SCHEME_HELP, SCHEME_OPTIONS, schemeFromArgs } from "../lib/scheme-args.js";
+import { schemeHelp, SCHEME_OPTIONS, schemeFromArgs } from "../lib/scheme-args.js";
 
 export const verifyCommand: Command = {
   name: "verify",
@@ -22,7 +22,7 @@ or the refusal's code and detail. Exit 0 accepted, 1 refused, 2 usage error.
   hooksec verify --scheme github --secret s3cret --body-file event.json --headers-file headers.txt
 
 Options:
-${SCHEME_HELP}
+${schemeHelp({ url: true })}
   --header "N: V"        a received header (repeatable)
   --headers-file F       received headers, one "name: value" per line (curl -D output works)
   --now UNIX             the time to check the timestamp against (default: now)

@@ -16,15 +16,15 @@ export const SCHEME_OPTIONS = {
   json: { type: "boolean" },
 } as const;
 
-export const SCHEME_HELP = `  --scheme S         ${SCHEME_NAMES.join(", ")} (required)
+/** The help lines of those options (`send` takes the URL as its argument, not `--url`). */
+export const schemeHelp = (options: { url: boolean } = { url: true }): string => `  --scheme S         ${SCHEME_NAMES.join(", ")} (required)
   --secret S         the secret (whsec_..., or the provider's secret; for standard-webhooks also
                      whsk_/whpk_ Ed25519 keys). Repeat it for a keyring: the first signs, any verifies
   --secret-env NAME  read the secret from the environment variable NAME instead, so it stays out
                      of your shell history and of \`ps\` (repeatable, combinable with --secret)
   --body TEXT        the body, signed as its UTF-8 bytes
   --body-file F      the body from a file, byte for byte (- reads standard input)
-  --url URL          the endpoint URL (twilio signs it; required for twilio)
-  --json             print JSON`;
+${options.url ? "  --url URL          the endpoint URL (twilio signs it; required for twilio)\n" : ""}  --json             print JSON`;
 
 /** The scheme named by `--scheme`, keyed by `--secret`/`--secret-env`. */
 export function schemeFromArgs(values: { scheme?: string | undefined; secret?: string[] | undefined; "secret-env"?: string[] | undefined; url?: string | undefined }, io: CliIo): { name: SchemeName; scheme: WebhookScheme } {
