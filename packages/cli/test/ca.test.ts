@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { X509Certificate } from "node:crypto";
+import { X509Certificate, createPrivateKey } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { canonicalDistinguishedName, createTenantDirectory, parseCertificate, type TenantRule } from "@hooksec/core";
@@ -28,11 +28,11 @@ interface Issued {
 }
 
 describe.runIf(available)("hooksec ca", () => {
-  const caDir = join(temp.dir, "ca");
+  const caDir = () => join(temp.dir, "ca");
   // One CA for every test, made when the first test asks for it (never when skipped).
   let initialised: Promise<CliResult> | undefined;
   const initCa = () => {
-    initialised ??= hooksec(["ca", "init", "--out", caDir, "--name", "Example Webhooks CA", "--days", "30", "--json"]);
+    initialised ??= hooksec(["ca", "init", "--out", caDir(), "--name", "Example Webhooks CA", "--days", "30", "--json"]);
     return initialised;
   };
 
@@ -41,11 +41,11 @@ describe.runIf(available)("hooksec ca", () => {
     expect(result.code, result.stderr).toBe(0);
     const output = json<Issued>(result);
     expect(output.subject).toBe("CN=Example Webhooks CA");
-    expect(mode(join(caDir, "ca.key"))).toBe(0o600);
-    expect(mode(caDir)).toBe(0o700);
-    const certificate = new X509Certificate(readFileSync(join(caDir, "ca.crt")));
+    expect(mode(join(caDir(), "ca.key"))).toBe(0o600);
+    expect(mode(caDir())).toBe(0o700);
+    const certificate = new X509Certificate(readFileSync(join(caDir(), "ca.crt")));
     expect(certificate.ca).toBe(true);
-    expect(certificate.checkPrivateKey((await import("node:crypto")).createPrivateKey(readFileSync(join(caDir, "ca.key"))))).toBe(true);
+    expect(certificate.checkPrivateKey(createPrivateKey(readFileSync(join(caDir(), "ca.key"))))).toBe(true);
     expect(Math.abs(Date.parse(output.notAfter) - (Date.now() + 30 * DAY_MS))).toBeLessThan(DAY_MS);
   });
 
@@ -53,12 +53,12 @@ describe.runIf(available)("hooksec ca", () => {
     expect((await initCa()).code).toBe(0);
     const out = join(temp.dir, "tenant-42");
     const subject = "/CN=payments-provider/O=Example/OU=tenant-42";
-    const result = await hooksec(["ca", "issue", "--ca", caDir, "--subject", subject, "--days", "90", "--out", out, "--json"]);
+    const result = await hooksec(["ca", "issue", "--ca", caDir(), "--subject", subject, "--days", "90", "--out", out, "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const issued = json<Issued>(result);
     expect(mode(issued.key)).toBe(0o600);
 
-    expect(openssl("verify", "-purpose", "sslclient", "-CAfile", join(caDir, "ca.crt"), issued.cert).trim()).toBe(`${issued.cert}: OK`);
+    expect(openssl("verify", "-purpose", "sslclient", "-CAfile", join(caDir(), "ca.crt"), issued.cert).trim()).toBe(`${issued.cert}: OK`);
     // nginx's $ssl_client_s_dn is OpenSSL's RFC 2253 form; core's canonical form of the subject.
     const nginxSubject = openssl("x509", "-in", issued.cert, "-noout", "-subject", "-nameopt", "RFC2253").trim().replace(/^subject=/, "");
     expect(issued.subject).toBe("OU=tenant-42,O=Example,CN=payments-provider");
@@ -70,7 +70,7 @@ describe.runIf(available)("hooksec ca", () => {
     expect(issued.fingerprint256).toBe(x509.fingerprint256.replace(/:/g, "").toLowerCase());
     expect(issued.notAfter).toBe(new Date(x509.validTo).toISOString());
     expect(Math.abs(Date.parse(issued.notAfter) - (Date.now() + 90 * DAY_MS))).toBeLessThan(DAY_MS);
-    expect(x509.checkPrivateKey((await import("node:crypto")).createPrivateKey(readFileSync(issued.key)))).toBe(true);
+    expect(x509.checkPrivateKey(createPrivateKey(readFileSync(issued.key)))).toBe(true);
 
     // The printed rules map the certificate to its tenant in core's tenant directory.
     expect(issued.tenantRules).toEqual([
@@ -87,7 +87,7 @@ describe.runIf(available)("hooksec ca", () => {
   it("issue takes an RFC 4514 subject with characters that need escaping", async () => {
     expect((await initCa()).code).toBe(0);
     const result = await hooksec([
-      "ca", "issue", "--ca", caDir, "--subject", "OU=a/b\\+c,O=Caf\u00e9 \\, Ltd.,CN=sender", "--out", join(temp.dir, "escaped"), "--tenant", "t-1", "--json",
+      "ca", "issue", "--ca", caDir(), "--subject", "OU=a/b\\+c,O=Caf\u00e9 \\, Ltd.,CN=sender", "--out", join(temp.dir, "escaped"), "--tenant", "t-1", "--json",
     ]);
     expect(result.code, result.stderr).toBe(0);
     const issued = json<Issued>(result);
@@ -99,11 +99,11 @@ describe.runIf(available)("hooksec ca", () => {
 
   it("server makes a TLS server certificate for every --name", async () => {
     expect((await initCa()).code).toBe(0);
-    const result = await hooksec(["ca", "server", "--ca", caDir, "--name", "localhost", "--name", "127.0.0.1", "--out", join(temp.dir, "server"), "--json"]);
+    const result = await hooksec(["ca", "server", "--ca", caDir(), "--name", "localhost", "--name", "127.0.0.1", "--out", join(temp.dir, "server"), "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const issued = json<Issued>(result);
     expect(mode(issued.key)).toBe(0o600);
-    expect(openssl("verify", "-purpose", "sslserver", "-CAfile", join(caDir, "ca.crt"), issued.cert).trim()).toBe(`${issued.cert}: OK`);
+    expect(openssl("verify", "-purpose", "sslserver", "-CAfile", join(caDir(), "ca.crt"), issued.cert).trim()).toBe(`${issued.cert}: OK`);
     const x509 = new X509Certificate(readFileSync(issued.cert));
     expect(x509.subjectAltName).toBe("DNS:localhost, IP Address:127.0.0.1");
     expect(x509.checkHost("localhost")).toBe("localhost");
@@ -112,11 +112,11 @@ describe.runIf(available)("hooksec ca", () => {
 
   it("never overwrites a CA or a certificate (exit 1)", async () => {
     expect((await initCa()).code).toBe(0);
-    const before = readFileSync(join(caDir, "ca.key"), "utf8");
-    const again = await hooksec(["ca", "init", "--out", caDir]);
+    const before = readFileSync(join(caDir(), "ca.key"), "utf8");
+    const again = await hooksec(["ca", "init", "--out", caDir()]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("refusing to overwrite");
-    expect(readFileSync(join(caDir, "ca.key"), "utf8")).toBe(before);
+    expect(readFileSync(join(caDir(), "ca.key"), "utf8")).toBe(before);
   });
 
   it("fails (exit 1) when --ca is not a CA folder", async () => {

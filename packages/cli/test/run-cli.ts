@@ -59,8 +59,16 @@ export function headerLines(text: string): Record<string, string> {
   return headers;
 }
 
-/** A temp folder, removed by the returned function. */
-export function tempDir(): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "hooksec-cli-test-"));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+/** A temp folder made on first use of `dir` (so skipped tests leave nothing behind), removed by `remove`. */
+export function tempDir(): { readonly dir: string; remove: () => void } {
+  let made: string | undefined;
+  return {
+    get dir() {
+      made ??= mkdtempSync(join(tmpdir(), "hooksec-cli-test-"));
+      return made;
+    },
+    remove: () => {
+      if (made !== undefined) rmSync(made, { recursive: true, force: true });
+    },
+  };
 }
