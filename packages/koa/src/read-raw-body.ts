@@ -61,12 +61,5 @@ function discard(req: IncomingMessage): void {
 
 function join(chunks: readonly Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 0) return EMPTY;
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, total);
 }

@@ -1,4 +1,5 @@
 import { WebhookError } from "../errors/webhook-error.js";
+import { joinParts } from "./concat.js";
 
 /**
  * Reads a request body into bytes, refusing it as soon as it passes `maxBytes`
@@ -29,12 +30,5 @@ export async function readBodyWithLimit(request: Request, maxBytes: number): Pro
   } finally {
     reader.releaseLock();
   }
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return joinParts(chunks);
 }

@@ -1,17 +1,15 @@
 import fc from "fast-check";
 import { base64url, CompactEncrypt, compactDecrypt, decodeProtectedHeader, type JWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { headerReader } from "../../lib/headers.js";
 import { utf8 } from "../../lib/utf8.js";
 import { createVerifier } from "../../verifier/create-verifier.js";
 import { jwe } from "./jwe.js";
 import { jws } from "./jws.js";
 import { sameDecodedSegments, type TestKeyPair, testKeyPair } from "./test-support/keys.js";
 import { codeOf } from "../../test-support/outcome.js";
+import { incomingWebhook } from "../../test-support/fixtures.js";
 
-function incoming(body: Uint8Array | string, headers: Record<string, string> = {}) {
-  return { method: "POST", url: "https://receiver.test/", header: headerReader(headers), body: typeof body === "string" ? utf8(body) : body, tenant: undefined };
-}
+const incoming = (body: Uint8Array | string, headers: Record<string, string> = {}) => incomingWebhook(headers, body);
 
 const NOW_S = Math.floor(Date.now() / 1000);
 const message = (body: string, id = "msg_1") => ({ id, timestamp: new Date(NOW_S * 1000), body });

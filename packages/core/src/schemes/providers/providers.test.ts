@@ -12,10 +12,10 @@ import { slack } from "./slack.js";
 import { stripe } from "./stripe.js";
 import { twilio } from "./twilio.js";
 import { codeOf } from "../../test-support/outcome.js";
+import { incomingWebhook } from "../../test-support/fixtures.js";
 
-function incoming(headers: Record<string, string>, body: Uint8Array | string, url = "https://receiver.test/hooks") {
-  return { method: "POST", url, header: headerReader(headers), body: typeof body === "string" ? utf8(body) : body, tenant: undefined };
-}
+const incoming = (headers: Record<string, string>, body: Uint8Array | string, url = "https://receiver.test/hooks") =>
+  incomingWebhook(headers, body, url);
 
 // Providers' published documentation examples.
 const SLACK_DOC = {

@@ -2,23 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import vectors from "../../test-support/vectors/standard-webhooks.json" with { type: "json" };
 import { encodeBase64 } from "../../lib/base64.js";
-import { headerReader } from "../../lib/headers.js";
-import { utf8 } from "../../lib/utf8.js";
-import { testSecret } from "../../test-support/fixtures.js";
+import { testSecret, incomingWebhook } from "../../test-support/fixtures.js";
 import { standardWebhooks } from "./standard-webhooks.js";
 import { codeOf } from "../../test-support/outcome.js";
 
 const { v1, v1a } = vectors;
 
-function incoming(headers: Record<string, string>, body: Uint8Array | string) {
-  return {
-    method: "POST",
-    url: "https://receiver.test/",
-    header: headerReader(headers),
-    body: typeof body === "string" ? utf8(body) : body,
-    tenant: undefined,
-  };
-}
+const incoming = incomingWebhook;
 
 /** A fresh Ed25519 pair as whsk_ (seed then public key, as the Standard Webhooks libraries write it) and whpk_. */
 async function ed25519Pair(): Promise<{ privateKey: string; publicKey: string }> {

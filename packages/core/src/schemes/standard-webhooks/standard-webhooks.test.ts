@@ -1,9 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import vectors from "../../test-support/vectors/standard-webhooks.json" with { type: "json" };
-import { headerReader } from "../../lib/headers.js";
-import { utf8 } from "../../lib/utf8.js";
-import { testSecret } from "../../test-support/fixtures.js";
+import { testSecret, incomingWebhook } from "../../test-support/fixtures.js";
 import type { WebhookScheme } from "../types.js";
 import { standardWebhooks } from "./standard-webhooks.js";
 import { svix } from "./svix.js";
@@ -11,15 +9,7 @@ import { codeOf } from "../../test-support/outcome.js";
 
 const v1 = vectors.v1;
 
-function incoming(headers: Record<string, string>, body: Uint8Array | string) {
-  return {
-    method: "POST",
-    url: "https://receiver.test/",
-    header: headerReader(headers),
-    body: typeof body === "string" ? utf8(body) : body,
-    tenant: undefined,
-  };
-}
+const incoming = incomingWebhook;
 
 const messageId = fc.stringMatching(/^[\x21-\x2d\x2f-\x7e]{1,40}$/);
 const unixSeconds = fc.integer({ min: 0, max: 4_000_000_000 });

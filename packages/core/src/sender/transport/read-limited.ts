@@ -1,3 +1,5 @@
+import { concatBytes } from "../../lib/concat.js";
+
 /** Most of a response body kept: enough for a token response or an error message. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -15,13 +17,7 @@ export function createLimitedCollector(): { add(chunk: Uint8Array): boolean; byt
       return total < MAX_RESPONSE_BYTES;
     },
     bytes() {
-      const out = new Uint8Array(total);
-      let offset = 0;
-      for (const chunk of chunks) {
-        out.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      return out;
+      return concatBytes(chunks);
     },
   };
 }
