@@ -1,22 +1,37 @@
-// The sender against the Koa example app (examples/koa) as the receiver: HTTPS
-// with client certificates mapped to tenants, each tenant with its own secret.
+// @hooksec/core's sender against this example app as the receiver: HTTPS with
+// client certificates mapped to tenants, each tenant with its own secret.
+import { createSender, standardWebhooks } from "@hooksec/core";
+import { createPki, hasOpenssl } from "@hooksec/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningExample, start } from "../../../../examples/koa/src/index.js";
-import { createSender, standardWebhooks } from "../../src/index.js";
-import { createTestCertificates, opensslAvailable, type TestCertificates } from "./support/certificates.js";
+import { type RunningExample, start } from "../src/index.js";
 
-const hasOpenssl = opensslAvailable();
-if (!hasOpenssl && process.env.CI === "true") throw new Error("openssl is required for the sender end-to-end tests under CI");
+if (!hasOpenssl() && process.env.CI === "true") throw new Error("openssl is required for the sender end-to-end tests under CI");
+
+// A CA, the receiver's server certificate, the sender's client certificate, and
+// one with the same name from a CA the receiver does not trust.
+function createTestCertificates() {
+  const pki = createPki("hooksec-koa-sender-");
+  const ca = pki.createAuthority("ca", { subject: "/CN=hooksec sender test CA", days: 2 });
+  const rogue = pki.createAuthority("rogue-ca", { subject: "/CN=someone else's CA", days: 2 });
+  return {
+    ca: ca.cert,
+    server: ca.issueServer("server", { subject: "/CN=receiver", dns: ["receiver.test"], ip: ["127.0.0.1"] }),
+    client: ca.issueClient("client", "/CN=sender-acme"),
+    rogueClient: rogue.issueClient("rogue", "/CN=sender-acme"),
+    cleanup: pki.cleanup,
+  };
+}
+type TestCertificates = ReturnType<typeof createTestCertificates>;
 
 const ACME_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 
-describe.skipIf(!hasOpenssl)("sending to the Koa example receiver over mTLS", () => {
+describe.skipIf(!hasOpenssl())("sending to the Koa example receiver over mTLS", () => {
   let certs: TestCertificates;
   let example: RunningExample;
 
   beforeAll(async () => {
-    certs = createTestCertificates({ dns: ["receiver.test"], ip: ["127.0.0.1"] });
+    certs = createTestCertificates();
     example = await start({
       tenantSecrets: { acme: ACME_SECRET, other: OTHER_SECRET },
       tenants: [{ tenant: "acme", subject: "/CN=sender-acme" }],
