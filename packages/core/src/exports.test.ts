@@ -1,6 +1,12 @@
 import { expect, it } from "vitest";
 import * as api from "./index.js";
+import * as errors from "./errors/index.js";
+import * as identity from "./identity/index.js";
 import { WEBHOOK_ERROR_STATUS } from "./index.js";
+import * as replay from "./replay/index.js";
+import * as schemes from "./schemes/index.js";
+import * as sender from "./sender/index.js";
+import * as verifier from "./verifier/index.js";
 
 // Guards the public surface: a change here is a change users see.
 it("exports the public API of @hooksec/core", () => {
@@ -76,4 +82,11 @@ it("keeps every error code and its HTTP status", () => {
       "untrusted_proxy": 403,
     }
   `);
+});
+
+it("splits the same API into one subpath per concern, each name in exactly one", () => {
+  const concerns = [errors, schemes, verifier, replay, identity, sender].map((concern) => Object.keys(concern));
+  const all = concerns.flat();
+  expect(new Set(all).size).toBe(all.length);
+  expect(all.sort()).toEqual(Object.keys(api).sort());
 });

@@ -1,0 +1,13 @@
+// `@hooksec/core/verifier`: createVerifier and what it returns.
+export type { HeaderSource } from "../lib/headers.js";
+export { createVerifier, type Verifier } from "./create-verifier.js";
+export type { AccessResult } from "./access.js";
+export { VerifiedWebhook } from "./verified-webhook.js";
+export type {
+  ConnectionInfo,
+  ReplayOptions,
+  ToleranceOptions,
+  VerifierOptions,
+  WebhookEvent,
+  WebhookParts,
+} from "./types.js";
