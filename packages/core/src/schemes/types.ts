@@ -28,6 +28,8 @@ export interface IncomingWebhook {
   readonly body: Uint8Array;
   /** The tenant established by the access checks (client certificate), if any. */
   readonly tenant: string | undefined;
+  /** The verifier's clock (ms since the epoch) for this message, for schemes that check times themselves (JWT `exp`/`nbf`). */
+  readonly now?: number;
 }
 
 /** A scheme's verdict on a webhook whose signature is valid. */

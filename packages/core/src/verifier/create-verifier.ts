@@ -121,11 +121,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
         tenant = caller.tenant;
       }
       // 2. signature: constant time, any key of the keyring
-      const verification = await scheme.verify({ method: parts.method, url: parts.url, header, body: parts.body, tenant });
+      // One reading of the clock serves the scheme (JWT exp/nbf) and the freshness check.
+      const time = now();
+      const verification = await scheme.verify({ method: parts.method, url: parts.url, header, body: parts.body, tenant, now: time });
       // 3. freshness: only schemes that sign a time can be checked
       if (scheme.timestamped) {
         if (verification.timestamp === undefined) throw new WebhookError("missing_header", "no signed timestamp");
-        checkFreshness(verification.timestamp, now(), window);
+        checkFreshness(verification.timestamp, time, window);
       }
       // 4. replay: claim the signed id, atomically
       const claimed = claim(verification, tenant);

@@ -38,6 +38,20 @@ describe("jws (compact body)", () => {
     expect(JSON.parse(new TextDecoder().decode(result.payload))).toEqual({ type: "invoice.paid", amount: 42, jti: "msg_1", iat: NOW_S });
   });
 
+  it("judges exp and nbf by the verifier's clock, like the freshness window", async () => {
+    const token = await new SignJWT({ jti: "evt_exp" })
+      .setProtectedHeader({ alg: "ES256", kid: "es-1" })
+      .setIssuedAt(NOW_S)
+      .setNotBefore(NOW_S)
+      .setExpirationTime(NOW_S + 60)
+      .sign(es.privateKey);
+    const at = (seconds: number) =>
+      createVerifier({ scheme: jws({ jwks, algorithms: ["ES256"] }), now: () => seconds * 1000, replay: false, tolerance: { pastSeconds: 3600 } });
+    const parts = { method: "POST", url: "https://receiver.test/", headers: {}, body: utf8(token) };
+    expect((await at(NOW_S + 30).verifyParts(parts)).id).toBe("evt_exp");
+    expect(await codeOf(at(NOW_S + 120).verifyParts(parts))).toBe("timestamp_too_old");
+  });
+
   it("verifies tokens made by jose directly (RSA-PSS), and jose verifies ours", async () => {
     const token = await new SignJWT({ jti: "evt_9", hello: "world" })
       .setProtectedHeader({ alg: "PS256", kid: "ps-1" })

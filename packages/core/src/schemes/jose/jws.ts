@@ -154,6 +154,8 @@ export function jws(options: JwsOptions): WebhookScheme {
       try {
         const { payload, protectedHeader } = await jwtVerify(token, resolver, {
           algorithms: allowed,
+          // exp and nbf are judged by the verifier's clock, like the freshness window.
+          currentDate: new Date(incoming.now ?? Date.now()),
           ...(options.issuer === undefined ? {} : { issuer: options.issuer as string | string[] }),
           ...(options.audience === undefined ? {} : { audience: options.audience as string | string[] }),
           ...(options.type === undefined ? {} : { typ: options.type }),
