@@ -8,32 +8,12 @@ export {
   rawPayload,
 } from "./plugin.js";
 export type { WebhookBoomData } from "./to-boom.js";
-export {
-  type ClientCertificateInfo,
-  type ConnectionInfo,
-  type IdentityOptions,
-  type ReplayStore,
-  type TenantDirectory,
-  type TenantRule,
-  type VerifierOptions,
-  type Verifier,
-  type WebhookErrorCode,
-  type WebhookEvent,
-  type WebhookScheme,
-  VerifiedWebhook,
-  WebhookError,
-  createMemoryReplayStore,
-  createTenantDirectory,
-  createVerifier,
-  github,
-  hmacScheme,
-  isWebhookError,
-  jwe,
-  jws,
-  shopify,
-  slack,
-  standardWebhooks,
-  stripe,
-  svix,
-  twilio,
-} from "@hooksec/core";
+// Receiving needs the core's errors, schemes, verifier and replay store: re-exported
+// by concern (the core's own subpaths), so this list never drifts from the core.
+export * from "@hooksec/core/errors";
+export * from "@hooksec/core/schemes";
+export * from "@hooksec/core/verifier";
+export * from "@hooksec/core/replay";
+// Client certificates to tenants (mTLS), for apps that terminate TLS or sit behind nginx.
+export * from "@hooksec/core/identity";
+
