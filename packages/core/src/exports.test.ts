@@ -12,6 +12,7 @@ import * as verifier from "./verifier/index.js";
 it("exports the public API of @hooksec/core", () => {
   expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
     [
+      "TlsCertificateError",
       "TokenRequestError",
       "VerifiedWebhook",
       "WEBHOOK_ERROR_STATUS",

@@ -147,6 +147,20 @@ describe("createSender", () => {
     expect(result).toEqual({ status: "failed", id: "msg_y", attempts: 2, error: failure });
   });
 
+  it("reports a TLS certificate that does not verify once, with tls_certificate_invalid, without retrying", async () => {
+    // As undici's fetch reports it: a TypeError whose cause carries the OpenSSL code.
+    const selfSigned = new TypeError("fetch failed", { cause: Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }) });
+    const { sender, requests, attempts } = senderWith({ "/in": [selfSigned] });
+    const result = await sender.send(endpoint, "{}");
+    expect(result).toMatchObject({ status: "failed", attempts: 1, error: { code: "tls_certificate_invalid", reason: "DEPTH_ZERO_SELF_SIGNED_CERT" } });
+    expect((result.error as Error).cause).toBe(selfSigned);
+    expect(requests).toHaveLength(1);
+    expect(attempts.map((a) => a.outcome)).toEqual(["rejected"]);
+    // Any other network error is still retried.
+    const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    expect(await senderWith({ "/in": [reset, 200] }).sender.send(endpoint, "{}")).toMatchObject({ status: "delivered", attempts: 2 });
+  });
+
   it("reports 410 as gone without retrying", async () => {
     const { sender, requests } = senderWith({ "/in": [410] });
     expect((await sender.send(endpoint, "{}")).status).toBe("gone");
@@ -347,6 +361,15 @@ describe("OAuth2 client credentials", () => {
       "TokenRequestError",
       "TokenRequestError",
     ]);
+  });
+
+  it("does not retry a token endpoint that refuses the client credentials (400, 401, 403)", async () => {
+    for (const status of [400, 401, 403]) {
+      const { sender, requests } = senderWith({ "/token": [{ status, body: '{"error":"invalid_client"}' }], "/in": [200] });
+      const result = await sender.send({ ...endpoint, auth }, "{}");
+      expect(result).toMatchObject({ status: "failed", attempts: 1, error: { name: "TokenRequestError", status } });
+      expect(requests.map((r) => r.url)).toEqual([auth.tokenUrl]);
+    }
   });
 
   it("refuses a token URL that SSRF protection forbids", async () => {

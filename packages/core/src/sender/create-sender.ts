@@ -1,11 +1,12 @@
 import { createDefaultTransport } from "#transport";
 import { WebhookError, isWebhookError } from "../errors/webhook-error.js";
 import { withTimeout } from "./attempt-timeout.js";
-import { createTokenCache } from "./oauth2-token-cache.js";
+import { createTokenCache, TokenRequestError } from "./oauth2-token-cache.js";
 import { generateMessageId } from "./message-id.js";
 import { applyOutboundAuth, checkOutboundAuth } from "./outbound-auth.js";
 import { backoffDelay, isRetryableStatus, parseRetryAfter, resolveRetryPolicy } from "./retry-policy.js";
 import { createAddressGuard } from "./ssrf/address-guard.js";
+import { asTlsCertificateError, TlsCertificateError } from "./tls-certificate-error.js";
 import { parseEndpointUrl } from "./ssrf/endpoint-url.js";
 import type {
   AttemptEvent,
@@ -94,20 +95,21 @@ export function createSender(options: SenderOptions): Sender {
           report({ id, url: url.href, attempt, outcome: "rejected", error: caught, durationMs: performance.now() - startedAt });
           throw caught;
         }
-        error = caught;
+        // A certificate that does not verify is a setup error: the next attempt would fail the same way.
+        error = asTlsCertificateError(caught) ?? caught;
       }
       const durationMs = performance.now() - startedAt;
       const status = response?.status;
       lastStatus = status ?? lastStatus;
       lastError = error;
-      let outcome = outcomeOf(status);
+      let outcome = status === undefined ? errorOutcomeOf(error) : outcomeOf(status);
       if (outcome === "unauthorized" && (endpoint.auth?.type !== "oauth2" || refreshedAfter401)) outcome = "rejected";
       const canRetry = attempt < policy.attempts;
 
       if (outcome === "unauthorized" && canRetry && endpoint.auth?.type === "oauth2" && token !== undefined) {
         // One more try with a fresh token: the cached one may have been revoked early.
         refreshedAfter401 = true;
-        tokens.invalidate(endpoint.auth, token);
+        await tokens.invalidate(endpoint.auth, token);
         report({ id, url: url.href, attempt, outcome, status, durationMs, retryInMs: 0 });
         continue;
       }
@@ -145,6 +147,17 @@ function outcomeOf(status: number | undefined): AttemptOutcome {
   // 3xx (and an opaque redirect, status 0): never followed, a redirect could point anywhere.
   if (status < 200 || (status >= 300 && status <= 399)) return "redirect";
   return "rejected";
+}
+
+/** Why an attempt without a response failed: most causes pass, some never will. */
+function errorOutcomeOf(error: unknown): AttemptOutcome {
+  // The receiver's certificate does not verify (self-signed, another CA, another name): not transient.
+  if (error instanceof TlsCertificateError) return "rejected";
+  // The token endpoint refused our client credentials (RFC 6749 §5.2 invalid_client): so will it next time.
+  if (error instanceof TokenRequestError && (error.status === 400 || error.status === 401 || error.status === 403)) {
+    return "rejected";
+  }
+  return "retryable"; // network error or timeout
 }
 
 /** Strings and bytes are sent exactly as given; anything else as JSON. */

@@ -2,6 +2,7 @@
 export { createSender } from "./create-sender.js";
 export { createFetchTransport, type FetchTransportOptions } from "./transport/fetch.js";
 export { TokenRequestError } from "./oauth2-token-cache.js";
+export { TlsCertificateError } from "./tls-certificate-error.js";
 export { createAddressGuard, type AddressGuard, type SsrfOptions } from "./ssrf/address-guard.js";
 export { classifyAddress, type AddressCategory, type AddressClassification } from "./ssrf/classify-address.js";
 export type {

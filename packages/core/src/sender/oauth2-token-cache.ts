@@ -1,10 +1,12 @@
+import { cryptoBackend, type HmacKey } from "#crypto";
 import { isWebhookError } from "../errors/webhook-error.js";
 import { withTimeout } from "./attempt-timeout.js";
 import { encodeBase64 } from "../lib/base64.js";
+import { encodeHex } from "../lib/hex.js";
 import { decodeUtf8, utf8 } from "../lib/utf8.js";
 import type { AddressGuard } from "./ssrf/address-guard.js";
 import { parseEndpointUrl } from "./ssrf/endpoint-url.js";
-import type { OutboundAuth, Transport } from "./types.js";
+import type { ClientTls, OutboundAuth, Transport } from "./types.js";
 
 export type OAuth2ClientCredentials = Extract<OutboundAuth, { type: "oauth2" }>;
 
@@ -28,8 +30,8 @@ interface CachedToken {
 export interface TokenCache {
   /** A valid token, from the cache or from one request shared by every concurrent caller. */
   get(auth: OAuth2ClientCredentials): Promise<string>;
-  /** Drops `token` after a 401, unless another caller already replaced it. */
-  invalidate(auth: OAuth2ClientCredentials, token: string): void;
+  /** Drops `token` after a 401, unless another caller already replaced it; only `auth`'s own entry. */
+  invalidate(auth: OAuth2ClientCredentials, token: string): Promise<void>;
 }
 
 const DEFAULT_LIFETIME_SECONDS = 300;
@@ -37,8 +39,12 @@ const MAX_REFRESH_MARGIN_MS = 30_000;
 const MAX_CACHED_TOKENS = 1024;
 
 /**
- * OAuth 2.0 client credentials tokens, cached per token endpoint, client and scope
- * until shortly before they expire, with one request in flight per key.
+ * OAuth 2.0 client credentials tokens, cached until shortly before they expire, with one
+ * request in flight per key. A token is only ever handed to exactly the credentials that
+ * obtained it: the key covers the token URL, client id, client secret, scope, audience,
+ * client authentication method and the token endpoint's TLS settings (client certificate
+ * and CA), so a tenant who names another's token URL and client id gets no cached token
+ * and cannot evict one.
  */
 export function createTokenCache(context: {
   readonly transport: Transport;
@@ -48,10 +54,9 @@ export function createTokenCache(context: {
 }): TokenCache {
   const cached = new Map<string, CachedToken>();
   const inFlight = new Map<string, Promise<string>>();
-  const keyOf = (auth: OAuth2ClientCredentials): string =>
-    JSON.stringify([auth.tokenUrl, auth.clientId, auth.scope ?? "", auth.audience ?? ""]);
+  const keyOf = credentialFingerprint();
 
-  async function request(auth: OAuth2ClientCredentials, key: string): Promise<string> {
+    async function request(auth: OAuth2ClientCredentials, key: string): Promise<string> {
     const url = parseEndpointUrl(auth.tokenUrl, context.guard);
     const form = new URLSearchParams({ grant_type: "client_credentials" });
     if (auth.scope !== undefined) form.set("scope", auth.scope);
@@ -86,7 +91,7 @@ export function createTokenCache(context: {
 
   return {
     async get(auth) {
-      const key = keyOf(auth);
+      const key = await keyOf(auth);
       const hit = cached.get(key);
       if (hit !== undefined && context.now() < hit.refreshAt) return hit.token;
       let pending = inFlight.get(key);
@@ -96,11 +101,40 @@ export function createTokenCache(context: {
       }
       return pending;
     },
-    invalidate(auth, token) {
-      const key = keyOf(auth);
+    async invalidate(auth, token) {
+      const key = await keyOf(auth);
       if (cached.get(key)?.token === token) cached.delete(key);
     },
   };
+}
+
+/**
+ * The cache key of one set of credentials: an HMAC under a key made for this cache, so the
+ * secret (and the TLS private key) is never kept in a map key, nor as a plain hash that a
+ * memory dump could test guesses against.
+ */
+function credentialFingerprint(): (auth: OAuth2ClientCredentials) => Promise<string> {
+  let fingerprintKey: Promise<HmacKey> | undefined;
+  return async (auth) => {
+    fingerprintKey ??= cryptoBackend.importHmacKey(cryptoBackend.randomBytes(32), "SHA-256");
+    const tuple = JSON.stringify([
+      auth.tokenUrl,
+      auth.clientId,
+      auth.clientSecret,
+      auth.scope ?? null,
+      auth.audience ?? null,
+      auth.clientAuthentication ?? "basic",
+      tlsIdentity(auth.tls),
+    ]);
+    return encodeHex(await cryptoBackend.hmac(await fingerprintKey, [tuple]));
+  };
+}
+
+/** Every TLS setting that changes who the token endpoint is, or who we are to it. */
+function tlsIdentity(tls: ClientTls | undefined): unknown {
+  if (tls === undefined) return null;
+  const ca = tls.ca === undefined ? null : typeof tls.ca === "string" ? [tls.ca] : [...tls.ca];
+  return [tls.cert ?? null, tls.key ?? null, tls.passphrase ?? null, ca];
 }
 
 function formEncode(value: string): string {

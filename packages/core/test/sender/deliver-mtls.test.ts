@@ -15,6 +15,7 @@ import {
   type OutboundAuth,
   type SenderOptions,
   standardWebhooks,
+  type TlsCertificateError,
   type Verifier,
   jwe,
   jws,
@@ -77,7 +78,9 @@ describe.skipIf(!hasOpenssl)("sending over HTTPS with mTLS to a verifying receiv
   let flakyFailuresLeft: number;
   // Token server state.
   let tokenCalls: number;
+  let tokenRequests: string[];
   let validTokens: Set<string>;
+  let authorizations: (string | undefined)[];
 
   beforeAll(async () => {
     certs = createTestCertificates({ dns: [RECEIVER], ip: ["127.0.0.1"] });
@@ -88,6 +91,7 @@ describe.skipIf(!hasOpenssl)("sending over HTTPS with mTLS to a verifying receiv
         const path = new URL(req.url ?? "/", "https://x").pathname;
         const id = req.headers["webhook-id"];
         if (typeof id === "string") seenIds.push(id);
+        authorizations.push(req.headers.authorization);
         if (path === "/gone") return void res.writeHead(410).end();
         if (path === "/redirect") return void res.writeHead(307, { location: "/hook" }).end();
         if (!acceptAuthorization(req.headers)) return void res.writeHead(401).end();
@@ -117,6 +121,7 @@ describe.skipIf(!hasOpenssl)("sending over HTTPS with mTLS to a verifying receiv
     tokenServer = createServer({ key: certs.server.key, cert: certs.server.cert }, async (req, res) => {
       const form = new URLSearchParams((await readBody(req)).toString());
       const basic = Buffer.from((req.headers.authorization ?? "").replace(/^Basic /, ""), "base64").toString();
+      tokenRequests.push(basic);
       if (req.method !== "POST" || form.get("grant_type") !== "client_credentials" || basic !== "sender-acme:s3cret") {
         return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":"invalid_client"}');
       }
@@ -141,7 +146,9 @@ describe.skipIf(!hasOpenssl)("sending over HTTPS with mTLS to a verifying receiv
     seenIds = [];
     flakyFailuresLeft = 0;
     tokenCalls = 0;
+    tokenRequests = [];
     validTokens = new Set();
+    authorizations = [];
   });
 
   /** A sender whose resolver maps receiver.test to 127.0.0.1: TLS still validates the name. */
@@ -191,13 +198,17 @@ describe.skipIf(!hasOpenssl)("sending over HTTPS with mTLS to a verifying receiv
     await s.close();
   });
 
-  it("refuses a receiver whose certificate does not chain to the pinned CA, or names another host", async () => {
-    const s = sender({ retry: { attempts: 1 } });
+  it("refuses a receiver whose certificate does not chain to the pinned CA, or names another host, once and without retrying", async () => {
+    const attempts: AttemptEvent[] = [];
+    const s = sender({ onAttempt: (event) => void attempts.push(event) });
     const unpinned = await s.send(endpoint("/hook", { tls: { ...certs.client, ca: certs.rogueClient.cert } }), "{}");
-    expect(unpinned.status).toBe("failed");
+    const systemRoots = await s.send(endpoint("/hook", { tls: certs.client }), "{}"); // self-signed test CA, not pinned
     const otherName = await s.send({ ...endpoint("/hook"), url: `https://other.test:${receiverPort}/hook` }, "{}");
-    expect(otherName.status).toBe("failed");
-    expect(String((otherName.error as { code?: string }).code)).toBe("ERR_TLS_CERT_ALTNAME_INVALID");
+    for (const result of [unpinned, systemRoots, otherName]) {
+      expect(result).toMatchObject({ status: "failed", attempts: 1, error: { name: "TlsCertificateError", code: "tls_certificate_invalid" } });
+    }
+    expect((otherName.error as TlsCertificateError).reason).toBe("ERR_TLS_CERT_ALTNAME_INVALID");
+    expect(attempts.map((a) => a.outcome)).toEqual(["rejected", "rejected", "rejected"]);
     expect(processed).toEqual([]);
     await s.close();
   });
@@ -260,6 +271,20 @@ describe.skipIf(!hasOpenssl)("sending over HTTPS with mTLS to a verifying receiv
         ["unauthorized", 401],
         ["delivered", 204],
       ]);
+      await s.close();
+    });
+
+    it("never gives a cached token to an endpoint naming the same token URL and client id with another secret", async () => {
+      const s = sender();
+      expect((await s.send(endpoint("/hook", { auth: oauth() }), { tenant: "victim" })).status).toBe("delivered");
+      const victimToken = [...validTokens][0];
+      const attacker = { ...oauth(), clientSecret: "guessed" } as OutboundAuth;
+      const result = await s.send(endpoint("/attacker", { auth: attacker }), { tenant: "attacker" });
+      // The token endpoint was asked again and refused the attacker's secret: reported once, not retried.
+      expect(tokenRequests).toEqual(["sender-acme:s3cret", "sender-acme:guessed"]);
+      expect(result).toMatchObject({ status: "failed", attempts: 1, error: { name: "TokenRequestError", status: 401 } });
+      expect(authorizations).toEqual([`Bearer ${victimToken}`]);
+      expect(processed.map((p) => p.path)).toEqual(["/hook"]);
       await s.close();
     });
 
