@@ -2,6 +2,7 @@
 export * from "./errors/index.js";
 export * from "./schemes/index.js";
 export * from "./verifier/index.js";
+export * from "./receiver/index.js";
 export * from "./replay/index.js";
 export * from "./identity/index.js";
 export * from "./sender/index.js";

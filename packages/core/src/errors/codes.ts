@@ -37,6 +37,8 @@ export const WEBHOOK_ERROR_STATUS = {
   rate_limited: 429,
   // 409: the message was already claimed (only thrown when duplicates are rejected)
   duplicate_message: 409,
+  // 409: another delivery of this message is being processed right now; retry after its lease (`Retry-After`)
+  message_in_progress: 409,
   // 413: body over maxBodyBytes, refused without buffering it whole
   body_too_large: 413,
   // 400: sender side: an endpoint URL that is not a valid https URL (or http without `allowHttp`),
@@ -48,9 +50,18 @@ export const WEBHOOK_ERROR_STATUS = {
   body_already_consumed: 500,
   // 503: a dependency needed to decide safely is unavailable (fail closed)
   replay_store_unavailable: 503,
+  // 503: the in-memory replay store is full of messages still inside their replay window (it never forgets one early)
+  replay_store_full: 503,
   key_set_unavailable: 503,
   rate_limiter_unavailable: 503,
 } as const satisfies Record<string, number>;
+
+/**
+ * Codes that mean the server is set up wrongly, never that the request is hostile:
+ * their `message` names the fix, and adapters hand them to the framework's error
+ * path so they reach the server log (the wire still gets only the generic text).
+ */
+export const SETUP_ERROR_CODES: ReadonlySet<string> = new Set(["invalid_options", "body_already_consumed"]);
 
 /** One string per refusal reason. */
 export type WebhookErrorCode = keyof typeof WEBHOOK_ERROR_STATUS;
@@ -79,12 +90,14 @@ export const WEBHOOK_ERROR_MESSAGE: Record<WebhookErrorCode, string> = {
   tenant_disabled: "Forbidden",
   rate_limited: "Too many webhooks",
   duplicate_message: "Duplicate webhook",
+  message_in_progress: "Webhook already being processed",
   body_too_large: "Webhook body too large",
   invalid_endpoint: "Invalid webhook endpoint",
   ssrf_blocked: "Webhook endpoint address not allowed",
   invalid_options: "Webhook verifier misconfigured",
   body_already_consumed: "Webhook body already consumed",
   replay_store_unavailable: "Webhook replay store unavailable",
+  replay_store_full: "Webhook replay store full",
   key_set_unavailable: "Webhook key set unavailable",
   rate_limiter_unavailable: "Webhook rate limiter unavailable",
 };

@@ -1,43 +1,63 @@
-import type { ReplayStore } from "./replay-store.js";
+import { WebhookError } from "../errors/webhook-error.js";
+import type { ClaimResult, ReplayStore } from "./replay-store.js";
 
 export interface MemoryReplayStoreOptions {
-  /** Most keys kept; the oldest claims go first. Default 100 000 (about 20 MB). */
+  /**
+   * Most message ids kept. Default 1 000 000 (a few hundred bytes each, only
+   * ever reached by that many verified messages within the retention horizon).
+   * When every entry is still inside its replay window or being processed, new
+   * claims fail closed with `replay_store_full` (503) rather than forget one.
+   */
   readonly maxEntries?: number;
+  /** Called for each completed message forgotten before its retention ended (past its replay window) to make room. */
+  readonly onEvict?: (key: string) => void;
   /** Milliseconds since the epoch; injectable for tests. */
   readonly now?: () => number;
 }
 
-/** One claim, kept both in the Map (by key) and in the queue (in arrival order). */
-interface Claim {
+/** One message id, kept both in the Map (by key) and in the queue (in arrival order). */
+interface Entry {
   readonly key: string;
   readonly token: string;
-  readonly expiresAt: number;
+  completed: boolean;
+  /** End of the lease while processing; end of retention once completed. */
+  expiresAt: number;
+  /** Until then a completed entry is never evicted: a captured delivery would still be fresh. */
+  readonly protectedUntil: number;
 }
 
+const COMPLETED: ClaimResult = { state: "completed" };
+/** How many queue slots one claim may look at to make room: keeps a full store O(1). */
+const MAKE_ROOM_STEPS = 16;
+
 /**
- * The default `ReplayStore`: one process, bounded (oldest claims evicted first)
- * with a TTL per key, O(1) per claim. Only verified messages are claimed, so an
- * attacker cannot fill it. For several instances use `@hooksec/redis`.
+ * The default `ReplayStore`: one process, O(1) per operation, bounded. It never
+ * forgets a message inside its replay window (it fails closed instead), so no
+ * caller, however many valid messages it sends, can push out another's claims
+ * and replay them. Completed messages past their window go oldest first when
+ * room is needed. For several instances use `@hooksec/redis`.
  *
  * @example
- * const verifier = createVerifier({ scheme, replay: { store: createMemoryReplayStore({ maxEntries: 10_000 }) } });
+ * const verifier = createVerifier({ scheme, replay: { store: createMemoryReplayStore({ maxEntries: 100_000 }) } });
  */
 export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}): ReplayStore {
-  const maxEntries = options.maxEntries ?? 100_000;
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError("maxEntries must be a positive integer");
+  const maxEntries = options.maxEntries ?? 1_000_000;
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw new WebhookError("invalid_options", "createMemoryReplayStore: maxEntries must be a positive integer");
+  }
   const now = options.now ?? Date.now;
-  const claims = new Map<string, Claim>();
+  const { onEvict } = options;
+  const entries = new Map<string, Entry>();
   // Arrival order lives in a queue beside the Map: evicting through the Map's
   // own iterator gets slower and slower (V8 walks the deleted slots at its front).
-  let queue: Claim[] = [];
+  let queue: Entry[] = [];
   let head = 0;
   // Tokens only need to be unique within this store: a counter is enough.
   let counter = 0;
 
-  // A queued claim is stale once its key was released or claimed again.
-  function isCurrent(entry: Claim): boolean {
-    return claims.get(entry.key) === entry;
-  }
+  // A queued entry is stale once its key was released or claimed again.
+  const isCurrent = (entry: Entry): boolean => entries.get(entry.key) === entry;
+  const isLive = (entry: Entry, time: number): boolean => entry.expiresAt > time;
 
   function dropHead(): void {
     head++;
@@ -48,47 +68,100 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
     }
   }
 
-  // TTLs are alike, so expired and stale claims gather at the front: dropping a
-  // few per claim keeps memory tight at O(1).
+  function add(key: string, token: string, completed: boolean, expiresAt: number, protectedUntil: number): Entry {
+    const entry: Entry = { key, token, completed, expiresAt, protectedUntil };
+    entries.set(key, entry);
+    queue.push(entry);
+    return entry;
+  }
+
+  // Lifetimes are alike, so lapsed and expired entries gather at the front:
+  // dropping a few per claim keeps memory tight at O(1).
   function sweep(time: number): void {
     for (let i = 0; i < 4 && head < queue.length; i++) {
-      const oldest = queue[head] as Claim;
+      const oldest = queue[head] as Entry;
       if (isCurrent(oldest)) {
-        if (oldest.expiresAt > time) return;
-        claims.delete(oldest.key);
+        if (isLive(oldest, time)) return;
+        entries.delete(oldest.key);
       }
       dropHead();
     }
   }
 
-  function evictOldest(): void {
-    while (head < queue.length) {
-      const oldest = queue[head] as Claim;
+  // Frees one slot: an expired entry, or the oldest completed one past its
+  // window. An entry still processing goes to the back of the queue. Never
+  // anything inside its window: then there is no room, and the claim fails.
+  function makeRoom(time: number): boolean {
+    for (let step = 0; step < MAKE_ROOM_STEPS && head < queue.length; step++) {
+      const oldest = queue[head] as Entry;
+      const current = isCurrent(oldest);
+      if (current && oldest.completed && isLive(oldest, time) && oldest.protectedUntil > time) return false;
       dropHead();
-      if (isCurrent(oldest)) {
-        claims.delete(oldest.key);
-        return;
+      if (!current) continue;
+      if (isLive(oldest, time) && !oldest.completed) {
+        queue.push(oldest);
+        continue;
       }
+      entries.delete(oldest.key);
+      if (isLive(oldest, time)) onEvict?.(oldest.key);
+      return true;
     }
+    return false;
+  }
+
+  /** The entry of `key` unless it lapsed or expired (then it counts as unknown). */
+  function live(key: string, time: number): Entry | undefined {
+    const entry = entries.get(key);
+    return entry !== undefined && isLive(entry, time) ? entry : undefined;
   }
 
   return {
-    claim(key, ttlMs) {
+    claim(key, terms) {
       const time = now();
-      const existing = claims.get(key);
+      const existing = live(key, time);
       if (existing !== undefined) {
-        if (existing.expiresAt > time) return null;
-        claims.delete(key);
+        return existing.completed ? COMPLETED : { state: "in_progress", retryAfterMs: existing.expiresAt - time };
       }
+      entries.delete(key);
       sweep(time);
-      if (claims.size >= maxEntries) evictOldest();
-      const claim: Claim = { key, token: String(++counter), expiresAt: time + ttlMs };
-      claims.set(key, claim);
-      queue.push(claim);
-      return claim.token;
+      if (entries.size >= maxEntries && !makeRoom(time)) {
+        throw new WebhookError(
+          "replay_store_full",
+          `the in-memory replay store holds ${entries.size} messages still inside their replay window or being processed: raise maxEntries or use a shared store such as @hooksec/redis`,
+        );
+      }
+      const token = String(++counter);
+      add(key, token, false, time + terms.leaseMs, time + terms.windowMs);
+      return { state: "acquired", token };
+    },
+    renew(key, token, leaseMs) {
+      const time = now();
+      const entry = entries.get(key);
+      if (entry?.token === token) {
+        if (!entry.completed) entry.expiresAt = time + leaseMs;
+        return true;
+      }
+      if (live(key, time) !== undefined) return false;
+      // Lapsed and nobody claimed it since: this receiver is still at work, so it holds it again.
+      add(key, token, false, time + leaseMs, time);
+      return true;
+    },
+    complete(key, token, retainMs) {
+      const time = now();
+      const entry = entries.get(key);
+      if (entry?.token === token) {
+        entry.completed = true;
+        entry.expiresAt = time + retainMs;
+        return true;
+      }
+      if (live(key, time) !== undefined) return false;
+      // Lapsed and nobody claimed it since: the work is done, remember it (and never evict it early).
+      add(key, token, true, time + retainMs, time + retainMs);
+      return true;
     },
     release(key, token) {
-      if (claims.get(key)?.token === token) claims.delete(key);
+      const entry = entries.get(key);
+      if (entry?.token === token && !entry.completed) entries.delete(key);
     },
   };
 }

@@ -1,46 +1,48 @@
 import { WebhookError, isWebhookError } from "../errors/webhook-error.js";
-import { type Awaitable, isPromiseLike } from "../lib/awaitable.js";
+import { isPromiseLike } from "../lib/awaitable.js";
 import { headerReader } from "../lib/headers.js";
-import { readBodyWithLimit } from "../lib/read-body.js";
+import { type BodySource, readBody } from "../lib/read-body.js";
 import { createMemoryReplayStore } from "../replay/memory-replay-store.js";
-import type { ReplayStore } from "../replay/replay-store.js";
-import type { SchemeVerification } from "../schemes/types.js";
-import { type AccessResult, createAccessCheck, establishedBefore } from "./access.js";
 import { emitEvent } from "./emit-event.js";
-import { checkFreshness } from "./freshness.js";
-import type { ConnectionInfo, VerifierOptions, WebhookParts } from "./types.js";
+import { type LeaseOutcome, NO_LEASE } from "./message-lease.js";
+import { type AccessResult, createAccessCheck, establishedBefore } from "./steps/access.js";
+import { checkFreshness } from "./steps/freshness.js";
+import { type ReplaySettings, claimMessage } from "./steps/replay.js";
+import { verifySignature } from "./steps/signature.js";
+import type { ConnectionInfo, VerifierOptions, WebhookEvent, WebhookParts } from "./types.js";
 import { VerifiedWebhook } from "./verified-webhook.js";
 
 const DEFAULT_PAST_SECONDS = 300;
 const DEFAULT_FUTURE_SECONDS = 60;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-const UNTIMESTAMPED_TTL_SECONDS = 24 * 60 * 60;
-const noRelease = async (): Promise<void> => {};
-
-interface ClaimOutcome {
-  readonly duplicate: boolean;
-  readonly release: () => Promise<void>;
-}
-const UNCLAIMED: ClaimOutcome = { duplicate: false, release: noRelease };
-const DUPLICATE: ClaimOutcome = { duplicate: true, release: noRelease };
-
-function storeUnavailable(operation: "claim" | "release", cause: unknown): WebhookError {
-  return new WebhookError("replay_store_unavailable", `the replay store could not ${operation} the message`, { cause });
-}
+const DEFAULT_LEASE_SECONDS = 30;
+const DEFAULT_RETAIN_SECONDS = 72 * 60 * 60;
+/** Schemes that sign no time: a captured delivery stays valid, so its id is protected this long. */
+const UNTIMESTAMPED_WINDOW_SECONDS = 24 * 60 * 60;
 
 export interface Verifier {
   /** Verifies a standard `Request` (reads its body, once, within `maxBodyBytes`). */
   verify(request: Request, connection?: ConnectionInfo): Promise<VerifiedWebhook>;
   /** Verifies what an adapter already has (headers, raw bytes): no `Request` is built. */
   verifyParts(parts: WebhookParts): Promise<VerifiedWebhook>;
-  /** The body limit, so adapters can stop reading early. */
+  /** The body limit. */
   readonly maxBodyBytes: number;
-  /**
-   * Reports a refusal an adapter decided before calling the verifier (a body over
-   * the limit, a body a parser already read) to `onEvent`, like any other rejection.
-   * `startedAt` is the adapter's `performance.now()` when the request arrived.
-   */
-  reportRefusal(error: WebhookError, startedAt?: number): void;
+}
+
+/** The verifier's machinery, shared with the receive lifecycle (not public). */
+export interface Verification {
+  readonly maxBodyBytes: number;
+  /** The processing lease, in ms (0 without replay protection: nothing to renew). */
+  readonly leaseMs: number;
+  /** Reads a body within the limit; a refusal is reported like any other. */
+  read(source: BodySource, declaredLength: string | null | undefined, startedAt: number): Promise<Uint8Array>;
+  verifyParts(parts: WebhookParts, startedAt: number): Promise<VerifiedWebhook>;
+  /** Reports `type` for `webhook` to `onEvent`. */
+  report(type: WebhookEvent["type"], webhook: VerifiedWebhook, startedAt: number, extra?: Partial<WebhookEvent>): void;
+  /** Turns anything thrown into a `WebhookError` and reports it (setup mistakes included). */
+  reject(caught: unknown, startedAt: number): WebhookError;
+  /** `performance.now()` when someone listens, else 0 (no clock read on the hot path). */
+  start(): number;
 }
 
 /**
@@ -50,12 +52,37 @@ export interface Verifier {
  * @example
  * const verifier = createVerifier({ scheme: standardWebhooks({ secret: process.env.WEBHOOK_SECRET }) });
  * const webhook = await verifier.verify(request); // throws WebhookError
- * if (!webhook.duplicate) await handle(webhook.json());
+ * if (!webhook.duplicate) {
+ *   try { await handle(webhook.json()); await webhook.complete(); }
+ *   catch (err) { await webhook.release(); throw err; }
+ * }
  */
 export function createVerifier(options: VerifierOptions): Verifier {
+  return verifierOf(createVerification(options));
+}
+
+/** The public face of a verification. */
+export function verifierOf(verification: Verification): Verifier {
+  return {
+    maxBodyBytes: verification.maxBodyBytes,
+    async verify(request, connection) {
+      const startedAt = verification.start();
+      const body = await verification.read(request, undefined, startedAt);
+      return verification.verifyParts({ method: request.method, url: request.url, headers: request.headers, body, connection }, startedAt);
+    },
+    verifyParts(parts) {
+      return verification.verifyParts(parts, verification.start());
+    },
+  };
+}
+
+export function createVerification(options: VerifierOptions): Verification {
+  if (options === undefined || options === null || typeof options !== "object") {
+    throw new WebhookError("invalid_options", "pass the verifier options: { scheme: standardWebhooks({ secret }) }");
+  }
   const { scheme, onEvent } = options;
-  if (scheme === undefined || typeof scheme.verify !== "function") {
-    throw new WebhookError("invalid_options", "createVerifier needs a `scheme`");
+  if (scheme === undefined || scheme === null || typeof scheme.verify !== "function") {
+    throw new WebhookError("invalid_options", "the options need a `scheme`, for example { scheme: standardWebhooks({ secret: process.env.WEBHOOK_SECRET }) }");
   }
   const pastSeconds = nonNegative(options.tolerance?.pastSeconds ?? DEFAULT_PAST_SECONDS, "tolerance.pastSeconds");
   const futureSeconds = nonNegative(options.tolerance?.futureSeconds ?? DEFAULT_FUTURE_SECONDS, "tolerance.futureSeconds");
@@ -63,51 +90,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const maxBodyBytes = nonNegative(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, "maxBodyBytes");
   const now = options.now ?? Date.now;
   const access = createAccessCheck(options);
+  const replay = replaySettings(options, pastSeconds + futureSeconds, now, (key) => emitEvent(onEvent, { type: "evicted", scheme: scheme.name, durationMs: 0, detail: key }));
+  const start = () => (onEvent === undefined ? 0 : performance.now());
 
-  const replay = options.replay === false ? undefined : (options.replay ?? {});
-  const store: ReplayStore | undefined = replay && (replay.store ?? createMemoryReplayStore({ now }));
-  // A claim must outlive every moment at which a signature of the message is still fresh.
-  const ttlMs =
-    1000 *
-    nonNegative(
-      replay?.ttlSeconds ?? (scheme.timestamped ? pastSeconds + futureSeconds + 60 : UNTIMESTAMPED_TTL_SECONDS),
-      "replay.ttlSeconds",
-    );
-  const rejectDuplicates = replay?.duplicates === "reject";
-
-  /** Step 4. Synchronous when the store is (the in-memory default), to keep the hot path short. */
-  function claim(verification: SchemeVerification, tenant: string | undefined): Awaitable<ClaimOutcome> {
-    if (store === undefined) return UNCLAIMED;
-    // The tenant's length is part of the key so no tenant/id pair can collide with another.
-    const key = `${scheme.name}:${tenant === undefined ? "" : `${tenant.length}:${tenant}`}:${verification.replayKey ?? verification.id}`;
-    const settle = (token: string | null): ClaimOutcome => {
-      if (token === null) {
-        if (rejectDuplicates) throw new WebhookError("duplicate_message", `message ${verification.id} was already claimed`);
-        return DUPLICATE;
-      }
-      return { duplicate: false, release: () => releaseClaim(key, token) };
-    };
-    let token: Awaitable<string | null>;
-    try {
-      token = store.claim(key, ttlMs);
-    } catch (cause) {
-      throw storeUnavailable("claim", cause);
-    }
-    if (!isPromiseLike(token)) return settle(token);
-    return token.then(settle, (cause: unknown) => {
-      throw storeUnavailable("claim", cause);
-    });
-  }
-
-  async function releaseClaim(key: string, token: string): Promise<void> {
-    try {
-      await store?.release(key, token);
-    } catch (cause) {
-      throw storeUnavailable("release", cause);
-    }
-  }
-
-  async function run(parts: WebhookParts, startedAt: number): Promise<VerifiedWebhook> {
+  async function verifyParts(parts: WebhookParts, startedAt: number): Promise<VerifiedWebhook> {
     let tenant: string | undefined;
     let caller: AccessResult | undefined;
     try {
@@ -120,19 +106,28 @@ export function createVerifier(options: VerifierOptions): Verifier {
         caller = await access(parts, header);
         tenant = caller.tenant;
       }
-      // 2. signature: constant time, any key of the keyring
-      // One reading of the clock serves the scheme (JWT exp/nbf) and the freshness check.
+      // 2. signature: constant time, any key of the keyring. One reading of the
+      // clock serves the scheme (JWT exp/nbf) and the freshness check.
       const time = now();
-      const verification = await scheme.verify({ method: parts.method, url: parts.url, header, body: parts.body, tenant, now: time });
+      const verification = await verifySignature(scheme, parts, header, tenant, time);
       // 3. freshness: only schemes that sign a time can be checked
       if (scheme.timestamped) {
         if (verification.timestamp === undefined) throw new WebhookError("missing_header", "no signed timestamp");
         checkFreshness(verification.timestamp, time, window);
       }
-      // 4. replay: claim the signed id, atomically
-      const claimed = claim(verification, tenant);
-      const { duplicate, release } = isPromiseLike(claimed) ? await claimed : claimed;
-      const webhook = new VerifiedWebhook({
+      // 4. replay: claim the signed id in the processing state machine, atomically
+      let lease = NO_LEASE;
+      let duplicate = false;
+      let webhook: VerifiedWebhook | undefined;
+      if (replay !== undefined) {
+        // A lease settles only after the webhook holding it exists.
+        const reportLease = (outcome: LeaseOutcome) => webhook !== undefined && report(outcome, webhook, 0);
+        const claimed = claimMessage(replay, scheme.name, verification, tenant, parts.url, reportLease);
+        const admission = isPromiseLike(claimed) ? await claimed : claimed;
+        duplicate = admission.duplicate;
+        if (!admission.duplicate) lease = admission.lease;
+      }
+      webhook = new VerifiedWebhook({
         id: verification.id,
         timestamp: verification.timestamp,
         body: verification.payload ?? parts.body,
@@ -141,39 +136,46 @@ export function createVerifier(options: VerifierOptions): Verifier {
         keyId: verification.keyId,
         tenant,
         duplicate,
-        release,
+        lease,
         clientIp: caller?.clientIp,
         certificate: caller?.certificate,
       });
-      if (onEvent !== undefined) {
-        emitEvent(onEvent, {
-          type: duplicate ? "duplicate" : "verified",
-          scheme: scheme.name,
-          durationMs: performance.now() - startedAt,
-          id: webhook.id,
-          keyId: webhook.keyId,
-          tenant,
-          ...callerFields(caller),
-        });
-      }
+      if (onEvent !== undefined) report(duplicate ? "duplicate" : "verified", webhook, startedAt);
       return webhook;
     } catch (caught) {
-      const known = caller ?? establishedBefore(caught);
-      throw reject(caught, startedAt, tenant ?? known?.tenant, known);
+      throw reject(caught, startedAt, tenant, caller ?? establishedBefore(caught));
     }
   }
 
-  function reject(caught: unknown, startedAt: number, tenant: string | undefined, caller?: AccessResult): WebhookError {
+  function report(type: WebhookEvent["type"], webhook: VerifiedWebhook, startedAt: number, extra?: Partial<WebhookEvent>): void {
+    if (onEvent === undefined) return;
+    emitEvent(onEvent, {
+      type,
+      scheme: scheme.name,
+      durationMs: startedAt === 0 ? 0 : performance.now() - startedAt,
+      id: webhook.id,
+      keyId: webhook.keyId,
+      tenant: webhook.tenant,
+      clientIp: webhook.clientIp,
+      certificateSubject: webhook.certificate?.subject,
+      daysUntilExpiry: webhook.certificate?.daysUntilExpiry,
+      ...extra,
+    });
+  }
+
+  function reject(caught: unknown, startedAt: number, tenant?: string, caller?: AccessResult): WebhookError {
     // Anything a scheme throws on hostile input is a refusal, never a crash or a 500.
     const error = isWebhookError(caught)
       ? caught
       : new WebhookError("invalid_signature", "verification failed unexpectedly", { cause: caught });
     emitEvent(onEvent, {
-      type: "rejected",
+      type: error.code === "message_in_progress" ? "in_progress" : "rejected",
       scheme: scheme.name,
-      durationMs: onEvent === undefined ? 0 : performance.now() - startedAt,
-      tenant,
-      ...callerFields(caller),
+      durationMs: onEvent === undefined || startedAt === 0 ? 0 : performance.now() - startedAt,
+      tenant: tenant ?? caller?.tenant,
+      clientIp: caller?.clientIp,
+      certificateSubject: caller?.certificate?.subject,
+      daysUntilExpiry: caller?.certificate?.daysUntilExpiry,
       retryAfterSeconds: error.retryAfterSeconds,
       code: error.code,
       status: error.status,
@@ -185,31 +187,56 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   return {
     maxBodyBytes,
-    reportRefusal(error, startedAt) {
-      reject(error, startedAt ?? performance.now(), undefined);
-    },
-    async verify(request, connection) {
-      const startedAt = onEvent === undefined ? 0 : performance.now();
-      let body: Uint8Array;
+    leaseMs: replay?.leaseMs ?? 0,
+    start,
+    async read(source, declaredLength, startedAt) {
       try {
-        body = await readBodyWithLimit(request, maxBodyBytes);
+        return await readBody(source, maxBodyBytes, declaredLength);
       } catch (caught) {
-        throw reject(caught, startedAt, undefined);
+        throw reject(caught, startedAt);
       }
-      return run({ method: request.method, url: request.url, headers: request.headers, body, connection }, startedAt);
     },
-    verifyParts(parts) {
-      return run(parts, onEvent === undefined ? 0 : performance.now());
-    },
+    verifyParts,
+    report,
+    reject: (caught, startedAt) => reject(caught, startedAt),
   };
 }
 
-/** What the access step established, for events (absent fields stay absent). */
-function callerFields(caller: AccessResult | undefined) {
+function replaySettings(
+  options: VerifierOptions,
+  toleranceSeconds: number,
+  now: () => number,
+  onEvict: (key: string) => void,
+): ReplaySettings | undefined {
+  if (options.replay === false) return undefined;
+  const replay = options.replay ?? {};
+  if (typeof replay !== "object" || replay === null) throw new WebhookError("invalid_options", "replay must be an options object or false");
+  if ("ttlSeconds" in replay) {
+    throw new WebhookError("invalid_options", "replay.ttlSeconds was replaced by replay.retainSeconds (how long processed ids are remembered) and replay.leaseSeconds");
+  }
+  // A claim must outlive every moment at which a signature of the message is still fresh.
+  const windowSeconds = options.scheme.timestamped ? toleranceSeconds + 60 : UNTIMESTAMPED_WINDOW_SECONDS;
+  const retainSeconds = nonNegative(replay.retainSeconds ?? Math.max(DEFAULT_RETAIN_SECONDS, windowSeconds), "replay.retainSeconds");
+  if (retainSeconds < windowSeconds) {
+    throw new WebhookError(
+      "invalid_options",
+      `replay.retainSeconds (${retainSeconds}) is shorter than the replay window (${windowSeconds} s: the tolerance plus a minute, or 24 h for schemes without a timestamp): a captured delivery could be processed again. Raise it to at least ${windowSeconds}.`,
+    );
+  }
+  const leaseSeconds = replay.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  if (typeof leaseSeconds !== "number" || !Number.isFinite(leaseSeconds) || leaseSeconds < 1) {
+    throw new WebhookError("invalid_options", "replay.leaseSeconds must be a number of seconds, at least 1");
+  }
+  if (replay.namespace !== undefined && typeof replay.namespace !== "string") {
+    throw new WebhookError("invalid_options", "replay.namespace must be a string");
+  }
   return {
-    clientIp: caller?.clientIp,
-    certificateSubject: caller?.certificate?.subject,
-    daysUntilExpiry: caller?.certificate?.daysUntilExpiry,
+    store: replay.store ?? createMemoryReplayStore({ now, onEvict }),
+    leaseMs: leaseSeconds * 1000,
+    retainMs: retainSeconds * 1000,
+    windowMs: windowSeconds * 1000,
+    rejectDuplicates: replay.duplicates === "reject",
+    namespace: replay.namespace,
   };
 }
 

@@ -1,5 +1,4 @@
 import type { WebhookErrorCode } from "../errors/codes.js";
-import type { WebhookError } from "../errors/webhook-error.js";
 import type { HeaderSource } from "../lib/headers.js";
 import type { ReplayStore } from "../replay/replay-store.js";
 import type { WebhookScheme } from "../schemes/types.js";
@@ -36,18 +35,56 @@ export interface ToleranceOptions {
 }
 
 export interface ReplayOptions {
-  /** Where claims are kept. Default: a bounded in-memory store (one process only). */
+  /** Where message states are kept. Default: a bounded in-memory store (one process only). */
   readonly store?: ReplayStore;
-  /** How long a message id stays claimed. Default: the tolerance window plus a minute, or 24 hours for schemes without a timestamp. */
-  readonly ttlSeconds?: number;
+  /**
+   * The idempotency horizon: how long a processed message id is remembered, so a
+   * sender's late retry (hours or days later, with a fresh signature) is
+   * acknowledged without running the handler again. Default 259 200 (72 hours);
+   * never shorter than the replay window.
+   */
+  readonly retainSeconds?: number;
+  /**
+   * The processing lease, renewed while the handler runs: a receiver that dies
+   * mid-handler gives the message back after at most this long. Default 30.
+   */
+  readonly leaseSeconds?: number;
+  /**
+   * Keeps this receiver's message ids apart from other receivers sharing the
+   * store. Default: the request URL's path, so two webhook routes never share
+   * ids (set it when one receiver is served under several paths).
+   */
+  readonly namespace?: string;
   /** `"report"` (default) returns the webhook with `duplicate: true`; `"reject"` throws `duplicate_message` (409). */
   readonly duplicates?: "report" | "reject";
 }
 
-/** One verification outcome, for logs and metrics. */
+/** What an event reports: one per outcome of a received webhook. */
+export type WebhookEventType =
+  /** Verified and claimed: the handler may run. */
+  | "verified"
+  /** Already processed: acknowledged, the handler does not run. */
+  | "duplicate"
+  /** Another delivery of the message is being processed: answered 409 with `Retry-After`. */
+  | "in_progress"
+  /** Refused (see `code`). */
+  | "rejected"
+  /** The handler succeeded and the message is remembered as processed. */
+  | "completed"
+  /** The handler failed (threw or answered 5xx): see `error` or `status`. */
+  | "handler_failed"
+  /** The claim was given back after a failure, so the sender's retry is processed. */
+  | "released"
+  /** The lease lapsed and another delivery claimed or completed the message (a handler overran its lease). */
+  | "lease_lost"
+  /** A processed message past its replay window was forgotten early to make room (in-memory store). */
+  | "evicted";
+
+/** One outcome, for logs and metrics. */
 export interface WebhookEvent {
-  readonly type: "verified" | "duplicate" | "rejected";
+  readonly type: WebhookEventType;
   readonly scheme: string;
+  /** Time from the request's arrival to this outcome (0 for outcomes after the handler). */
   readonly durationMs: number;
   readonly id?: string;
   readonly keyId?: string;
@@ -58,14 +95,16 @@ export interface WebhookEvent {
   readonly certificateSubject?: string;
   /** Whole days until the client certificate expires: alert on it before deliveries stop. */
   readonly daysUntilExpiry?: number;
-  /** Set on `rate_limited`: seconds until the caller may try again (the `Retry-After` header). */
+  /** Set on `rate_limited` and `in_progress`: seconds until the caller may try again (the `Retry-After` header). */
   readonly retryAfterSeconds?: number;
   /** Set on rejections. */
   readonly code?: WebhookErrorCode;
+  /** The HTTP status answered (rejections; a handler's 5xx on `handler_failed`). */
   readonly status?: number;
   /** What exactly failed; for logs, never for the wire. */
   readonly detail?: string;
-  readonly error?: WebhookError;
+  /** The refusal, or what the handler threw. */
+  readonly error?: unknown;
 }
 
 export interface VerifierOptions {
@@ -76,8 +115,8 @@ export interface VerifierOptions {
   readonly replay?: ReplayOptions | false;
   /** Largest body accepted, in bytes. Default 1 MiB. */
   readonly maxBodyBytes?: number;
-  /** Receives every verification and rejection. Errors it throws are swallowed. */
-  readonly onEvent?: (event: WebhookEvent) => void | Promise<void>;
+  /** Receives every outcome (see `WebhookEventType`). What it returns is ignored; errors it throws are swallowed. */
+  readonly onEvent?: (event: WebhookEvent) => unknown;
   /** Milliseconds since the epoch; injectable for tests. Default `Date.now`. */
   readonly now?: () => number;
   /** Client certificate to tenant (direct TLS or trusted proxy headers). Off by default. */

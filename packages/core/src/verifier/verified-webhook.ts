@@ -1,13 +1,19 @@
 import { WebhookError } from "../errors/webhook-error.js";
 import type { ClientCertificateInfo } from "../identity/tenants.js";
 import { decodeUtf8, decodeUtf8Strict } from "../lib/utf8.js";
-
-/** Gives a replay claim back; a no-op for duplicates and when replay protection is off. */
-export type ReleaseClaim = () => Promise<void>;
+import type { MessageLease } from "./message-lease.js";
 
 /**
  * A webhook whose signature, freshness and uniqueness were checked.
  * `body` is the authenticated payload as bytes; `json()` parses it once.
+ *
+ * Unless it is a `duplicate`, it holds the message's processing lease. With an
+ * adapter or `receiver.receive()` that is handled for you. With `verify()`,
+ * call `complete()` once your processing succeeded (later deliveries are then
+ * acknowledged as duplicates for `retainSeconds`) or `release()` when it failed
+ * (the sender's next retry is processed). If you call neither, the lease lapses
+ * after `leaseSeconds` and the next retry is processed again: never lost, but
+ * possibly processed twice. Work longer than the lease: call `renewLease()`.
  */
 export class VerifiedWebhook {
   /** The message id the sender signed. */
@@ -24,9 +30,9 @@ export class VerifiedWebhook {
   readonly clientIp: string | undefined;
   /** The client certificate that named the tenant: subject, fingerprint, `daysUntilExpiry`. */
   readonly certificate: ClientCertificateInfo | undefined;
-  /** The same message was already claimed: acknowledge it without processing it again. */
+  /** The message was already processed: acknowledge it without processing it again. */
   readonly duplicate: boolean;
-  readonly #release: ReleaseClaim;
+  readonly #lease: MessageLease;
   #parsed: { value: unknown } | undefined;
 
   constructor(fields: {
@@ -38,7 +44,7 @@ export class VerifiedWebhook {
     keyId: string | undefined;
     tenant: string | undefined;
     duplicate: boolean;
-    release: ReleaseClaim;
+    lease: MessageLease;
     clientIp?: string | undefined;
     certificate?: ClientCertificateInfo | undefined;
   }) {
@@ -52,7 +58,7 @@ export class VerifiedWebhook {
     this.clientIp = fields.clientIp;
     this.certificate = fields.certificate;
     this.duplicate = fields.duplicate;
-    this.#release = fields.release;
+    this.#lease = fields.lease;
   }
 
   /** The body as text (invalid UTF-8 replaced, like `Response.text()`). */
@@ -74,8 +80,22 @@ export class VerifiedWebhook {
     return this.#parsed.value as T;
   }
 
-  /** Releases the replay claim after the handler failed, so the sender's retry is processed. */
+  /**
+   * Records the message as processed, so later deliveries are acknowledged
+   * without processing. Resolves `false` when the lease had lapsed and another
+   * delivery claimed the message meanwhile. Throws `replay_store_unavailable`.
+   */
+  complete(): Promise<boolean> {
+    return this.#lease.complete();
+  }
+
+  /** Gives the message back after a failed processing, so the sender's retry is processed. */
   release(): Promise<void> {
-    return this.#release();
+    return this.#lease.release();
+  }
+
+  /** Extends the processing lease by `leaseSeconds`; `false` when it was already lost. */
+  renewLease(): Promise<boolean> {
+    return this.#lease.renew();
   }
 }

@@ -1,20 +1,20 @@
 import { WebhookError, isWebhookError } from "../errors/webhook-error.js";
-import { BoundedCache } from "../identity/bounded-cache.js";
-import { createCertificateParser, type ParsedCertificate } from "../identity/certificate.js";
-import { resolveClientIp } from "../identity/client-ip.js";
-import { type DistinguishedName, formatDistinguishedName, parseDistinguishedName } from "../identity/distinguished-name.js";
-import type { IdentityOptions } from "../identity/identity-options.js";
-import { createIpMatcher, parseIpAddress } from "../identity/ip.js";
-import { createRateLimit } from "../identity/rate-limit.js";
+import { BoundedCache } from "./bounded-cache.js";
+import { createCertificateParser, type ParsedCertificate } from "./certificate.js";
+import { resolveClientIp } from "./client-ip.js";
+import { type DistinguishedName, formatDistinguishedName, parseDistinguishedName } from "./distinguished-name.js";
+import type { IdentityOptions } from "./identity-options.js";
+import { createIpMatcher, parseIpAddress } from "./ip.js";
+import { createRateLimit } from "./rate-limit.js";
 import {
   type ClientCertificateInfo,
   createTenantDirectory,
   isTenantDirectory,
   type TenantDirectory,
   type TenantMatch,
-} from "../identity/tenants.js";
+} from "./tenants.js";
 import type { HeaderReader } from "../lib/headers.js";
-import type { ConnectionInfo, VerifierOptions, WebhookParts } from "./types.js";
+import type { ConnectionInfo, VerifierOptions, WebhookParts } from "../verifier/types.js";
 
 /** Who is calling, established before any signature work. */
 export interface AccessResult {
