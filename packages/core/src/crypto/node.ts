@@ -10,6 +10,7 @@ import {
   timingSafeEqual,
   verify,
 } from "node:crypto";
+import { joinParts } from "../lib/concat.js";
 import { type CryptoBackend, ED25519_PKCS8_PREFIX, ED25519_SPKI_PREFIX, type Ed25519Key, type HashAlgorithm, type HmacKey, type SignedPart } from "./types.js";
 
 export type { CryptoBackend, Ed25519Key, HashAlgorithm, HmacKey, SignedPart } from "./types.js";
@@ -20,13 +21,9 @@ const NODE_HASH: Record<HashAlgorithm, string> = { "SHA-1": "sha1", "SHA-256": "
  * node:crypto backend, selected by the "node" export condition: synchronous
  * HMAC without the thread-pool hop of Web Crypto and without concatenating
  * the signed parts. Same results as `web.ts`, proven by the same test suite.
+ * Ed25519 signs one buffer: `joinParts` copies only when there is more than one part, so a
+ * caller trying several keys or signatures joins the message once and passes it alone.
  */
-// Ed25519 signs one buffer: parts are joined (text as UTF-8), without a copy for a lone byte part.
-function joinParts(parts: readonly SignedPart[]): Uint8Array {
-  const only = parts.length === 1 ? parts[0] : undefined;
-  return only instanceof Uint8Array ? only : Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : part)));
-}
-
 export const cryptoBackend: CryptoBackend = {
   name: "node",
   async importHmacKey(raw: Uint8Array, algorithm: HashAlgorithm): Promise<HmacKey> {

@@ -1,6 +1,7 @@
 import { cryptoBackend } from "#crypto";
 import { WebhookError } from "../../errors/webhook-error.js";
 import { encodeBase64 } from "../../lib/base64.js";
+import { joinParts } from "../../lib/concat.js";
 import { toBytes } from "../../lib/utf8.js";
 import {
   decodeEd25519Key,
@@ -50,6 +51,13 @@ export interface StandardKeyMaterial {
 export type StandardKeySource = StandardKeys | SecretLookup;
 
 const MAX_CACHED_LOOKUP_KEYS = 1024;
+
+/**
+ * `v1a` signatures tried per request. Ed25519 hashes the whole message again for every
+ * (key, signature) pair, so an unauthenticated header listing many signatures would buy
+ * keys × signatures body hashes; a sender rotating its own key signs with two at most.
+ */
+export const MAX_ASYMMETRIC_SIGNATURES = 2;
 
 function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
   let value = cache.get(key);
@@ -120,6 +128,9 @@ export function defineStandardScheme(name: string, headers: StandardHeaderNames,
     // Parses id, timestamp and the whole signature list strictly (v1 entries are returned).
     const fields = await format.read(incoming);
     const asymmetric = parseSignatureList(requireHeader(incoming.header, headers.signature), "v1a", headers.signature);
+    if (asymmetric.length > MAX_ASYMMETRIC_SIGNATURES) {
+      throw new WebhookError("malformed_header", `more than ${MAX_ASYMMETRIC_SIGNATURES} v1a signatures in ${headers.signature}`);
+    }
     const content = format.signedContent(fields, incoming.body);
     const timestamp = new Date(Number(fields.timestamp) * 1000);
     const id = fields.id ?? "";
@@ -133,10 +144,12 @@ export function defineStandardScheme(name: string, headers: StandardHeaderNames,
         }
       }
     }
-    if (asymmetric.length > 0) {
+    if (asymmetric.length > 0 && keys.ed25519.length > 0) {
+      // Ed25519 verifies one contiguous message: join it once, not once per try.
+      const message = [joinParts(content)];
       for (const key of keys.ed25519) {
         for (const candidate of asymmetric) {
-          if (await cryptoBackend.ed25519Verify(key.publicKey, candidate, content)) return { id, timestamp, keyId: key.id };
+          if (await cryptoBackend.ed25519Verify(key.publicKey, candidate, message)) return { id, timestamp, keyId: key.id };
         }
       }
     }

@@ -5,6 +5,9 @@ import { encodeBase64 } from "../../lib/base64.js";
 import { testSecret, incomingWebhook } from "../../test-support/fixtures.js";
 import { standardWebhooks } from "./standard-webhooks.js";
 import { codeOf } from "../../test-support/outcome.js";
+import { cryptoBackend } from "#crypto";
+import { vi } from "vitest";
+import { MAX_ASYMMETRIC_SIGNATURES } from "./asymmetric.js";
 
 const { v1, v1a } = vectors;
 
@@ -180,5 +183,68 @@ describe("standardWebhooks v1a (Ed25519)", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  describe("bounded work per request", () => {
+    const body = new Uint8Array(4096).fill(7);
+    const bogus = (count: number) => Array.from({ length: count }, (_, i) => `v1a,${encodeBase64(new Uint8Array(64).fill(i + 1))}`);
+
+    it(`refuses more than ${MAX_ASYMMETRIC_SIGNATURES} v1a signatures with malformed_header before any verification`, async () => {
+      const keys = await Promise.all([ed25519Pair(), ed25519Pair(), ed25519Pair()]);
+      const receiver = standardWebhooks({ publicKeys: keys.map((k) => k.publicKey) });
+      const signed = await standardWebhooks({ privateKey: keys[2]?.privateKey ?? "" }).sign({ id: "msg_b", timestamp: new Date(1_700_000_000_000), body });
+      const verify = vi.spyOn(cryptoBackend, "ed25519Verify");
+      try {
+        // Even with the genuine signature among them: a header may not ask for more work.
+        const headers = { ...signed, "webhook-signature": [...bogus(MAX_ASYMMETRIC_SIGNATURES), signed["webhook-signature"]].join(" ") };
+        expect(await codeOf(receiver.verify(incoming(headers, body)))).toBe("malformed_header");
+        expect(await codeOf(receiver.verify(incoming({ ...signed, "webhook-signature": bogus(32).join(" ") }, body)))).toBe("malformed_header");
+        expect(verify).not.toHaveBeenCalled();
+      } finally {
+        verify.mockRestore();
+      }
+    });
+
+    it("tries each key against at most the capped signatures, on one joined message (property)", async () => {
+      const keys = await Promise.all([ed25519Pair(), ed25519Pair(), ed25519Pair()]);
+      const receiver = standardWebhooks({ publicKeys: keys.map((k) => k.publicKey) });
+      const signed = await standardWebhooks({ privateKey: keys[0]?.privateKey ?? "" }).sign({ id: "msg_b", timestamp: new Date(1_700_000_000_000), body });
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 40 }), async (count) => {
+          const verify = vi.spyOn(cryptoBackend, "ed25519Verify");
+          try {
+            const code = await codeOf(receiver.verify(incoming({ ...signed, "webhook-signature": bogus(count).join(" ") }, body)));
+            expect(code).toBe(count > MAX_ASYMMETRIC_SIGNATURES ? "malformed_header" : "invalid_signature");
+            expect(verify.mock.calls.length).toBeLessThanOrEqual(keys.length * MAX_ASYMMETRIC_SIGNATURES);
+            // The same single part every time: the message is not copied per try.
+            const messages = new Set(verify.mock.calls.map(([, , parts]) => parts[0]));
+            expect(messages.size).toBeLessThanOrEqual(1);
+            for (const [, , parts] of verify.mock.calls) expect(parts).toHaveLength(1);
+          } finally {
+            verify.mockRestore();
+          }
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it("still verifies during a rotation: any of several receiver keys, and a sender signing with its old and new key", async () => {
+      const [oldest, old, current] = await Promise.all([ed25519Pair(), ed25519Pair(), ed25519Pair()]);
+      if (oldest === undefined || old === undefined || current === undefined) throw new Error("no keys");
+      const receiver = standardWebhooks({ publicKeys: [current.publicKey, old.publicKey, oldest.publicKey] });
+      const message = { id: "msg_r", timestamp: new Date(1_700_000_000_000), body };
+      for (const pair of [oldest, old, current]) {
+        const headers = await standardWebhooks({ privateKey: pair.privateKey }).sign(message);
+        await expect(receiver.verify(incoming(headers, body))).resolves.toMatchObject({ id: "msg_r" });
+      }
+      // The sender rotates: two v1a entries (new first), and the receiver knows only the old key yet.
+      const signOld = await standardWebhooks({ privateKey: old.privateKey }).sign(message);
+      const signNew = await standardWebhooks({ privateKey: current.privateKey }).sign(message);
+      const both = { ...signNew, "webhook-signature": `${signNew["webhook-signature"]} ${signOld["webhook-signature"]}` };
+      await expect(standardWebhooks({ publicKey: old.publicKey }).verify(incoming(both, body))).resolves.toMatchObject({ id: "msg_r" });
+      // v1 entries beside them do not count towards the v1a cap.
+      const mixed = { ...both, "webhook-signature": `${both["webhook-signature"]} v1,${encodeBase64(new Uint8Array(32))}` };
+      await expect(receiver.verify(incoming(mixed, body))).resolves.toMatchObject({ id: "msg_r" });
+    });
   });
 });
