@@ -1,3 +1,3 @@
 // `@hooksec/core/replay`: the ReplayStore state machine and the in-memory default.
 export type { ClaimResult, ClaimTerms, ReplayStore } from "./replay-store.js";
-export { createMemoryReplayStore, type MemoryReplayStoreOptions } from "./memory-replay-store.js";
+export { createMemoryReplayStore, type MemoryReplayStore, type MemoryReplayStoreOptions } from "./memory-replay-store.js";

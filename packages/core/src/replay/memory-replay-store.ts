@@ -1,5 +1,13 @@
 import { WebhookError } from "../errors/webhook-error.js";
-import type { ClaimResult, ReplayStore } from "./replay-store.js";
+import type { ClaimResult, ClaimTerms, ReplayStore } from "./replay-store.js";
+
+/** The in-memory store answers synchronously (the verifier's hot path then awaits nothing). */
+export interface MemoryReplayStore extends ReplayStore {
+  claim(key: string, terms: ClaimTerms): ClaimResult;
+  renew(key: string, token: string, leaseMs: number): boolean;
+  complete(key: string, token: string, retainMs: number): boolean;
+  release(key: string, token: string): void;
+}
 
 export interface MemoryReplayStoreOptions {
   /**
@@ -40,7 +48,7 @@ const MAKE_ROOM_STEPS = 16;
  * @example
  * const verifier = createVerifier({ scheme, replay: { store: createMemoryReplayStore({ maxEntries: 100_000 }) } });
  */
-export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}): ReplayStore {
+export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}): MemoryReplayStore {
   const maxEntries = options.maxEntries ?? 1_000_000;
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
     throw new WebhookError("invalid_options", "createMemoryReplayStore: maxEntries must be a positive integer");

@@ -141,17 +141,21 @@ describe("createVerifier", () => {
   });
 
   describe("replay protection", () => {
-    it("reports a second delivery of a verified message as a duplicate", async () => {
+    it("answers message_in_progress (409, Retry-After: the lease) while the first delivery holds the message, and duplicate once it completed", async () => {
       const verifier = verifierAt(FIXED_NOW_MS);
       const { headers, body } = await signed();
-      expect((await verifier.verify(webhookRequest(headers, body))).duplicate).toBe(false);
+      const first = await verifier.verify(webhookRequest(headers, body));
+      expect(first.duplicate).toBe(false);
+      const during = await verifier.verify(webhookRequest(headers, body)).catch((e: unknown) => e);
+      expect(during).toMatchObject({ code: "message_in_progress", status: 409, retryAfterSeconds: 30 });
+      expect(await first.complete()).toBe(true);
       expect((await verifier.verify(webhookRequest(headers, body))).duplicate).toBe(true);
     });
 
     it("throws duplicate_message (409) when duplicates are rejected", async () => {
       const verifier = verifierAt(FIXED_NOW_MS, { replay: { duplicates: "reject" } });
       const { headers, body } = await signed();
-      await verifier.verify(webhookRequest(headers, body));
+      await (await verifier.verify(webhookRequest(headers, body))).complete();
       const error = await verifier.verify(webhookRequest(headers, body)).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "duplicate_message", status: 409 });
     });
@@ -163,35 +167,71 @@ describe("createVerifier", () => {
       await first.release(); // the handler failed
       const retry = await verifier.verify(webhookRequest(headers, body));
       expect(retry.duplicate).toBe(false);
+      await retry.complete();
       const third = await verifier.verify(webhookRequest(headers, body));
       expect(third.duplicate).toBe(true);
-      await third.release(); // a duplicate's release is a no-op and must not free the retry's claim
+      await third.release(); // a duplicate's release is a no-op and must not forget the completion
+      await first.release(); // a settled lease's release is a no-op too
       expect((await verifier.verify(webhookRequest(headers, body))).duplicate).toBe(true);
     });
 
-    it("never claims anything for a request that fails its signature", async () => {
-      const claim = vi.fn<ReplayStore["claim"]>(() => "token");
-      const verifier = verifierAt(FIXED_NOW_MS, { replay: { store: { claim, release: () => {} } } });
+    it("processes a retry again when the first delivery neither completed nor released (its lease lapsed)", async () => {
+      let now = FIXED_NOW_MS;
+      const verifier = createVerifier({ scheme, now: () => now, replay: { leaseSeconds: 30 } });
+      const { headers, body } = await signed();
+      await verifier.verify(webhookRequest(headers, body));
+      now += 29_000;
+      expect(await codeOf(verifier.verify(webhookRequest(headers, body)))).toBe("message_in_progress");
+      now += 1_000;
+      expect((await verifier.verify(webhookRequest(headers, body))).duplicate).toBe(false);
+    });
+
+    it("never claims anything for a request that fails its signature, and claims with the lease and the replay window", async () => {
+      const claim = vi.fn<ReplayStore["claim"]>(() => ({ state: "acquired", token: "t" }));
+      const store: ReplayStore = { claim, renew: () => true, complete: () => true, release: () => {} };
+      const verifier = verifierAt(FIXED_NOW_MS, { replay: { store } });
       const { headers, body } = await signed();
       await codeOf(verifier.verify(webhookRequest(headers, `${body} `)));
       await codeOf(verifier.verify(webhookRequest({ ...headers, "webhook-signature": "v1,AAAA" }, body)));
       expect(claim).not.toHaveBeenCalled();
       await verifier.verify(webhookRequest(headers, body));
       expect(claim).toHaveBeenCalledOnce();
-      const [key, ttl] = claim.mock.calls[0] ?? [];
-      expect(key).toBe("standard-webhooks::msg_1");
-      expect(ttl).toBe((300 + 60 + 60) * 1000);
+      const [key, terms] = claim.mock.calls[0] ?? [];
+      expect(key).toBe("9:/webhooks:standard-webhooks::msg_1");
+      expect(terms).toEqual({ leaseMs: 30_000, windowMs: (300 + 60 + 60) * 1000 });
+    });
+
+    it("keeps message ids of different routes (URL paths) apart, unless they share a namespace", async () => {
+      const { headers, body } = await signed();
+      const verifier = verifierAt(FIXED_NOW_MS);
+      await (await verifier.verify(webhookRequest(headers, body, "https://example.com/a"))).complete();
+      expect((await verifier.verify(webhookRequest(headers, body, "https://example.com/b?x=1"))).duplicate).toBe(false);
+      const shared = verifierAt(FIXED_NOW_MS, { replay: { namespace: "orders" } });
+      await (await shared.verify(webhookRequest(headers, body, "https://example.com/a"))).complete();
+      expect((await shared.verify(webhookRequest(headers, body, "https://example.com/b"))).duplicate).toBe(true);
     });
 
     it("fails closed with replay_store_unavailable (503) when the store throws", async () => {
       const store: ReplayStore = {
         claim: () => Promise.reject(new Error("connection refused")),
+        renew: () => true,
+        complete: () => true,
         release: () => {},
       };
       const { headers, body } = await signed();
       const error = await verifierAt(FIXED_NOW_MS, { replay: { store } }).verify(webhookRequest(headers, body)).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "replay_store_unavailable", status: 503 });
       expect((error as WebhookError).cause).toBeInstanceOf(Error);
+    });
+
+    it("refuses a retention shorter than the replay window, naming the fix, and the old ttlSeconds option", () => {
+      expect(() => verifierAt(FIXED_NOW_MS, { replay: { retainSeconds: 60 } })).toThrow(
+        expect.objectContaining({ code: "invalid_options", message: expect.stringContaining("at least 420") }),
+      );
+      expect(() => verifierAt(FIXED_NOW_MS, { replay: { ttlSeconds: 600 } as never })).toThrow(
+        expect.objectContaining({ code: "invalid_options", message: expect.stringContaining("retainSeconds") }),
+      );
+      expect(() => verifierAt(FIXED_NOW_MS, { replay: { leaseSeconds: 0 } })).toThrow(expect.objectContaining({ code: "invalid_options" }));
     });
 
     it("keeps two verifiers with their own default stores apart", async () => {
@@ -206,23 +246,13 @@ describe("createVerifier", () => {
       const events: WebhookEvent[] = [];
       const verifier = verifierAt(FIXED_NOW_MS, { onEvent: (event) => void events.push(event) });
       const { headers, body } = await signed();
-      await verifier.verify(webhookRequest(headers, body));
+      await (await verifier.verify(webhookRequest(headers, body))).complete();
       await verifier.verify(webhookRequest(headers, body));
       await codeOf(verifier.verify(webhookRequest(headers, "tampered")));
-      expect(events.map((e) => e.type)).toEqual(["verified", "duplicate", "rejected"]);
+      expect(events.map((e) => e.type)).toEqual(["verified", "completed", "duplicate", "rejected"]);
       expect(events[0]).toMatchObject({ scheme: "standard-webhooks", id: "msg_1", keyId: expect.stringMatching(/^sha256:/) });
-      expect(events[2]).toMatchObject({ code: "invalid_signature", status: 401, detail: expect.any(String) });
+      expect(events[3]).toMatchObject({ code: "invalid_signature", status: 401, detail: expect.any(String) });
       for (const event of events) expect(event.durationMs).toBeGreaterThanOrEqual(0);
-    });
-
-    it("receives refusals an adapter decided before verifying, through reportRefusal", async () => {
-      const events: WebhookEvent[] = [];
-      const verifier = verifierAt(FIXED_NOW_MS, { onEvent: (event) => void events.push(event) });
-      verifier.reportRefusal(new WebhookError("body_already_consumed", "a body parser ran first"), performance.now() - 5);
-      expect(events).toEqual([
-        expect.objectContaining({ type: "rejected", code: "body_already_consumed", status: 500, detail: "a body parser ran first" }),
-      ]);
-      expect(events[0]?.durationMs).toBeGreaterThanOrEqual(5);
     });
 
     it("can never break verification, whether it throws or rejects", async () => {
