@@ -54,6 +54,12 @@ export interface HmacFormat {
    * signed body). Default: the signed id, or the MAC itself when the format signs none.
    */
   identify?(fields: HmacReceivedFields, body: Uint8Array, mac: Uint8Array): HmacIdentity;
+  /**
+   * Checks, once a MAC matched, what the MAC vouches for only indirectly (Twilio: the body
+   * through its signed `bodySHA256`); throws `WebhookError` when it does not hold. Work that
+   * only matters for an authentic message goes here, so a forged one never pays for it.
+   */
+  confirm?(incoming: IncomingWebhook): Awaitable<void>;
   /** The headers that carry the fields and the MAC. */
   write(fields: HmacSignedFields, mac: Uint8Array): SignedHeaders;
 }
@@ -80,6 +86,8 @@ export function defineHmacScheme(format: HmacFormat, secrets: SecretOptions): We
         const expected = isPromiseLike(mac) ? await mac : mac;
         for (const candidate of fields.signatures) {
           if (cryptoBackend.timingSafeEqual(expected, candidate)) {
+            const confirmed = format.confirm?.(incoming);
+            if (isPromiseLike(confirmed)) await confirmed;
             // Formats without an id deduplicate on the MAC: it is signed material, unique per message.
             const identity = format.identify?.(fields, incoming.body, expected);
             return {

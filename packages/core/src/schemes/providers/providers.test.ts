@@ -10,7 +10,9 @@ import { github } from "./github.js";
 import { shopify } from "./shopify.js";
 import { slack } from "./slack.js";
 import { stripe } from "./stripe.js";
-import { twilio } from "./twilio.js";
+import { MAX_TWILIO_FORM_BYTES, MAX_TWILIO_FORM_PARAMETERS, twilio } from "./twilio.js";
+import { cryptoBackend } from "#crypto";
+import { vi } from "vitest";
 import { codeOf } from "../../test-support/outcome.js";
 import { incomingWebhook } from "../../test-support/fixtures.js";
 
@@ -88,6 +90,64 @@ describe("documentation vectors", () => {
     // signing a JSON delivery: the URL carries the body's hash, as Twilio sends it
     const signed = await scheme.sign({ id: "x", timestamp: new Date(), body: TWILIO_DOC.jsonBody, url });
     expect(signed).toEqual(headers);
+  });
+});
+
+describe("twilio: bounded work before the MAC", () => {
+  const secret = "0123456789abcdef0123456789abcdef";
+  const url = "https://receiver.test/hooks";
+  const form = (count: number, valueLength = 1) =>
+    Array.from({ length: count }, (_, i) => `P${i}=${"x".repeat(valueLength)}`).join("&");
+
+  it(`accepts ${MAX_TWILIO_FORM_PARAMETERS} parameters and refuses one more with malformed_body, signed or not`, async () => {
+    const scheme = twilio({ secret });
+    const atCap = form(MAX_TWILIO_FORM_PARAMETERS);
+    const signed = await scheme.sign({ id: "x", timestamp: T, body: atCap, url });
+    await expect(scheme.verify(incoming(signed, atCap, url))).resolves.toBeDefined();
+    const over = form(MAX_TWILIO_FORM_PARAMETERS + 1);
+    expect(await codeOf(scheme.verify(incoming(signed, over, url)))).toBe("malformed_body");
+    // Empty parameters count too: the cap is on separators, found without parsing.
+    expect(await codeOf(scheme.verify(incoming(signed, "&".repeat(MAX_TWILIO_FORM_PARAMETERS), url)))).toBe("malformed_body");
+    // A sender cannot sign what a receiver would refuse.
+    expect(await codeOf(scheme.sign({ id: "x", timestamp: T, body: over, url }))).toBe("invalid_options");
+  });
+
+  it(`refuses a form body over ${MAX_TWILIO_FORM_BYTES} bytes with malformed_body`, async () => {
+    const scheme = twilio({ secret });
+    const big = form(4, MAX_TWILIO_FORM_BYTES / 4);
+    const headers = { "x-twilio-signature": encodeBase64(new Uint8Array(20)) };
+    expect(await codeOf(scheme.verify(incoming(headers, big, url)))).toBe("malformed_body");
+    expect(await codeOf(scheme.sign({ id: "x", timestamp: T, body: big, url }))).toBe("invalid_options");
+  });
+
+  it("refuses any form body over either cap, whatever its shape (property)", async () => {
+    const scheme = twilio({ secret });
+    const headers = { "x-twilio-signature": encodeBase64(new Uint8Array(20)) };
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 3 * MAX_TWILIO_FORM_PARAMETERS }), fc.integer({ min: 0, max: 200 }), async (count, length) => {
+        const body = form(count, length);
+        const over = count > MAX_TWILIO_FORM_PARAMETERS || utf8(body).length > MAX_TWILIO_FORM_BYTES;
+        expect(await codeOf(scheme.verify(incoming(headers, body, url)))).toBe(over ? "malformed_body" : "invalid_signature");
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("hashes a JSON body (bodySHA256) only once the MAC over the URL holds", async () => {
+    const scheme = twilio({ secret: TWILIO_DOC.authToken });
+    const signedUrl = `${TWILIO_DOC.url}&bodySHA256=${TWILIO_DOC.bodyHash}`;
+    await scheme.verify(incoming({ "x-twilio-signature": TWILIO_DOC.signature }, TWILIO_DOC.form, TWILIO_DOC.url)); // keys imported
+    const digest = vi.spyOn(cryptoBackend, "digest");
+    try {
+      const forged = { "x-twilio-signature": encodeBase64(new Uint8Array(20)) };
+      expect(await codeOf(scheme.verify(incoming(forged, "x".repeat(1 << 20), signedUrl)))).toBe("invalid_signature");
+      expect(digest).not.toHaveBeenCalled();
+      const genuine = { "x-twilio-signature": TWILIO_DOC.jsonSignature };
+      expect(await codeOf(scheme.verify(incoming(genuine, `${TWILIO_DOC.jsonBody} `, signedUrl)))).toBe("invalid_signature");
+      expect(digest).toHaveBeenCalledTimes(1);
+    } finally {
+      digest.mockRestore();
+    }
   });
 });
 

@@ -16,6 +16,15 @@ const BODY_HASH_PARAM = "bodySHA256";
 const DEFAULT_PORTS: Record<string, string> = { "https:": "443", "http:": "80" };
 const TOKEN = /^[\x21-\x7e]{1,256}$/;
 
+/**
+ * Form bodies are parsed, grouped and sorted before the MAC can be checked, so their size
+ * and parameter count are capped first: far above any Twilio callback (a few dozen
+ * parameters, an SMS or WhatsApp text), far below what would make a forged request costly.
+ */
+export const MAX_TWILIO_FORM_BYTES = 128 * 1024;
+export const MAX_TWILIO_FORM_PARAMETERS = 1000;
+const AMPERSAND = 0x26;
+
 function parseUrl(url: string, code: "malformed_header" | "invalid_options"): URL {
   try {
     return new URL(url);
@@ -41,9 +50,15 @@ function urlVariants(raw: string): string[] {
 }
 
 /** POST form parameters sorted by name, each written name+value (repeated names: values sorted). */
-function formParameters(body: Uint8Array): string {
+function formParameters(body: Uint8Array, code: "malformed_body" | "invalid_options"): string {
+  if (body.length > MAX_TWILIO_FORM_BYTES) throw new WebhookError(code, `Twilio form body over ${MAX_TWILIO_FORM_BYTES} bytes`);
+  let separators = 0;
+  for (const byte of body) if (byte === AMPERSAND) separators++;
+  if (separators >= MAX_TWILIO_FORM_PARAMETERS) {
+    throw new WebhookError(code, `Twilio form body with more than ${MAX_TWILIO_FORM_PARAMETERS} parameters`);
+  }
   const text = decodeUtf8Strict(body);
-  if (text === undefined) throw new WebhookError("malformed_body", "Twilio form body is not UTF-8");
+  if (text === undefined) throw new WebhookError(code, "Twilio form body is not UTF-8");
   const grouped = new Map<string, string[]>();
   new URLSearchParams(text).forEach((value, name) => {
     const values = grouped.get(name);
@@ -73,8 +88,8 @@ async function bodyHashMatches(body: Uint8Array, expectedHex: string): Promise<b
 }
 
 /** JSON bodies are signed through the bodySHA256 query parameter; form bodies through their parameters. */
-function signedParameters(url: URL, body: Uint8Array): string {
-  return url.searchParams.has(BODY_HASH_PARAM) ? "" : formParameters(body);
+function signedParameters(url: URL, body: Uint8Array, code: "malformed_body" | "invalid_options"): string {
+  return url.searchParams.has(BODY_HASH_PARAM) ? "" : formParameters(body, code);
 }
 
 const twilioFormat: HmacFormat = {
@@ -88,11 +103,8 @@ const twilioFormat: HmacFormat = {
     const mac = decodeBase64(value);
     if (mac === undefined || mac.length !== 20) throw new WebhookError("malformed_header", `${HEADER} is not a base64 SHA-1 MAC`);
     const url = parseUrl(incoming.url, "malformed_header");
-    const bodyHash = url.searchParams.get(BODY_HASH_PARAM);
-    if (bodyHash !== null && !(await bodyHashMatches(incoming.body, bodyHash))) {
-      throw new WebhookError("invalid_signature", "the body does not match the signed bodySHA256");
-    }
-    const parameters = signedParameters(url, incoming.body);
+    // A JSON body's hash is checked in `confirm`, once the MAC over the URL holds.
+    const parameters = signedParameters(url, incoming.body, "malformed_body");
     const token = incoming.header(IDEMPOTENCY_HEADER);
     return {
       id: token !== undefined && TOKEN.test(token) ? token : undefined,
@@ -104,7 +116,7 @@ const twilioFormat: HmacFormat = {
     if (typeof message.url !== "string") throw new WebhookError("invalid_options", "twilio signs the URL: pass `url`");
     // The URL exactly as the request will be sent to it, as Twilio signs it.
     const url = parseUrl(message.url, "invalid_options");
-    return twilioFields([message.url], signedParameters(url, toBytes(message.body)));
+    return twilioFields([message.url], signedParameters(url, toBytes(message.body), "invalid_options"));
   },
   signedContent(fields) {
     const { parameters, urls } = unpack(fields.extra);
@@ -113,6 +125,14 @@ const twilioFormat: HmacFormat = {
   receivedContents(fields) {
     const { parameters, urls } = unpack(fields.extra);
     return urls.map((url) => [url, parameters]);
+  },
+  async confirm(incoming) {
+    // The MAC covers the URL and so the body's hash: hashing the body waits until it holds,
+    // so a forged JSON request costs one small HMAC, not a hash of the whole body.
+    const bodyHash = parseUrl(incoming.url, "malformed_header").searchParams.get(BODY_HASH_PARAM);
+    if (bodyHash !== null && !(await bodyHashMatches(incoming.body, bodyHash))) {
+      throw new WebhookError("invalid_signature", "the body does not match the signed bodySHA256");
+    }
   },
   identify(fields, _body, mac) {
     // The idempotency token is not signed: it names the message, the MAC deduplicates it.
