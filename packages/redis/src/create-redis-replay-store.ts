@@ -1,19 +1,85 @@
-import { type ReplayStore, WebhookError } from "@hooksec/core";
-import { detectClientKind, type RedisClientKind, type RedisClientLike, redisCommands } from "./redis-client.js";
-import { RedisReplayStoreError, type RedisReplayStoreFailure } from "./redis-replay-store-error.js";
+import { createHash } from "node:crypto";
+import { type ClaimResult, type ReplayStore, WebhookError } from "@hooksec/core";
+import { detectClientKind, type RedisClientKind, type RedisClientLike, type RedisScript, redisCommands } from "./redis-client.js";
+import { type RedisReplayOperation, RedisReplayStoreError, type RedisReplayStoreFailure } from "./redis-replay-store-error.js";
+
+// The processing state machine of `ReplayStore`, one Redis string per message:
+//
+//   absent             unknown, released, or lapsed (the key's PX expired)
+//   "p" + token        processing: the lease of the claim that got `token`; PX = the lease
+//   "c" + token        completed by the claim that got `token`; PX = the retention
+//
+// Each operation is one Lua script on that one key (so it runs atomically, and on
+// Redis Cluster too) sent as one EVALSHA: one round trip.
 
 /**
- * Compare-and-delete in one step: the key goes only if it still holds the
- * claimant's token, so a late release can never free somebody else's claim.
+ * `claim(KEYS[1], token, leaseMs)`. Replies -1: acquired (also when the key already
+ * holds this very claim: ioredis re-sends a command cut off by a reconnection,
+ * and its first send may have landed); -2: completed; -3: the key holds something
+ * that is not a hooksec state; n >= 0: in progress, the lease ends in n ms.
  */
-export const RELEASE_SCRIPT = 'if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0';
+const CLAIM_LUA = `local held = redis.call("GET", KEYS[1])
+if not held then
+  redis.call("SET", KEYS[1], "p" .. ARGV[1], "PX", ARGV[2])
+  return -1
+end
+local state = string.sub(held, 1, 1)
+if state == "c" then return -2 end
+if state ~= "p" then return -3 end
+if held == "p" .. ARGV[1] then return -1 end
+local left = redis.call("PTTL", KEYS[1])
+if left < 0 then return -3 end
+return left`;
+
+/**
+ * `renew(KEYS[1], token, leaseMs)`: 1 when the lease is this claim's (extended;
+ * a completion of this claim stays completed) or nobody holds the key since it
+ * lapsed (taken again), 0 when another claim holds or completed it.
+ */
+const RENEW_LUA = `local held = redis.call("GET", KEYS[1])
+if not held then
+  redis.call("SET", KEYS[1], "p" .. ARGV[1], "PX", ARGV[2])
+  return 1
+end
+if held == "p" .. ARGV[1] then
+  redis.call("PEXPIRE", KEYS[1], ARGV[2])
+  return 1
+end
+if held == "c" .. ARGV[1] then return 1 end
+return 0`;
+
+/** `complete(KEYS[1], token, retainMs)`: the same rule as renew; the key becomes completed for retainMs. */
+const COMPLETE_LUA = `local held = redis.call("GET", KEYS[1])
+if held and held ~= "p" .. ARGV[1] and held ~= "c" .. ARGV[1] then return 0 end
+redis.call("SET", KEYS[1], "c" .. ARGV[1], "PX", ARGV[2])
+return 1`;
+
+/** `release(KEYS[1], token)`: deletes the key only while it is this claim's processing lease. */
+const RELEASE_LUA = `if redis.call("GET", KEYS[1]) == "p" .. ARGV[1] then
+  redis.call("DEL", KEYS[1])
+  return 1
+end
+return 0`;
+
+function script(source: string): RedisScript {
+  return { source, sha1: createHash("sha1").update(source).digest("hex") };
+}
+
+/** The four Lua scripts (source and SHA-1), e.g. to `SCRIPT LOAD` them ahead or to audit them. */
+export const REDIS_REPLAY_SCRIPTS: Readonly<Record<RedisReplayOperation, RedisScript>> = Object.freeze({
+  claim: script(CLAIM_LUA),
+  renew: script(RENEW_LUA),
+  complete: script(COMPLETE_LUA),
+  release: script(RELEASE_LUA),
+});
 
 const DEFAULT_PREFIX = "hooksec:replay:";
 const DEFAULT_TIMEOUT_MS = 500;
-/** How often a claim whose SET had no clear outcome is tried again to be released, while Redis is away. */
+/** How often a claim whose reply was lost is tried again to be released, while Redis is away. */
 const FORGET_FIRST_DELAY_MS = 100;
 const FORGET_MAX_DELAY_MS = 1000;
 const MAX_FORGETTING = 10_000;
+const COMPLETED: ClaimResult = Object.freeze({ state: "completed" });
 
 export interface RedisReplayStoreOptions {
   /** A connected ioredis (`Redis`, `Cluster`) or node-redis (`createClient()`, `createCluster()`) client. */
@@ -23,16 +89,16 @@ export interface RedisReplayStoreOptions {
   /** Put before every key, to share one Redis with other data. Default `"hooksec:replay:"`. */
   readonly prefix?: string;
   /**
-   * Longest wait for one Redis reply, in ms. Default 500. Past it the claim
+   * Longest wait for one Redis reply, in ms. Default 500. Past it the operation
    * fails (closed: `replay_store_unavailable`, 503) instead of holding the request.
    */
   readonly timeoutMs?: number;
-  /** Shortest TTL a claim gets, in ms, whatever the verifier asks. Default 1 (the asked TTL, rounded up). */
+  /** Shortest expiry the store sets (lease or retention), in ms. Default 1 (the asked time, rounded up). */
   readonly minTtlMs?: number;
   /**
-   * DANGER: when Redis fails or times out, let the webhook through as if it
-   * were claimed, so a duplicate may be processed. Default `false` (fail closed).
-   * Every such failure is still passed to `onError`.
+   * DANGER: when Redis fails or times out, carry on as if it had answered yes
+   * (a claim is acquired, a renewal or completion held), so a duplicate may be
+   * processed. Default `false` (fail closed). Every such failure is still passed to `onError`.
    */
   readonly failOpen?: boolean;
   /** Receives every Redis failure (for logs and alerts), whether it failed closed or open. Errors it throws are ignored. */
@@ -45,16 +111,20 @@ type Outcome =
   | { readonly type: "timeout" };
 
 /**
- * A `ReplayStore` on Redis, shared by every instance of a receiver: a claim is
- * one atomic `SET key token NX PX ttl`, a release deletes the key only while it
- * holds that claim's token (one Lua script). Redis errors and timeouts fail
- * closed: the verifier answers `replay_store_unavailable` (503) and the sender
- * retries later.
+ * A `ReplayStore` on Redis, shared by every instance of a receiver: each
+ * operation of the processing state machine is one atomic Lua script on the
+ * message's one key (one round trip), fenced by the claim's token, so a late
+ * renewal, completion or release from a lapsed lease never overwrites a newer
+ * claim. Redis errors and timeouts fail closed: the receiver answers
+ * `replay_store_unavailable` (503) and the sender retries later.
+ *
+ * Run it on a Redis with `maxmemory-policy noeviction`: an evicted key is a
+ * forgotten message (see the README).
  *
  * @example
  * import { Redis } from "ioredis";
  * const store = createRedisReplayStore({ client: new Redis(process.env.REDIS_URL) });
- * const verifier = createVerifier({ scheme: standardWebhooks({ secret }), replay: { store } });
+ * const receiver = createReceiver({ scheme: standardWebhooks({ secret }), replay: { store } });
  */
 export function createRedisReplayStore(options: RedisReplayStoreOptions): ReplayStore {
   const kind = options.clientKind ?? detectClientKind(options.client);
@@ -68,28 +138,18 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   const minTtlMs = Math.ceil(positive(options.minTtlMs ?? 1, "minTtlMs"));
   const failOpen = options.failOpen === true;
   const { onError } = options;
-  // A token only has to differ from every other claimant's (it never leaves the
-  // process): 128 random bits per store and a counter, without a CSPRNG call per claim.
+  // A token only has to differ from every other claimant's: 128 random bits per
+  // store and a counter, without a CSPRNG call per claim.
   const instance = randomHex(16);
   let counter = 0;
 
-  function failure(
-    operation: "claim" | "release",
-    reason: RedisReplayStoreFailure,
-    key: string,
-    cause: unknown,
-  ): RedisReplayStoreError {
-    const what =
-      reason === "timeout"
-        ? `no reply within ${timeoutMs} ms`
-        : reason === "unexpected_reply"
-          ? "unexpected reply"
-          : "command failed";
-    const error = new RedisReplayStoreError(
-      { operation, reason, key, failedOpen: failOpen },
-      `Redis replay ${operation} of ${key}: ${what}`,
-      { cause },
-    );
+  const expiry = (ms: number, name: string): string => String(Math.max(Math.ceil(nonNegative(ms, name)), minTtlMs));
+
+  function failure(operation: RedisReplayOperation, reason: RedisReplayStoreFailure, key: string, cause: unknown): RedisReplayStoreError {
+    const what = reason === "timeout" ? `no reply within ${timeoutMs} ms` : reason === "unexpected_reply" ? "unexpected reply" : "command failed";
+    const error = new RedisReplayStoreError({ operation, reason, key, failedOpen: failOpen }, `Redis replay ${operation} of ${key}: ${what}`, {
+      cause,
+    });
     if (onError !== undefined) {
       try {
         onError(error);
@@ -100,30 +160,37 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
     return error;
   }
 
-  // SET NX, and when it is refused, whether the key holds this very token:
-  // ioredis re-sends a command cut off by a reconnection, and the first send
-  // may have landed. Taking that for a duplicate would drop the message.
-  async function setClaim(key: string, token: string, px: number): Promise<unknown> {
-    const reply = await commands.setIfAbsent(key, token, px);
-    if (reply !== null && reply !== undefined) return reply;
-    const holder = await commands.get(key);
-    return holder !== null && holder !== undefined && String(holder) === token ? "OK" : null;
+  /** Runs one operation's script within the timeout; a reply `accept` does not know is an `unexpected_reply`. */
+  async function run<T>(
+    operation: RedisReplayOperation,
+    key: string,
+    args: string[],
+    accept: (reply: unknown) => T | undefined,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: RedisReplayStoreError }> {
+    const outcome = await settleWithin(() => commands.runScript(REDIS_REPLAY_SCRIPTS[operation], key, args), timeoutMs);
+    if (outcome.type === "reply") {
+      const value = accept(outcome.value);
+      if (value !== undefined) return { ok: true, value };
+      return { ok: false, error: failure(operation, "unexpected_reply", key, outcome.value) };
+    }
+    if (outcome.type === "timeout") return { ok: false, error: failure(operation, "timeout", key, undefined) };
+    return { ok: false, error: failure(operation, "command_failed", key, outcome.error) };
   }
 
-  // Releases a claim whose SET had no clear outcome, as soon as Redis answers:
-  // the release is queued behind the SET on the connection; while Redis is away
-  // it is tried again at most every second, until the claim would have expired
-  // anyway. One try at a time per claim, and a bound on how many claims wait.
+  // Releases a claim whose reply never came, as soon as Redis answers: the release
+  // is queued behind the claim on the connection; while Redis is away it is tried
+  // again at most every second, until the lease would have lapsed anyway. One try
+  // at a time per claim, and a bound on how many claims wait.
   let forgetting = 0;
-  function forgetClaim(key: string, token: string, ttlMs: number): void {
+  function forgetClaim(key: string, token: string, leaseMs: number): void {
     if (forgetting >= MAX_FORGETTING) return;
     forgetting++;
-    const expiresAt = Date.now() + ttlMs;
+    const lapsesAt = Date.now() + leaseMs;
     let delay = FORGET_FIRST_DELAY_MS;
     const tryOnce = (): void => {
       let pending: Promise<unknown>;
       try {
-        pending = Promise.resolve(commands.evalOnKey(RELEASE_SCRIPT, key, [token]));
+        pending = Promise.resolve(commands.runScript(REDIS_REPLAY_SCRIPTS.release, key, [token]));
       } catch (error) {
         pending = Promise.reject(error);
       }
@@ -132,7 +199,7 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
           forgetting--;
         },
         () => {
-          if (Date.now() + delay >= expiresAt) {
+          if (Date.now() + delay >= lapsesAt) {
             forgetting--;
             return;
           }
@@ -146,47 +213,44 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
     tryOnce();
   }
 
-  async function releaseKey(key: string, token: string): Promise<void> {
-    const outcome = await settleWithin(() => commands.evalOnKey(RELEASE_SCRIPT, key, [token]), timeoutMs);
-    let error: RedisReplayStoreError;
-    if (outcome.type === "reply") {
-      if (outcome.value === 0 || outcome.value === 1) return;
-      error = failure("release", "unexpected_reply", key, outcome.value);
-    } else if (outcome.type === "timeout") {
-      error = failure("release", "timeout", key, undefined);
-    } else {
-      error = failure("release", "command_failed", key, outcome.error);
-    }
-    if (!failOpen) throw error;
-  }
-
   return {
-    async claim(id, ttlMs) {
+    async claim(id, terms) {
       const key = prefix + id;
-      const px = Math.max(Math.ceil(nonNegative(ttlMs, "ttlMs")), minTtlMs);
+      const leaseMs = expiry(terms?.leaseMs, "leaseMs");
+      nonNegative(terms.windowMs, "windowMs");
       const token = `${instance}.${(++counter).toString(36)}`;
-      const outcome = await settleWithin(() => setClaim(key, token, px), timeoutMs);
-      let error: RedisReplayStoreError;
-      if (outcome.type === "reply") {
-        if (isOk(outcome.value)) return token;
-        if (outcome.value === null || outcome.value === undefined) return null;
-        error = failure("claim", "unexpected_reply", key, outcome.value);
-      } else if (outcome.type === "timeout") {
-        error = failure("claim", "timeout", key, undefined);
-      } else {
-        error = failure("claim", "command_failed", key, outcome.error);
-      }
-      if (failOpen) return token;
-      // The SET may have landed all the same (its reply lost with the connection,
-      // or still on its way). Failing closed, that claim must not outlive our
-      // refusal, or the sender's retry would be taken for a duplicate and never
-      // processed. (Failing open, it is right to keep it: the webhook is being
-      // processed under this token.)
-      if (error.reason !== "unexpected_reply") forgetClaim(key, token, px);
-      throw error;
+      const result = await run("claim", key, [token, leaseMs], (reply): ClaimResult | undefined => {
+        const n = integer(reply);
+        if (n === -1) return { state: "acquired", token };
+        if (n === -2) return COMPLETED;
+        if (n !== undefined && n >= 0) return { state: "in_progress", retryAfterMs: Math.max(n, 1) };
+        return undefined;
+      });
+      if (result.ok) return result.value;
+      // Failing open, the webhook is processed under this token: a late claim is right to stay.
+      if (failOpen) return { state: "acquired", token };
+      // The claim may have landed all the same (its reply lost with the connection,
+      // or still on its way). Failing closed, that lease must not outlive our
+      // refusal, or the sender's retry would be answered "in progress" for a lease
+      // nobody works under.
+      if (result.error.reason !== "unexpected_reply") forgetClaim(key, token, Number(leaseMs));
+      throw result.error;
     },
-    release(id, token) {
-      return releaseKey(prefix + id, token);
+    async renew(id, token, leaseMs) {
+      const result = await run("renew", prefix + id, [token, expiry(leaseMs, "leaseMs")], flag);
+      if (result.ok) return result.value;
+      if (failOpen) return true;
+      throw result.error;
+    },
+    async complete(id, token, retainMs) {
+      const result = await run("complete", prefix + id, [token, expiry(retainMs, "retainMs")], flag);
+      if (result.ok) return result.value;
+      if (failOpen) return true;
+      throw result.error;
+    },
+    async release(id, token) {
+      const result = await run("release", prefix + id, [token], flag);
+      if (!result.ok && !failOpen) throw result.error;
     },
   };
 }
@@ -214,9 +278,18 @@ function settleWithin(run: () => Promise<unknown>, ms: number): Promise<Outcome>
   });
 }
 
-function isOk(reply: unknown): boolean {
-  // A string, or a Buffer when the client returns bytes.
-  return reply !== null && reply !== undefined && String(reply) === "OK";
+/** A Lua integer reply (a number with either client; a string or Buffer from a client set to return them). */
+function integer(reply: unknown): number | undefined {
+  if (typeof reply === "number") return Number.isInteger(reply) ? reply : undefined;
+  if (typeof reply !== "string" && !(reply instanceof Uint8Array)) return undefined;
+  const text = typeof reply === "string" ? reply : new TextDecoder().decode(reply);
+  return /^-?\d{1,15}$/.test(text) ? Number(text) : undefined;
+}
+
+/** The 1 / 0 reply of renew, complete and release. */
+function flag(reply: unknown): boolean | undefined {
+  const n = integer(reply);
+  return n === 1 ? true : n === 0 ? false : undefined;
 }
 
 function randomHex(byteLength: number): string {

@@ -1,8 +1,8 @@
 // Named re-exports only.
 export {
   createRedisReplayStore,
-  RELEASE_SCRIPT,
+  REDIS_REPLAY_SCRIPTS,
   type RedisReplayStoreOptions,
 } from "./create-redis-replay-store.js";
-export { RedisReplayStoreError, type RedisReplayStoreFailure } from "./redis-replay-store-error.js";
-export type { IoRedisLike, NodeRedisLike, RedisClientKind, RedisClientLike } from "./redis-client.js";
+export { type RedisReplayOperation, RedisReplayStoreError, type RedisReplayStoreFailure } from "./redis-replay-store-error.js";
+export type { IoRedisLike, NodeRedisLike, RedisClientKind, RedisClientLike, RedisScript } from "./redis-client.js";

@@ -1,3 +1,6 @@
+/** The `ReplayStore` operation that failed. */
+export type RedisReplayOperation = "claim" | "renew" | "complete" | "release";
+
 /** Why a Redis operation did not give an answer the store can trust. */
 export type RedisReplayStoreFailure = "timeout" | "command_failed" | "unexpected_reply";
 
@@ -8,7 +11,7 @@ export type RedisReplayStoreFailure = "timeout" | "command_failed" | "unexpected
  */
 export class RedisReplayStoreError extends Error {
   override readonly name = "RedisReplayStoreError";
-  readonly operation: "claim" | "release";
+  readonly operation: RedisReplayOperation;
   readonly reason: RedisReplayStoreFailure;
   /** The Redis key, prefix included. */
   readonly key: string;
@@ -16,7 +19,7 @@ export class RedisReplayStoreError extends Error {
   readonly failedOpen: boolean;
 
   constructor(
-    fields: { operation: "claim" | "release"; reason: RedisReplayStoreFailure; key: string; failedOpen: boolean },
+    fields: { operation: RedisReplayOperation; reason: RedisReplayStoreFailure; key: string; failedOpen: boolean },
     message: string,
     options?: { cause?: unknown },
   ) {
