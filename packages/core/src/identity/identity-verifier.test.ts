@@ -375,6 +375,16 @@ describe("allowlist and rate limits", () => {
     expect(await codeOf(v.verifyParts(await parts({}, { remoteAddress: "198.51.100.2" })))).toBe("accepted");
   });
 
+  it("limits IPv6 clients by their /64: 1000 addresses in one network share a budget", async () => {
+    const v = verifier({ rateLimit: { by: "ip", points: 10, durationSeconds: 60 } });
+    const codes: string[] = [];
+    for (let i = 1; i <= 1000; i++) {
+      codes.push(await codeOf(v.verifyParts(await parts({}, { remoteAddress: `2001:db8:aa:bb:${i.toString(16)}::${(i * 31).toString(16)}` }))));
+    }
+    expect(codes.filter((code) => code === "accepted")).toHaveLength(10);
+    expect(await codeOf(v.verifyParts(await parts({}, { remoteAddress: "2001:db8:aa:bc::1" })))).toBe("accepted");
+  });
+
   it("fails closed when a shared limiter's store fails", async () => {
     const v = verifier({ rateLimit: { by: "ip", limiter: { consume: async () => Promise.reject(new Error("redis down")) } } });
     expect(await codeOf(v.verifyParts(await parts({}, { remoteAddress: "198.51.100.1" })))).toBe("rate_limiter_unavailable");
@@ -383,6 +393,7 @@ describe("allowlist and rate limits", () => {
   it.each([
     [{ rateLimit: { points: 0 } }],
     [{ rateLimit: { by: "tenant" as const } }],
+    [{ rateLimit: { by: "ip" as const, ipv6Prefix: 0 } }],
     [{ allowlist: ["10.0.0.0/99"] }],
     [{ trustedProxies: ["proxy.internal"] }],
     [{ identity: { tenants: tenantRules, proxyHeaders: { verify: "bad header" } } }],

@@ -53,6 +53,24 @@ export function createIpMatcher(cidrs: readonly string[], optionName: string): I
   };
 }
 
+/**
+ * The budget an address counts against: an IPv4 address alone, an IPv6 address by its
+ * network of `ipv6PrefixBits` (RFC 5952 text, e.g. `2001:db8:1:2::/64`), since one
+ * subscriber usually holds a whole /64 and can pick any address in it. `undefined` for
+ * text that is not an address.
+ *
+ * @example
+ * addressBucket("2001:db8:1:2:aaaa::1", 64); // "2001:db8:1:2::/64"
+ */
+export function addressBucket(text: string, ipv6PrefixBits: number): string | undefined {
+  const address = parseAddress(text);
+  if (address === undefined) return undefined;
+  if (address.kind() === "ipv4" || ipv6PrefixBits >= 128) return address.toString();
+  const bytes = address.toByteArray();
+  for (let bit = ipv6PrefixBits; bit < 128; bit++) bytes[bit >> 3] = (bytes[bit >> 3] as number) & ~(0x80 >> (bit & 7));
+  return `${ipaddr.fromByteArray(bytes).toString()}/${ipv6PrefixBits}`;
+}
+
 /** Parses `address` or `address/prefix` strictly; IPv4-mapped IPv6 ranges become IPv4 ranges. */
 export function parseCidr(text: string): [Address, number] | undefined {
   if (typeof text !== "string") return undefined;

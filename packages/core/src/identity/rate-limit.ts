@@ -1,6 +1,7 @@
 /// <reference path="./rate-limiter-memory.d.ts" />
 import RateLimiterMemory from "rate-limiter-flexible/lib/RateLimiterMemory.js";
 import { WebhookError } from "../errors/webhook-error.js";
+import { addressBucket } from "./ip.js";
 
 /**
  * Anything with rate-limiter-flexible's `consume(key, points)`: resolves when
@@ -23,16 +24,38 @@ export interface RateLimitOptions {
   readonly blockDurationSeconds?: number;
   /** Your own limiter instead of the in-memory one (`points` and `durationSeconds` are then its business). */
   readonly limiter?: RateLimiter;
+  /**
+   * IPv6 clients share one budget per network of this many bits (default 64): a subscriber
+   * is usually given a whole /64 and could otherwise rotate through its addresses freely.
+   * 128 counts each address alone. IPv4 addresses are always counted alone.
+   */
+  readonly ipv6Prefix?: number;
 }
 
-/** Consumes one point for `key`; throws `rate_limited` (429, with `retryAfterSeconds`) when over the budget. */
+const DEFAULT_IPV6_PREFIX = 64;
+const IP_KEY = "ip:";
+
+/**
+ * Consumes one point for `key` (`tenant:<name>` or `ip:<address>`, an IPv6 address counted
+ * by its network); throws `rate_limited` (429, with `retryAfterSeconds`) when over the budget.
+ */
 export type ConsumeRateLimit = (key: string) => Promise<void>;
 
 /** Builds the limiter once per verifier; `invalid_options` for a budget that makes no sense. */
 export function createRateLimit(options: RateLimitOptions): ConsumeRateLimit {
   const limiter = options.limiter ?? memoryLimiter(options);
   if (typeof limiter.consume !== "function") throw new WebhookError("invalid_options", "rateLimit.limiter needs consume(key)");
-  return async (key) => {
+  const ipv6Prefix = options.ipv6Prefix ?? DEFAULT_IPV6_PREFIX;
+  if (!Number.isInteger(ipv6Prefix) || ipv6Prefix < 1 || ipv6Prefix > 128) {
+    throw new WebhookError("invalid_options", "rateLimit.ipv6Prefix must be an integer from 1 to 128");
+  }
+  const bucketOf = (key: string): string => {
+    if (!key.startsWith(IP_KEY)) return key;
+    const bucket = addressBucket(key.slice(IP_KEY.length), ipv6Prefix);
+    return bucket === undefined ? key : `${IP_KEY}${bucket}`;
+  };
+  return async (requestKey) => {
+    const key = bucketOf(requestKey);
     try {
       await limiter.consume(key, 1);
     } catch (caught) {
