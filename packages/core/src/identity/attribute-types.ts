@@ -1,6 +1,7 @@
 /**
- * Attribute types of distinguished names: each known OID with the name OpenSSL
- * (and so nginx's `$ssl_client_s_dn`) prints, and the spellings people write.
+ * Attribute types of distinguished names: each OID OpenSSL has a name for, with the name
+ * it prints in RFC 2253 mode (and so nginx's `$ssl_client_s_dn`: its short name, else its
+ * long name), and the spellings people write.
  * Types are matched case-insensitively; unknown types are kept as dotted OIDs.
  */
 const KNOWN_TYPES: readonly (readonly [oid: string, name: string, ...aliases: string[]])[] = [
@@ -14,15 +15,56 @@ const KNOWN_TYPES: readonly (readonly [oid: string, name: string, ...aliases: st
   ["2.5.4.10", "O", "organizationName"],
   ["2.5.4.11", "OU", "organizationalUnitName"],
   ["2.5.4.12", "title"],
+  ["2.5.4.13", "description"],
+  ["2.5.4.14", "searchGuide"],
+  ["2.5.4.15", "businessCategory"],
+  ["2.5.4.16", "postalAddress"],
+  ["2.5.4.17", "postalCode"],
+  ["2.5.4.18", "postOfficeBox"],
+  ["2.5.4.19", "physicalDeliveryOfficeName"],
+  ["2.5.4.20", "telephoneNumber"],
+  ["2.5.4.21", "telexNumber"],
+  ["2.5.4.22", "teletexTerminalIdentifier"],
+  ["2.5.4.23", "facsimileTelephoneNumber"],
+  ["2.5.4.24", "x121Address"],
+  ["2.5.4.25", "internationaliSDNNumber"],
+  ["2.5.4.26", "registeredAddress"],
+  ["2.5.4.27", "destinationIndicator"],
+  ["2.5.4.28", "preferredDeliveryMethod"],
+  ["2.5.4.29", "presentationAddress"],
+  ["2.5.4.30", "supportedApplicationContext"],
+  ["2.5.4.31", "member"],
+  ["2.5.4.32", "owner"],
+  ["2.5.4.33", "roleOccupant"],
+  ["2.5.4.34", "seeAlso"],
+  ["2.5.4.41", "name"],
   ["2.5.4.42", "GN", "givenName"],
   ["2.5.4.43", "initials"],
   ["2.5.4.44", "generationQualifier"],
+  ["2.5.4.45", "x500UniqueIdentifier"],
   ["2.5.4.46", "dnQualifier"],
+  ["2.5.4.47", "enhancedSearchGuide"],
+  ["2.5.4.48", "protocolInformation"],
+  ["2.5.4.49", "distinguishedName"],
+  ["2.5.4.50", "uniqueMember"],
+  ["2.5.4.51", "houseIdentifier"],
+  ["2.5.4.54", "dmdName"],
   ["2.5.4.65", "pseudonym"],
+  ["2.5.4.72", "role"],
   ["2.5.4.97", "organizationIdentifier"],
+  ["2.5.4.98", "c3", "countryCode3c"],
+  ["2.5.4.99", "n3", "countryCode3n"],
+  ["2.5.4.100", "dnsName"],
   ["0.9.2342.19200300.100.1.25", "DC", "domainComponent"],
   ["0.9.2342.19200300.100.1.1", "UID", "userId"],
+  ["0.9.2342.19200300.100.1.3", "mail", "rfc822Mailbox"],
   ["1.2.840.113549.1.9.1", "emailAddress", "E", "email"],
+  ["1.2.840.113549.1.9.2", "unstructuredName"],
+  ["1.2.840.113549.1.9.8", "unstructuredAddress"],
+  // EV certificates' jurisdiction of incorporation (CA/Browser Forum).
+  ["1.3.6.1.4.1.311.60.2.1.1", "jurisdictionL", "jurisdictionLocalityName"],
+  ["1.3.6.1.4.1.311.60.2.1.2", "jurisdictionST", "jurisdictionStateOrProvinceName"],
+  ["1.3.6.1.4.1.311.60.2.1.3", "jurisdictionC", "jurisdictionCountryName"],
 ];
 
 const NAME_BY_OID = new Map<string, string>();

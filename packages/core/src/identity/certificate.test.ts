@@ -3,8 +3,11 @@ import { describe, expect, it } from "vitest";
 import { isWebhookError } from "../errors/webhook-error.js";
 import { decodeBase64 } from "../lib/base64.js";
 import { normalizeFingerprint, parseCertificate } from "./certificate.js";
-import { canonicalDistinguishedName } from "./distinguished-name.js";
+import { canonicalAttributeType } from "./attribute-types.js";
+import { canonicalDistinguishedName, dnAttributeValues } from "./distinguished-name.js";
 import {
+  ALL_ATTRIBUTES_PEM,
+  ALL_ATTRIBUTES_SUBJECT_AS_NGINX,
   CA_SUBJECT_AS_NGINX,
   LEAF_FINGERPRINT_OPENSSL,
   LEAF_NOT_AFTER,
@@ -54,6 +57,21 @@ describe("parseCertificate", () => {
     const certificate = await parseCertificate(WEIRD_PEM);
     expect(certificate.subject).toBe(canonicalDistinguishedName(WEIRD_SUBJECT_AS_NGINX));
     expect(certificate.fingerprint256).toBe(fingerprintHex(WEIRD_FINGERPRINT_OPENSSL));
+  });
+
+  it("knows every attribute type OpenSSL names, as nginx prints it (postalCode, businessCategory, jurisdictionC...)", async () => {
+    const certificate = await parseCertificate(ALL_ATTRIBUTES_PEM);
+    expect(certificate.subject).toBe(canonicalDistinguishedName(ALL_ATTRIBUTES_SUBJECT_AS_NGINX));
+    const printed = ALL_ATTRIBUTES_SUBJECT_AS_NGINX.split(",").map((pair) => pair.slice(0, pair.indexOf("=")));
+    expect(printed).toHaveLength(46);
+    for (const name of printed) {
+      expect(canonicalAttributeType(name)).toBe(name);
+      expect(dnAttributeValues(certificate.subjectName, name)).toHaveLength(1);
+    }
+    expect(certificate.subject).not.toMatch(/(^|,)[0-9.]+=#/); // no type fell back to a hex-valued OID
+    expect(dnAttributeValues(certificate.subjectName, "postalCode")).toEqual(["10115"]);
+    expect(dnAttributeValues(certificate.subjectName, "2.5.4.17")).toEqual(["10115"]);
+    expect(dnAttributeValues(certificate.subjectName, "jurisdictionCountryName")).toEqual(["DE"]);
   });
 
   it.each([
