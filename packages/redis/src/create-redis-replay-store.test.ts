@@ -1,51 +1,67 @@
 import { WebhookError } from "@hooksec/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createRedisReplayStore } from "./create-redis-replay-store.js";
+import { createRedisReplayStore, REDIS_REPLAY_SCRIPTS } from "./create-redis-replay-store.js";
 import type { IoRedisLike, NodeRedisLike } from "./redis-client.js";
 import { RedisReplayStoreError } from "./redis-replay-store-error.js";
 
-// The client-facing logic without a server (the real clients are tested in test/).
+// The client-facing logic without a server (the scripts run on a real Redis in test/).
 
-function fakeIoRedis(
-  reply: { set?: () => Promise<unknown>; get?: (lastSet: string | undefined) => Promise<unknown>; eval?: () => Promise<unknown> } = {},
-) {
+type Reply = (call: unknown[]) => Promise<unknown>;
+const NOSCRIPT = () => Promise.reject(Object.assign(new Error("NOSCRIPT No matching script. Please use EVAL."), { name: "ReplyError" }));
+
+/** An ioredis look-alike: every script call is recorded, `reply` answers it (default 1, and -1 for a claim). */
+function fakeIoRedis(reply: Reply = defaultReply, options: { evalsha?: boolean } = {}) {
   const calls: unknown[][] = [];
-  let lastSet: string | undefined;
   const client: IoRedisLike = {
     status: "ready",
-    set: (...args) => {
-      calls.push(["set", ...args]);
-      lastSet = args[1];
-      return reply.set ? reply.set() : Promise.resolve("OK");
-    },
-    get: (...args) => {
-      calls.push(["get", ...args]);
-      return reply.get ? reply.get(lastSet) : Promise.resolve("someone-else");
-    },
     eval: (...args) => {
-      calls.push(["eval", ...args]);
-      return reply.eval ? reply.eval() : Promise.resolve(1);
+      const call = ["eval", ...args];
+      calls.push(call);
+      return reply(call);
     },
   };
+  if (options.evalsha !== false) {
+    client.evalsha = (...args) => {
+      const call = ["evalsha", ...args];
+      calls.push(call);
+      return reply(call);
+    };
+  }
   return { client, calls };
 }
 
-function fakeNodeRedis() {
+function fakeNodeRedis(reply: Reply = defaultReply) {
   const calls: unknown[][] = [];
   const client: NodeRedisLike = {
     isOpen: true,
-    set: (...args) => {
-      calls.push(["set", ...args]);
-      return Promise.resolve("OK");
-    },
-    get: () => Promise.resolve(null),
     eval: (...args) => {
-      calls.push(["eval", ...args]);
-      return Promise.resolve(0);
+      const call = ["eval", ...args];
+      calls.push(call);
+      return reply(call);
+    },
+    evalSha: (...args) => {
+      const call = ["evalSha", ...args];
+      calls.push(call);
+      return reply(call);
     },
   };
   return { client, calls };
 }
+
+/** Which operation a recorded call ran, by its script or SHA-1. */
+function operationOf(call: unknown[]): string | undefined {
+  const named = call[1];
+  for (const [operation, script] of Object.entries(REDIS_REPLAY_SCRIPTS)) {
+    if (named === script.sha1 || named === script.source) return operation;
+  }
+  return undefined;
+}
+
+function defaultReply(call: unknown[]): Promise<unknown> {
+  return Promise.resolve(operationOf(call) === "claim" ? -1 : 1);
+}
+
+const terms = { leaseMs: 30_000, windowMs: 360_000 };
 
 async function rejection(promise: unknown): Promise<unknown> {
   try {
@@ -61,61 +77,122 @@ describe("createRedisReplayStore", () => {
     vi.useRealTimers();
   });
 
-  it("speaks ioredis: SET key token PX ttl NX and EVAL script 1 key token", async () => {
+  it("speaks ioredis: one EVALSHA sha 1 key ...args per operation", async () => {
     const { client, calls } = fakeIoRedis();
     const store = createRedisReplayStore({ client });
-    const token = await store.claim("s::id", 1500.2);
-    await store.release("s::id", token as string);
+    const claimed = await store.claim("s::id", { leaseMs: 1500.2, windowMs: 360_000 });
+    if (claimed.state !== "acquired") throw new Error("expected acquired");
+    const { token } = claimed;
+    expect(token).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
+    expect(await store.renew("s::id", token, 30_000)).toBe(true);
+    expect(await store.complete("s::id", token, 259_200_000)).toBe(true);
+    await store.release("s::id", token);
+    const key = "hooksec:replay:s::id";
     expect(calls).toEqual([
-      ["set", "hooksec:replay:s::id", token, "PX", 1501, "NX"],
-      ["eval", expect.stringContaining("DEL"), 1, "hooksec:replay:s::id", token],
+      ["evalsha", REDIS_REPLAY_SCRIPTS.claim.sha1, 1, key, token, "1501"],
+      ["evalsha", REDIS_REPLAY_SCRIPTS.renew.sha1, 1, key, token, "30000"],
+      ["evalsha", REDIS_REPLAY_SCRIPTS.complete.sha1, 1, key, token, "259200000"],
+      ["evalsha", REDIS_REPLAY_SCRIPTS.release.sha1, 1, key, token],
     ]);
   });
 
-  it("speaks node-redis: set(key, token, { NX, PX }) and eval(script, { keys, arguments })", async () => {
+  it("speaks node-redis: evalSha(sha, { keys: [key], arguments })", async () => {
     const { client, calls } = fakeNodeRedis();
     const store = createRedisReplayStore({ client, prefix: "p:" });
-    const token = await store.claim("id", 10);
-    await store.release("id", token as string);
+    const claimed = await store.claim("id", { leaseMs: 10, windowMs: 10 });
+    const token = (claimed as { token: string }).token;
+    expect(await store.complete("id", token, 20)).toBe(true);
     expect(calls).toEqual([
-      ["set", "p:id", token, { NX: true, PX: 10 }],
-      ["eval", expect.stringContaining("DEL"), { keys: ["p:id"], arguments: [token] }],
+      ["evalSha", REDIS_REPLAY_SCRIPTS.claim.sha1, { keys: ["p:id"], arguments: [token, "10"] }],
+      ["evalSha", REDIS_REPLAY_SCRIPTS.complete.sha1, { keys: ["p:id"], arguments: [token, "20"] }],
     ]);
+  });
+
+  it("sends EVAL with the source when Redis does not know the script (NOSCRIPT), and only then", async () => {
+    let evalshaCalls = 0;
+    const { client, calls } = fakeIoRedis((call) => {
+      if (call[0] === "evalsha" && ++evalshaCalls === 1) return NOSCRIPT();
+      return defaultReply(call);
+    });
+    const store = createRedisReplayStore({ client });
+    expect((await store.claim("a", terms)).state).toBe("acquired");
+    expect((await store.claim("b", terms)).state).toBe("acquired");
+    expect(calls.map((call) => [call[0], call[1]])).toEqual([
+      ["evalsha", REDIS_REPLAY_SCRIPTS.claim.sha1],
+      ["eval", REDIS_REPLAY_SCRIPTS.claim.source],
+      ["evalsha", REDIS_REPLAY_SCRIPTS.claim.sha1],
+    ]);
+
+    // The same for node-redis; another error is not retried.
+    let nodeCalls = 0;
+    const node = fakeNodeRedis((call) => (call[0] === "evalSha" && ++nodeCalls === 1 ? NOSCRIPT() : defaultReply(call)));
+    expect((await createRedisReplayStore({ client: node.client }).claim("c", terms)).state).toBe("acquired");
+    expect(node.calls.map((call) => call[0])).toEqual(["evalSha", "eval"]);
+    const busy = fakeIoRedis(() => Promise.reject(new Error("BUSY Redis is busy running a script")));
+    const error = await rejection(createRedisReplayStore({ client: busy.client }).claim("d", terms));
+    expect((error as RedisReplayStoreError).reason).toBe("command_failed");
+    // (then the possibly landed claim is released, also by EVALSHA)
+    expect(busy.calls.map((call) => [call[0], operationOf(call)])).toEqual([
+      ["evalsha", "claim"],
+      ["evalsha", "release"],
+    ]);
+  });
+
+  it("uses EVAL alone with a client that has no EVALSHA", async () => {
+    const { client, calls } = fakeIoRedis(defaultReply, { evalsha: false });
+    await createRedisReplayStore({ client }).claim("id", terms);
+    expect(calls).toEqual([["eval", REDIS_REPLAY_SCRIPTS.claim.source, 1, "hooksec:replay:id", expect.any(String), "30000"]]);
   });
 
   it("honours an explicit clientKind over detection", async () => {
     const { client, calls } = fakeNodeRedis();
-    const store = createRedisReplayStore({ client, clientKind: "ioredis" });
-    await store.claim("id", 10);
-    expect(calls[0]).toEqual(["set", "hooksec:replay:id", expect.any(String), "PX", 10, "NX"]);
+    const store = createRedisReplayStore({ client: client as unknown as IoRedisLike, clientKind: "ioredis" });
+    await store.claim("id", terms);
+    // ioredis' signature (this look-alike has no `evalsha`: plain EVAL).
+    expect(calls[0]).toEqual(["eval", REDIS_REPLAY_SCRIPTS.claim.source, 1, "hooksec:replay:id", expect.any(String), "30000"]);
   });
 
   it("gives every claim its own token, also across stores (processes)", async () => {
     const stores = [createRedisReplayStore({ client: fakeIoRedis().client }), createRedisReplayStore({ client: fakeIoRedis().client })];
-    const tokens = new Set<string | null>();
-    for (let i = 0; i < 200; i++) for (const store of stores) tokens.add(await store.claim("id", 10));
-    expect(tokens.size).toBe(400);
-    expect(tokens.has(null)).toBe(false);
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      for (const store of stores) {
+        const claimed = await store.claim("id", terms);
+        if (claimed.state === "acquired") seen.add(claimed.token);
+      }
+    }
+    expect(seen.size).toBe(400);
   });
 
-  it("maps a null reply to a duplicate when the key holds another claimant's token", async () => {
-    const { client, calls } = fakeIoRedis({ set: () => Promise.resolve(null) });
-    expect(await createRedisReplayStore({ client }).claim("id", 10)).toBeNull();
-    expect(calls.map((call) => call[0])).toEqual(["set", "get"]);
+  it("reads the claim script's reply: acquired, completed, in progress with the lease left", async () => {
+    const replies: unknown[] = [-1, -2, 1234, 0, "-2", Buffer.from("987")];
+    const { client } = fakeIoRedis(() => Promise.resolve(replies.shift()));
+    const store = createRedisReplayStore({ client });
+    expect(await store.claim("id", terms)).toEqual({ state: "acquired", token: expect.any(String) });
+    expect(await store.claim("id", terms)).toEqual({ state: "completed" });
+    expect(await store.claim("id", terms)).toEqual({ state: "in_progress", retryAfterMs: 1234 });
+    // A lease about to lapse still says "come back", never "now".
+    expect(await store.claim("id", terms)).toEqual({ state: "in_progress", retryAfterMs: 1 });
+    expect(await store.claim("id", terms)).toEqual({ state: "completed" });
+    expect(await store.claim("id", terms)).toEqual({ state: "in_progress", retryAfterMs: 987 });
   });
 
-  it("takes a refused SET whose key holds its own token (a re-sent command) as claimed", async () => {
-    const { client } = fakeIoRedis({ set: () => Promise.resolve(null), get: (lastSet) => Promise.resolve(lastSet) });
-    const token = await createRedisReplayStore({ client }).claim("id", 10);
-    expect(token).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
+  it("reads renew and complete replies as true / false", async () => {
+    const replies: unknown[] = [1, 0, 0, 1];
+    const { client } = fakeIoRedis(() => Promise.resolve(replies.shift()));
+    const store = createRedisReplayStore({ client });
+    expect(await store.renew("id", "t", 10)).toBe(true);
+    expect(await store.renew("id", "t", 10)).toBe(false);
+    expect(await store.complete("id", "t", 10)).toBe(false);
+    expect(await store.complete("id", "t", 10)).toBe(true);
   });
 
   it("refuses options it cannot use with invalid_options", () => {
     const bad: unknown[] = [
       {},
       { client: {} },
-      { client: { set() {}, get() {}, eval() {} } },
-      { client: { status: "ready", set() {}, eval() {} } },
+      { client: { eval() {} } },
+      { client: { status: "ready", evalsha() {} } },
       { client: fakeIoRedis().client, timeoutMs: 0 },
       { client: fakeIoRedis().client, timeoutMs: Number.POSITIVE_INFINITY },
       { client: fakeIoRedis().client, minTtlMs: -1 },
@@ -135,12 +212,32 @@ describe("createRedisReplayStore", () => {
     }
   });
 
-  it("refuses a negative or non-finite TTL", async () => {
-    const store = createRedisReplayStore({ client: fakeIoRedis().client });
-    for (const ttl of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      const error = await rejection(store.claim("id", ttl));
+  it("refuses a negative or non-finite lease, window or retention, and the old claim(key, ttl) call", async () => {
+    const { client, calls } = fakeIoRedis();
+    const store = createRedisReplayStore({ client });
+    const badTerms: unknown[] = [
+      { leaseMs: -1, windowMs: 1 },
+      { leaseMs: Number.NaN, windowMs: 1 },
+      { leaseMs: 1, windowMs: Number.POSITIVE_INFINITY },
+      { leaseMs: 1 },
+      60_000,
+      undefined,
+    ];
+    for (const bad of badTerms) {
+      const error = await rejection(store.claim("id", bad as typeof terms));
       expect((error as WebhookError).code).toBe("invalid_options");
     }
+    expect((await rejection(store.renew("id", "t", -5)) as WebhookError).code).toBe("invalid_options");
+    expect((await rejection(store.complete("id", "t", Number.NaN)) as WebhookError).code).toBe("invalid_options");
+    expect(calls).toEqual([]);
+  });
+
+  it("floors every expiry at minTtlMs", async () => {
+    const { client, calls } = fakeIoRedis();
+    const store = createRedisReplayStore({ client, minTtlMs: 5000 });
+    await store.claim("id", { leaseMs: 0.2, windowMs: 0 });
+    await store.complete("id", "t", 10);
+    expect(calls.map((call) => call[5])).toEqual(["5000", "5000"]);
   });
 
   it("fails closed on a failed command, a thrown command and an unexpected reply, reporting each", async () => {
@@ -152,12 +249,15 @@ describe("createRedisReplayStore", () => {
         },
         "command_failed",
       ],
-      [() => Promise.resolve(42), "unexpected_reply"],
+      [() => Promise.resolve(42.5), "unexpected_reply"],
+      // -3: the key holds something that is not a hooksec state.
+      [() => Promise.resolve(-3), "unexpected_reply"],
+      [() => Promise.resolve("OK"), "unexpected_reply"],
     ];
-    for (const [set, reason] of cases) {
+    for (const [reply, reason] of cases) {
       const reported: RedisReplayStoreError[] = [];
-      const store = createRedisReplayStore({ client: fakeIoRedis({ set }).client, onError: (e) => reported.push(e) });
-      const error = await rejection(store.claim("id", 10));
+      const store = createRedisReplayStore({ client: fakeIoRedis(reply).client, onError: (e) => reported.push(e) });
+      const error = await rejection(store.claim("id", terms));
       expect(error).toBeInstanceOf(RedisReplayStoreError);
       expect((error as RedisReplayStoreError).reason).toBe(reason);
       expect((error as RedisReplayStoreError).operation).toBe("claim");
@@ -166,82 +266,96 @@ describe("createRedisReplayStore", () => {
     }
   });
 
-  it("fails a release closed, or reports it and carries on when failOpen", async () => {
-    const failing = () => Promise.reject(new Error("connection lost"));
-    const closed = createRedisReplayStore({ client: fakeIoRedis({ eval: failing }).client });
-    const error = await rejection(closed.release("id", "token"));
-    expect((error as RedisReplayStoreError).operation).toBe("release");
-    expect((error as RedisReplayStoreError).reason).toBe("command_failed");
+  it("fails renew, complete and release closed; failOpen reports and answers yes", async () => {
+    const failing = (call: unknown[]) => (operationOf(call) === "claim" ? defaultReply(call) : Promise.reject(new Error("connection lost")));
+    const closed = createRedisReplayStore({ client: fakeIoRedis(failing).client });
+    for (const [operation, call] of [
+      ["renew", () => closed.renew("id", "token", 10)],
+      ["complete", () => closed.complete("id", "token", 10)],
+      ["release", () => closed.release("id", "token")],
+    ] as const) {
+      const error = await rejection(call());
+      expect(error).toBeInstanceOf(RedisReplayStoreError);
+      expect([(error as RedisReplayStoreError).operation, (error as RedisReplayStoreError).reason]).toEqual([operation, "command_failed"]);
+    }
 
     const reported: RedisReplayStoreError[] = [];
-    const open = createRedisReplayStore({
-      client: fakeIoRedis({ eval: failing }).client,
-      failOpen: true,
-      onError: (e) => reported.push(e),
-    });
+    const open = createRedisReplayStore({ client: fakeIoRedis(failing).client, failOpen: true, onError: (e) => reported.push(e) });
+    expect(await open.renew("id", "token", 10)).toBe(true);
+    expect(await open.complete("id", "token", 10)).toBe(true);
     await open.release("id", "token");
-    expect(reported.map((e) => [e.operation, e.failedOpen])).toEqual([["release", true]]);
+    expect(reported.map((e) => [e.operation, e.failedOpen])).toEqual([
+      ["renew", true],
+      ["complete", true],
+      ["release", true],
+    ]);
   });
 
-  it("failOpen returns a token on failure; an onError that throws changes nothing", async () => {
+  it("failOpen acquires on failure; an onError that throws changes nothing", async () => {
     const store = createRedisReplayStore({
-      client: fakeIoRedis({ set: () => Promise.reject(new Error("ECONNREFUSED")) }).client,
+      client: fakeIoRedis(() => Promise.reject(new Error("ECONNREFUSED"))).client,
       failOpen: true,
       onError: () => {
         throw new Error("logger down");
       },
     });
-    expect(await store.claim("id", 10)).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
+    expect(await store.claim("id", terms)).toEqual({ state: "acquired", token: expect.stringMatching(/^[0-9a-f]{32}\.[0-9a-z]+$/) });
   });
 
-  it("after a failed claim, gives the possibly landed claim back, trying again until Redis answers", async () => {
+  it("after a failed claim, releases the possibly landed lease, trying again until Redis answers", async () => {
     vi.useFakeTimers();
-    let evalCalls = 0;
-    const { client, calls } = fakeIoRedis({
-      set: () => Promise.reject(new Error("Connection is closed.")),
-      eval: () => (++evalCalls < 3 ? Promise.reject(new Error("Connection is closed.")) : Promise.resolve(1)),
+    let releaseCalls = 0;
+    const { client, calls } = fakeIoRedis((call) => {
+      if (operationOf(call) === "claim") return Promise.reject(new Error("Connection is closed."));
+      return ++releaseCalls < 3 ? Promise.reject(new Error("Connection is closed.")) : Promise.resolve(1);
     });
     const reported: RedisReplayStoreError[] = [];
     const store = createRedisReplayStore({ client, onError: (e) => reported.push(e) });
-    const error = await rejection(store.claim("id", 60_000));
+    const error = await rejection(store.claim("id", terms));
     expect((error as RedisReplayStoreError).reason).toBe("command_failed");
     await vi.advanceTimersByTimeAsync(60_000);
-    const token = calls[0]?.[2];
+    const token = calls[0]?.[4];
     // The third try got an answer: no more tries, nothing more reported.
-    expect(calls.filter((call) => call[0] === "eval")).toEqual(
-      Array.from({ length: 3 }, () => ["eval", expect.stringContaining("DEL"), 1, "hooksec:replay:id", token]),
+    expect(calls.filter((call) => operationOf(call) === "release")).toEqual(
+      Array.from({ length: 3 }, () => ["evalsha", REDIS_REPLAY_SCRIPTS.release.sha1, 1, "hooksec:replay:id", token]),
     );
     expect(reported.map((e) => e.operation)).toEqual(["claim"]);
   });
 
-  it("stops trying to give a claim back once it would have expired anyway", async () => {
+  it("stops trying to release a lost claim once its lease would have lapsed anyway", async () => {
     vi.useFakeTimers();
-    const failing = () => Promise.reject(new Error("ECONNREFUSED"));
-    const { client, calls } = fakeIoRedis({ set: failing, eval: failing });
+    const { client, calls } = fakeIoRedis(() => Promise.reject(new Error("ECONNREFUSED")));
     const reported: RedisReplayStoreError[] = [];
     const store = createRedisReplayStore({ client, onError: (e) => reported.push(e) });
-    await rejection(store.claim("id", 10_000));
+    await rejection(store.claim("id", { leaseMs: 10_000, windowMs: 360_000 }));
     await vi.advanceTimersByTimeAsync(10_000);
-    const tries = calls.filter((call) => call[0] === "eval").length;
+    const tries = calls.filter((call) => operationOf(call) === "release").length;
     // At most one second apart: 100, 200, 400, 800, then every 1000 ms.
     expect(tries).toBeGreaterThanOrEqual(12);
     expect(tries).toBeLessThanOrEqual(15);
     await vi.advanceTimersByTimeAsync(600_000);
-    expect(calls.filter((call) => call[0] === "eval")).toHaveLength(tries);
+    expect(calls.filter((call) => operationOf(call) === "release")).toHaveLength(tries);
     expect(reported.map((e) => e.operation)).toEqual(["claim"]);
   });
 
-  it("keeps the claim of a failed SET when failing open (the webhook is processed under it)", async () => {
-    const { client, calls } = fakeIoRedis({ set: () => Promise.reject(new Error("Connection is closed.")) });
+  it("keeps the lease of a failed claim when failing open (the webhook is processed under it)", async () => {
+    const { client, calls } = fakeIoRedis(() => Promise.reject(new Error("Connection is closed.")));
     const store = createRedisReplayStore({ client, failOpen: true });
-    expect(await store.claim("id", 10)).not.toBeNull();
+    expect((await store.claim("id", terms)).state).toBe("acquired");
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(calls.map((call) => call[0])).toEqual(["set"]);
+    expect(calls.map(operationOf)).toEqual(["claim"]);
+  });
+
+  it("does not release after an unexpected reply (the script ran and wrote nothing)", async () => {
+    const { client, calls } = fakeIoRedis(() => Promise.resolve(-3));
+    await rejection(createRedisReplayStore({ client }).claim("id", terms));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(calls.map(operationOf)).toEqual(["claim"]);
   });
 
   it("times out a command that never answers", async () => {
-    const store = createRedisReplayStore({ client: fakeIoRedis({ set: () => new Promise(() => {}) }).client, timeoutMs: 20 });
-    const error = await rejection(store.claim("id", 10));
+    const store = createRedisReplayStore({ client: fakeIoRedis(() => new Promise(() => {})).client, timeoutMs: 20 });
+    const error = await rejection(store.claim("id", terms));
     expect((error as RedisReplayStoreError).reason).toBe("timeout");
   });
 });

@@ -1,22 +1,26 @@
-import { createVerifier, standardWebhooks, WebhookError } from "@hooksec/core";
-import fc from "fast-check";
+import { type ClaimResult, createReceiver, createVerifier, type ReplayStore, standardWebhooks, WebhookError } from "@hooksec/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisReplayStore, RedisReplayStoreError } from "../src/index.js";
-import { clientKinds, connectClient, type TestClient } from "./support/clients.js";
+import { createRedisReplayStore, REDIS_REPLAY_SCRIPTS, RedisReplayStoreError } from "../src/index.js";
+import { clientKinds, commandCalls, connectClient, lapse, type TestClient } from "./support/clients.js";
 import { startDroppingProxy } from "./support/dropping-proxy.js";
+import { startMonitor } from "./support/monitor.js";
 import { eventually, type RedisServer, skipWithoutRedis, sleep, startRedisServer } from "./support/redis-server.js";
 
 const secret = `whsec_${Buffer.from("hooksec redis test secret 32 by!").toString("base64")}`;
 const scheme = standardWebhooks({ secret });
 // Where a timeout is not what is tested: a loaded CI machine must not turn a slow reply into a failure.
 const PATIENT_MS = 5000;
+const LEASE = 30_000;
+const RETAIN = 259_200_000;
+const terms = { leaseMs: LEASE, windowMs: 360_000 };
+const TOKEN = /^[0-9a-f]{32}\.[0-9a-z]+$/;
 
 async function signedRequest(id: string, body = '{"hello":"world"}'): Promise<Request> {
   const headers = await scheme.sign({ id, timestamp: new Date(), body });
   return new Request("http://127.0.0.1/webhook", { method: "POST", headers, body });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
+async function rejection(promise: unknown): Promise<unknown> {
   try {
     await promise;
   } catch (error) {
@@ -25,118 +29,212 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error("expected a rejection");
 }
 
+async function acquire(store: ReplayStore, key: string, claimTerms = terms): Promise<string> {
+  const claimed = await store.claim(key, claimTerms);
+  if (claimed.state !== "acquired") throw new Error(`expected acquired, got ${JSON.stringify(claimed)}`);
+  return claimed.token;
+}
+
 describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s", (kind) => {
   let server: RedisServer;
   let redis: TestClient;
+  let other: TestClient;
 
   beforeAll(async () => {
     server = await startRedisServer();
     redis = await connectClient(kind, server.port);
+    other = await connectClient(kind, server.port);
   });
   afterAll(async () => {
     redis?.close();
+    other?.close();
     await server?.dispose();
   });
 
-  it("claims a key once: the first claim gets a token, the next ones null", async () => {
+  it("walks the states: acquired, in progress with the lease left, completed; each visible as p<token> / c<token>", async () => {
     const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
-    const token = await store.claim("standard-webhooks::msg_once", 60_000);
-    expect(token).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
-    expect(await store.claim("standard-webhooks::msg_once", 60_000)).toBeNull();
-    // Stored under the default prefix, holding the claimant's token, with the TTL asked.
-    expect(await redis.get("hooksec:replay:standard-webhooks::msg_once")).toBe(token);
-    const pttl = await redis.pttl("hooksec:replay:standard-webhooks::msg_once");
-    expect(pttl).toBeGreaterThan(50_000);
-    expect(pttl).toBeLessThanOrEqual(60_000);
+    const key = "hooksec:replay:standard-webhooks::msg_states";
+    const token = await acquire(store, "standard-webhooks::msg_states");
+    expect(token).toMatch(TOKEN);
+    expect(await redis.get(key)).toBe(`p${token}`);
+    expect(await redis.pttl(key)).toBeGreaterThan(LEASE - 5000);
+
+    const busy = await store.claim("standard-webhooks::msg_states", terms);
+    expect(busy.state).toBe("in_progress");
+    const { retryAfterMs } = busy as Extract<ClaimResult, { state: "in_progress" }>;
+    expect(retryAfterMs).toBeGreaterThan(LEASE - 5000);
+    expect(retryAfterMs).toBeLessThanOrEqual(LEASE);
+
+    expect(await store.renew("standard-webhooks::msg_states", token, 90_000)).toBe(true);
+    expect(await redis.pttl(key)).toBeGreaterThan(60_000);
+
+    expect(await store.complete("standard-webhooks::msg_states", token, RETAIN)).toBe(true);
+    expect(await redis.get(key)).toBe(`c${token}`);
+    expect(await redis.pttl(key)).toBeGreaterThan(RETAIN - 60_000);
+    expect(await store.claim("standard-webhooks::msg_states", terms)).toEqual({ state: "completed" });
+    // Completed stays completed: its own renewal is a yes that changes nothing, a release does nothing.
+    expect(await store.renew("standard-webhooks::msg_states", token, LEASE)).toBe(true);
+    await store.release("standard-webhooks::msg_states", token);
+    expect(await redis.get(key)).toBe(`c${token}`);
+    expect(await redis.pttl(key)).toBeGreaterThan(RETAIN - 60_000);
   });
 
-  it("of 50 concurrent claims of one key, exactly one succeeds", async () => {
-    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
-    const tokens = await Promise.all(Array.from({ length: 50 }, () => store.claim("race", 60_000)));
-    expect(tokens.filter((token) => token !== null)).toHaveLength(1);
+  it("of 50 concurrent claims of one key over two connections, exactly one acquires", async () => {
+    const stores = [redis, other].map((client) => createRedisReplayStore({ client: client.client, timeoutMs: PATIENT_MS }));
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (stores[i % 2] as ReplayStore).claim("race", terms)));
+    expect(results.filter((result) => result.state === "acquired")).toHaveLength(1);
+    expect(results.filter((result) => result.state === "in_progress")).toHaveLength(49);
   });
 
-  it("release with a wrong token does nothing; with the claimant's token it frees the key", async () => {
+  it("release frees only its own processing lease", async () => {
     const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
-    const token = await store.claim("released", 60_000);
-    if (token === null) throw new Error("first claim must succeed");
+    const token = await acquire(store, "released");
     await store.release("released", "not-the-token");
     await store.release("released", `${token}x`);
-    expect(await store.claim("released", 60_000)).toBeNull();
-    expect(await redis.get("hooksec:replay:released")).toBe(token);
+    expect((await store.claim("released", terms)).state).toBe("in_progress");
+    expect(await redis.get("hooksec:replay:released")).toBe(`p${token}`);
 
     await store.release("released", token);
     expect(await redis.get("hooksec:replay:released")).toBeNull();
-    const again = await store.claim("released", 60_000);
-    expect(again).not.toBeNull();
+    const again = await acquire(store, "released");
     expect(again).not.toBe(token);
-    // The old token cannot release the new claim.
-    await store.release("released", token);
-    expect(await store.claim("released", 60_000)).toBeNull();
   });
 
-  it("a claim expires after its TTL", async () => {
+  it("a lease that is not renewed lapses: the next claim acquires", async () => {
     const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
-    expect(await store.claim("short", 80)).not.toBeNull();
-    expect(await store.claim("short", 80)).toBeNull();
+    await acquire(store, "short", { leaseMs: 80, windowMs: 360_000 });
+    expect((await store.claim("short", terms)).state).toBe("in_progress");
     expect(await eventually(async () => (await redis.get("hooksec:replay:short")) === null, 2000)).toBe(true);
-    expect(await store.claim("short", 80)).not.toBeNull();
+    expect((await store.claim("short", terms)).state).toBe("acquired");
   });
 
-  it("never keeps a claim shorter than asked: rounds up, and honours minTtlMs", async () => {
+  it("fencing: a late renew, complete or release from a lapsed lease never touches the claim that followed", async () => {
     const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
-    // 0.2 ms rounds up to 1 ms (SET with PX 0 would be an error).
-    expect(await store.claim("fraction", 0.2)).not.toBeNull();
-    const floored = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, minTtlMs: 120_000 });
-    await floored.claim("floored", 1_000);
-    expect(await redis.pttl("hooksec:replay:floored")).toBeGreaterThan(100_000);
+    const key = "hooksec:replay:fenced";
+    const late = await acquire(store, "fenced");
+    await lapse(redis, key);
+    const current = await acquire(store, "fenced");
+    expect(current).not.toBe(late);
+    expect(await store.renew("fenced", late, LEASE)).toBe(false);
+    expect(await store.complete("fenced", late, RETAIN)).toBe(false);
+    await store.release("fenced", late);
+    expect(await redis.get(key)).toBe(`p${current}`);
+
+    // Nor a completion that followed.
+    expect(await store.complete("fenced", current, RETAIN)).toBe(true);
+    expect(await store.renew("fenced", late, LEASE)).toBe(false);
+    expect(await store.complete("fenced", late, RETAIN)).toBe(false);
+    await store.release("fenced", late);
+    expect(await redis.get(key)).toBe(`c${current}`);
+  });
+
+  it("a lapsed lease nobody claimed since is taken back by its holder's renew or complete", async () => {
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
+    const renewed = await acquire(store, "slow-renew");
+    await lapse(redis, "hooksec:replay:slow-renew");
+    expect(await store.renew("slow-renew", renewed, LEASE)).toBe(true);
+    expect(await redis.get("hooksec:replay:slow-renew")).toBe(`p${renewed}`);
+    expect((await store.claim("slow-renew", terms)).state).toBe("in_progress");
+
+    const completed = await acquire(store, "slow-complete");
+    await lapse(redis, "hooksec:replay:slow-complete");
+    expect(await store.complete("slow-complete", completed, RETAIN)).toBe(true);
+    expect(await redis.get("hooksec:replay:slow-complete")).toBe(`c${completed}`);
+    expect(await store.claim("slow-complete", terms)).toEqual({ state: "completed" });
   });
 
   it("namespaces keys with the prefix: stores with other prefixes do not see each other", async () => {
     const first = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, prefix: "app1:" });
     const second = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, prefix: "app2:" });
-    expect(await first.claim("shared-id", 60_000)).not.toBeNull();
-    expect(await second.claim("shared-id", 60_000)).not.toBeNull();
-    expect(await first.claim("shared-id", 60_000)).toBeNull();
+    await acquire(first, "shared-id");
+    await acquire(second, "shared-id");
+    expect((await first.claim("shared-id", terms)).state).toBe("in_progress");
     expect(await redis.get("app1:shared-id")).not.toBeNull();
     expect(await redis.get("hooksec:replay:shared-id")).toBeNull();
   });
 
-  it("holds for any key: claim, refuse, ignore a wrong release, free on the right one", async () => {
-    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, prefix: `prop:${kind}:` });
-    const seen = new Set<string>();
-    await fc.assert(
-      fc.asyncProperty(fc.string({ unit: "binary", minLength: 1, maxLength: 40 }), fc.string(), async (key, wrong) => {
-        if (seen.has(key)) return;
-        seen.add(key);
-        const token = await store.claim(key, 60_000);
-        expect(token).not.toBeNull();
-        expect(await store.claim(key, 60_000)).toBeNull();
-        if (wrong !== token) await store.release(key, wrong);
-        expect(await store.claim(key, 60_000)).toBeNull();
-        await store.release(key, token as string);
-        expect(await store.claim(key, 60_000)).not.toBeNull();
-      }),
-      { numRuns: 60 },
-    );
+  it("refuses to read a key that holds something else (fails closed, unexpected_reply)", async () => {
+    await redis.send(["SET", "hooksec:replay:foreign", "not ours"]);
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
+    const error = await rejection(store.claim("foreign", terms));
+    expect((error as RedisReplayStoreError).reason).toBe("unexpected_reply");
+    expect(await redis.get("hooksec:replay:foreign")).toBe("not ours");
   });
 
-  it("in a verifier: the first delivery is processed, a re-delivery is a duplicate", async () => {
-    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, prefix: `verifier:${kind}:` });
-    const verifier = createVerifier({ scheme, replay: { store } });
-    const first = await verifier.verify(await signedRequest("msg_verifier"));
-    expect(first.duplicate).toBe(false);
-    const second = await verifier.verify(await signedRequest("msg_verifier"));
-    expect(second.duplicate).toBe(true);
-    // The handler failed: releasing lets the sender's retry through once.
-    await first.release();
-    expect((await verifier.verify(await signedRequest("msg_verifier"))).duplicate).toBe(false);
-    expect((await verifier.verify(await signedRequest("msg_verifier"))).duplicate).toBe(true);
-    expect(await redis.get(`verifier:${kind}:standard-webhooks::msg_verifier`)).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
+  it("costs one round trip per operation: claim + complete = 2 commands; a duplicate = 1", async () => {
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
+    // Redis learns each script on its first EVAL; EVALSHA from then on.
+    const warm = await acquire(store, "rt-warm");
+    await store.complete("rt-warm", warm, RETAIN);
+    const monitor = await startMonitor(server.port);
+    try {
+      await monitor.take();
+      const token = await acquire(store, "rt-1");
+      expect(await store.complete("rt-1", token, RETAIN)).toBe(true);
+      expect(await monitor.take()).toEqual([
+        ["evalsha", REDIS_REPLAY_SCRIPTS.claim.sha1, "1", "hooksec:replay:rt-1", token, String(LEASE)],
+        ["evalsha", REDIS_REPLAY_SCRIPTS.complete.sha1, "1", "hooksec:replay:rt-1", token, String(RETAIN)],
+      ]);
+      expect(await store.claim("rt-1", terms)).toEqual({ state: "completed" });
+      expect((await monitor.take()).map((command) => command[0])).toEqual(["evalsha"]);
+    } finally {
+      monitor.close();
+    }
+  });
+
+  it("recovers by itself from a flushed script cache (NOSCRIPT, then EVAL)", async () => {
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
+    await acquire(store, "flush-before");
+    await other.send(["SCRIPT", "FLUSH"]);
+    await other.send(["CONFIG", "RESETSTAT"]);
+    expect((await store.claim("flush-after", terms)).state).toBe("acquired");
+    const calls = await commandCalls(other);
+    expect(calls.evalsha).toBe(1);
+    expect(calls.eval).toBe(1);
+    expect(await other.send(["SCRIPT", "EXISTS", REDIS_REPLAY_SCRIPTS.claim.sha1])).toEqual([1]);
+  });
+
+  it("in a receiver: processed once, 409 while in progress, 200 duplicate after, released on failure", async () => {
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, prefix: `receiver:${kind}:` });
+    const receiver = createReceiver({ scheme, replay: { store } });
+    let runs = 0;
+    let finish: () => void = () => {};
+    const first = receiver.receive(await signedRequest("msg_receiver"), async () => {
+      runs++;
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      return new Response(null, { status: 204 });
+    });
+    await eventually(async () => runs === 1);
+    const meanwhile = await receiver.receive(await signedRequest("msg_receiver"), () => {
+      runs++;
+      return new Response(null, { status: 204 });
+    });
+    expect(meanwhile.handled).toBe(false);
+    if (meanwhile.handled) return;
+    expect(meanwhile.response.status).toBe(409);
+    expect(meanwhile.response.body).toMatchObject({ error: { code: "message_in_progress" } });
+    expect(Number(meanwhile.response.headers["retry-after"])).toBeGreaterThan(0);
+    finish();
+    expect((await first).handled).toBe(true);
+    const after = await receiver.receive(await signedRequest("msg_receiver"), () => {
+      runs++;
+      return new Response(null, { status: 204 });
+    });
+    expect(after.handled ? 0 : after.response.status).toBe(200);
+    expect(after.handled ? undefined : after.response.body).toEqual({ duplicate: true, id: "msg_receiver" });
+    expect(runs).toBe(1);
+
+    // A failing handler (a 5xx answer) releases: the retry runs.
+    const failed = await receiver.receive(await signedRequest("msg_fails"), () => new Response(null, { status: 500 }));
+    expect(failed.handled).toBe(true);
+    const retried = await receiver.receive(await signedRequest("msg_fails"), () => new Response(null, { status: 204 }));
+    expect(retried.handled).toBe(true);
   });
 });
 
-describe.skipIf(skipWithoutRedis)("ioredis and node-redis share claims", () => {
+describe.skipIf(skipWithoutRedis)("ioredis and node-redis share states", () => {
   let server: RedisServer;
   let io: TestClient;
   let node: TestClient;
@@ -151,17 +249,14 @@ describe.skipIf(skipWithoutRedis)("ioredis and node-redis share claims", () => {
     await server?.dispose();
   });
 
-  it("a claim made through one client is a duplicate through the other, and only its token releases it", async () => {
+  it("a lease taken through one client is in progress through the other, and only its token completes it", async () => {
     const viaIo = createRedisReplayStore({ client: io.client, timeoutMs: PATIENT_MS });
     const viaNode = createRedisReplayStore({ client: node.client, timeoutMs: PATIENT_MS });
-    const token = await viaIo.claim("cross", 60_000);
-    expect(token).not.toBeNull();
-    expect(await viaNode.claim("cross", 60_000)).toBeNull();
-    await viaNode.release("cross", "wrong");
-    expect(await viaNode.claim("cross", 60_000)).toBeNull();
-    await viaNode.release("cross", token as string);
-    expect(await viaNode.claim("cross", 60_000)).not.toBeNull();
-    expect(await viaIo.claim("cross", 60_000)).toBeNull();
+    const token = await acquire(viaIo, "cross");
+    expect((await viaNode.claim("cross", terms)).state).toBe("in_progress");
+    expect(await viaNode.complete("cross", "wrong", RETAIN)).toBe(false);
+    expect(await viaNode.complete("cross", token, RETAIN)).toBe(true);
+    expect(await viaIo.claim("cross", terms)).toEqual({ state: "completed" });
   });
 });
 
@@ -178,10 +273,10 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
     await server?.dispose();
   });
 
-  it("a hung Redis fails closed after timeoutMs, and a claim that lands late is given back", async () => {
+  it("a hung Redis fails closed after timeoutMs, and a claim that lands late is released", async () => {
     const errors: RedisReplayStoreError[] = [];
     const store = createRedisReplayStore({ client: redis.client, timeoutMs: 150, onError: (error) => errors.push(error) });
-    const verifier = createVerifier({ scheme, replay: { store } });
+    const verifier = createVerifier({ scheme, replay: { store, namespace: "hung" } });
     server.freeze();
     const error = await rejection(verifier.verify(await signedRequest("msg_hung")));
     server.thaw();
@@ -194,37 +289,33 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
     expect((cause as RedisReplayStoreError).failedOpen).toBe(false);
     expect(errors.map((e) => [e.operation, e.reason])).toEqual([["claim", "timeout"]]);
 
-    // The SET ran once Redis woke up; the store deleted it again, so the
-    // sender's retry is processed rather than taken for a duplicate.
-    expect(await eventually(async () => (await redis.get("hooksec:replay:standard-webhooks::msg_hung")) === null)).toBe(true);
+    // The claim ran once Redis woke up; the store released it again, so the
+    // sender's retry is processed rather than answered "in progress".
+    const keys = async () => (await redis.send(["KEYS", "hooksec:replay:*msg_hung"])) as string[];
+    expect(await eventually(async () => (await keys()).length === 0)).toBe(true);
     const retry = await verifier.verify(await signedRequest("msg_hung"));
     expect(retry.duplicate).toBe(false);
   });
 
-  it("failOpen lets the webhook through, reports it, and keeps the late claim under the returned token", async () => {
+  it("failOpen acquires, reports it, and keeps the late claim under the returned token", async () => {
     const errors: RedisReplayStoreError[] = [];
-    const store = createRedisReplayStore({
-      client: redis.client,
-      timeoutMs: 150,
-      failOpen: true,
-      onError: (error) => errors.push(error),
-    });
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: 150, failOpen: true, onError: (error) => errors.push(error) });
     server.freeze();
-    const token = await store.claim("open", 60_000);
+    const claimed = await store.claim("open", terms);
     server.thaw();
-    expect(token).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]?.reason).toBe("timeout");
-    expect(errors[0]?.failedOpen).toBe(true);
-    expect(await eventually(async () => (await redis.get("hooksec:replay:open")) === token)).toBe(true);
-    await store.release("open", token as string);
-    expect(await redis.get("hooksec:replay:open")).toBeNull();
+    expect(claimed).toEqual({ state: "acquired", token: expect.stringMatching(TOKEN) });
+    const { token } = claimed as { token: string };
+    expect(errors.map((e) => [e.operation, e.reason, e.failedOpen])).toEqual([["claim", "timeout", true]]);
+    expect(await eventually(async () => (await redis.get("hooksec:replay:open")) === `p${token}`)).toBe(true);
+    expect(await store.complete("open", token, RETAIN)).toBe(true);
+    expect(await redis.get("hooksec:replay:open")).toBe(`c${token}`);
   });
 
   it("a stopped Redis gives replay_store_unavailable; the same client recovers when it is back", async () => {
     const store = createRedisReplayStore({ client: redis.client, timeoutMs: 1000 });
-    const verifier = createVerifier({ scheme, replay: { store } });
-    expect((await verifier.verify(await signedRequest("msg_before"))).duplicate).toBe(false);
+    const verifier = createVerifier({ scheme, replay: { store, namespace: "stopped" } });
+    const before = await verifier.verify(await signedRequest("msg_before"));
+    expect(before.duplicate).toBe(false);
 
     await server.stop("SIGKILL");
     for (const id of ["msg_down_1", "msg_down_2"]) {
@@ -233,17 +324,27 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
       expect((error as WebhookError).code).toBe("replay_store_unavailable");
       expect((error as WebhookError).status).toBe(503);
     }
-    // Releasing fails closed too: the caller learns the claim may still be held.
-    const releaseError = await rejection(Promise.resolve(store.release("anything", "token")));
-    expect(releaseError).toBeInstanceOf(RedisReplayStoreError);
-    expect((releaseError as RedisReplayStoreError).operation).toBe("release");
+    // Renewing, completing and releasing fail closed too: the caller learns the state is unknown.
+    for (const [operation, call] of [
+      ["renew", () => store.renew("anything", "token", LEASE)],
+      ["complete", () => store.complete("anything", "token", RETAIN)],
+      ["release", () => store.release("anything", "token")],
+    ] as const) {
+      const error = await rejection(call());
+      expect(error).toBeInstanceOf(RedisReplayStoreError);
+      expect((error as RedisReplayStoreError).operation).toBe(operation);
+    }
+    // Through the webhook, as a `replay_store_unavailable`.
+    expect(((await rejection(before.complete())) as WebhookError).code).toBe("replay_store_unavailable");
 
     await server.start();
     // The client reconnects by itself; no new client, no restart.
     expect(
       await eventually(async () => {
         try {
-          return !(await verifier.verify(await signedRequest("msg_down_1"))).duplicate;
+          const webhook = await verifier.verify(await signedRequest("msg_down_1"));
+          await webhook.complete();
+          return !webhook.duplicate;
         } catch {
           return false;
         }
@@ -254,30 +355,34 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
   });
 });
 
-describe.skipIf(skipWithoutRedis).each(clientKinds)("a SET whose reply is lost with the connection (%s)", (kind) => {
-  it("never leaves the message claimed by nobody: the claim is kept by this claimant or given back", async () => {
+describe.skipIf(skipWithoutRedis).each(clientKinds)("a claim whose reply is lost with the connection (%s)", (kind) => {
+  it("never leaves the message held by nobody: the lease is kept by this claimant or released", async () => {
     const server = await startRedisServer();
     const proxy = await startDroppingProxy(server.port);
     const direct = await connectClient("ioredis", server.port);
     const viaProxy = await connectClient(kind, proxy.port);
     try {
       const store = createRedisReplayStore({ client: viaProxy.client, timeoutMs: PATIENT_MS });
+      // Scripts cached first, so the dropped reply is the claim's own.
+      await store.release("warm-up", "t");
+      await direct.send(["SCRIPT", "LOAD", REDIS_REPLAY_SCRIPTS.claim.source]);
       proxy.dropNextReply();
-      const outcome = await Promise.resolve(store.claim("dropped", 60_000)).then(
-        (token) => ({ token }),
+      const outcome = await Promise.resolve(store.claim("dropped", terms)).then(
+        (claimed) => ({ claimed }),
         (error: unknown) => ({ error }),
       );
       if (kind === "ioredis") {
-        // ioredis re-sends the SET after reconnecting; Redis refuses it (the first
-        // one landed), and the store recognises its own token.
-        expect(outcome).toEqual({ token: expect.stringMatching(/^[0-9a-f]{32}\.[0-9a-z]+$/) });
-        expect(await direct.get("hooksec:replay:dropped")).toBe((outcome as { token: string }).token);
+        // ioredis re-sends the EVALSHA after reconnecting; the key already holds
+        // this claim's lease (the first send landed), and the script says acquired.
+        expect(outcome).toEqual({ claimed: { state: "acquired", token: expect.stringMatching(TOKEN) } });
+        const { token } = (outcome as { claimed: { token: string } }).claimed;
+        expect(await direct.get("hooksec:replay:dropped")).toBe(`p${token}`);
       } else {
-        // node-redis rejects the command cut off: fail closed, and give the claim
-        // back as soon as the client is connected again, so the retry is processed.
+        // node-redis rejects the command cut off: fail closed, and release the lease
+        // as soon as the client is connected again, so the retry is processed.
         expect((outcome as { error: unknown }).error).toBeInstanceOf(RedisReplayStoreError);
         expect(await eventually(async () => (await direct.get("hooksec:replay:dropped")) === null)).toBe(true);
-        expect(await store.claim("dropped", 60_000)).not.toBeNull();
+        expect((await store.claim("dropped", terms)).state).toBe("acquired");
       }
     } finally {
       viaProxy.close();
@@ -298,7 +403,7 @@ describe.skipIf(skipWithoutRedis)("commands issued while disconnected fail fast"
       for (const { client, kind } of clients) {
         // A timeout far above a failed command's latency: the failure must not come from the timer.
         const store = createRedisReplayStore({ client, timeoutMs: 30_000 });
-        const error = await rejection(Promise.resolve(store.claim(`offline-${kind}`, 60_000)));
+        const error = await rejection(store.claim(`offline-${kind}`, terms));
         expect(error).toBeInstanceOf(RedisReplayStoreError);
         expect((error as RedisReplayStoreError).reason).toBe("command_failed");
       }

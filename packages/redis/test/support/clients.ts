@@ -9,6 +9,8 @@ export interface TestClient {
   /** Plain commands for assertions. */
   get(key: string): Promise<string | null>;
   pttl(key: string): Promise<number>;
+  /** Any command, e.g. `["PEXPIRE", key, "1"]`, `["INFO", "commandstats"]`. */
+  send(args: readonly string[]): Promise<unknown>;
   close(): void;
 }
 
@@ -39,6 +41,7 @@ export async function connectClient(kind: RedisClientKind, port: number, options
       client,
       get: (key) => client.get(key),
       pttl: (key) => client.pttl(key),
+      send: ([command, ...args]) => client.call(command as string, ...args),
       close: () => client.disconnect(),
     };
   }
@@ -53,6 +56,25 @@ export async function connectClient(kind: RedisClientKind, port: number, options
     client,
     get: (key) => client.get(key),
     pttl: (key) => client.pTTL(key),
+    send: (args) => client.sendCommand([...args]),
     close: () => client.destroy(),
   };
+}
+
+/** Makes the processing lease (or completion) of `key` lapse now: expires in 1 ms, then waits until Redis has it gone. */
+export async function lapse(redis: TestClient, key: string): Promise<void> {
+  await redis.send(["PEXPIRE", key, "1"]);
+  for (let i = 0; i < 400; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    if ((await redis.send(["EXISTS", key])) === 0) return;
+  }
+  throw new Error(`${key} did not expire`);
+}
+
+/** Calls per command since the last `CONFIG RESETSTAT`, from `INFO commandstats` (lower-case names, e.g. "evalsha"). */
+export async function commandCalls(redis: TestClient): Promise<Record<string, number>> {
+  const info = String(await redis.send(["INFO", "commandstats"]));
+  const calls: Record<string, number> = {};
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[match[1] as string] = Number(match[2]);
+  return calls;
 }
