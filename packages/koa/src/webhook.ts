@@ -1,17 +1,9 @@
-import type { IncomingMessage } from "node:http";
-import { connectionInfo } from "@hooksec/core/node";
-import {
-  type VerifiedWebhook,
-  type Verifier,
-  type VerifierOptions,
-  WebhookError,
-  createVerifier,
-  isWebhookError,
-} from "@hooksec/core";
-import { readRawBody } from "./read-raw-body.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Receiver, type ReceiverOptions, type VerifiedWebhook, type WebhookResponse, createReceiver } from "@hooksec/core";
+import { closeWhenSent, nodeRequestParts } from "@hooksec/core/node";
 
-/** Verifier options (`scheme`, `tolerance`, `replay`, `identity`, ...) or a verifier built once and shared. */
-export type KoaWebhookOptions = VerifierOptions | Verifier;
+/** Receiver options (`scheme`, `tolerance`, `replay`, `identity`, ...) or a receiver built once and shared. */
+export type KoaWebhookOptions = ReceiverOptions | Receiver;
 
 /** What the middleware leaves for the next ones: `new Koa<WebhookState>()` types `ctx.state.webhook`. */
 export interface WebhookState {
@@ -21,6 +13,7 @@ export interface WebhookState {
 /** The part of a Koa context the middleware uses; every Koa 2 and 3 context fits. */
 export interface WebhookContext {
   readonly req: IncomingMessage;
+  readonly res: ServerResponse;
   readonly request: { readonly body?: unknown; readonly rawBody?: unknown };
   readonly method: string;
   readonly href: string;
@@ -32,14 +25,21 @@ export interface WebhookContext {
 
 export type WebhookMiddleware = (ctx: WebhookContext, next: () => Promise<unknown>) => Promise<void>;
 
+const PARSER_RAN_FIRST =
+  "a body parser read the request before webhook(), so the signed bytes are gone. Mount webhook() before bodyParser(), or skip the parser on webhook routes (set ctx.disableBodyParser = true in a middleware before @koa/bodyparser)";
+
 /**
- * Koa middleware that verifies a webhook on its raw bytes before the next
- * middleware runs, and puts the result on `ctx.state.webhook`.
+ * Koa middleware that receives a webhook: verifies it on its raw bytes, runs the
+ * next middleware (your handler, with the result on `ctx.state.webhook`) for a
+ * message not processed yet, and answers everything else itself.
  *
- * - A refusal answers its status with `{ error: { code, message } }` (429 with `Retry-After`).
- * - A duplicate of a processed message is acknowledged with 200 and skips the handler.
- * - When the handler throws (or answers 5xx), the replay claim is released so the
- *   sender's retry is processed.
+ * - A refusal answers its status with `{ error: { code, message } }` (`Retry-After` on 409 and 429).
+ * - A message already processed is acknowledged with 200; one being processed by
+ *   another delivery gets 409 `message_in_progress`. Your handler does not run.
+ * - When your handler throws (or answers 5xx), the message is released so the
+ *   sender's retry is processed; the error goes on to Koa's error handling.
+ * - Setup mistakes (a body parser that ran first) go to Koa's error handler and
+ *   log, with a message that says how to fix them.
  *
  * Mount it before any body parser: it reads the request stream itself.
  *
@@ -50,80 +50,32 @@ export type WebhookMiddleware = (ctx: WebhookContext, next: () => Promise<unknow
  * });
  */
 export function webhook(options: KoaWebhookOptions): WebhookMiddleware {
-  const verifier = isVerifier(options) ? options : createVerifier(options);
+  const receiver = isReceiver(options) ? options : createReceiver(options);
 
-  return async function verifyWebhook(ctx, next) {
-    const startedAt = performance.now();
-    let verified: VerifiedWebhook;
-    try {
-      verified = await verifier.verifyParts({
-        method: ctx.method,
-        url: ctx.href,
-        headers: ctx.req.headers,
-        body: await readBody(ctx, verifier, startedAt),
-        connection: connectionInfo(ctx.req),
-      });
-    } catch (error) {
-      if (!isWebhookError(error)) throw error;
-      refuse(ctx, error);
-      return;
-    }
-
-    if (verified.duplicate) {
-      ctx.status = 200;
-      ctx.body = { duplicate: true, id: verified.id };
-      return;
-    }
-
-    (ctx.state as { webhook?: VerifiedWebhook }).webhook = verified;
-    try {
+  return async function receiveWebhook(ctx, next) {
+    const outcome = await receiver.receive(nodeRequestParts(ctx.req, ctx.href, bodyWasParsed(ctx) ? PARSER_RAN_FIRST : undefined), async (verified) => {
+      (ctx.state as { webhook?: VerifiedWebhook }).webhook = verified;
       await next();
-    } catch (error) {
-      await releaseQuietly(verified);
-      if (!isWebhookError(error)) throw error;
-      refuse(ctx, error);
-      return;
-    }
-    if (ctx.status >= 500) await releaseQuietly(verified);
+      // Koa's status after the handler: 5xx releases the message.
+      return ctx;
+    });
+    if (!outcome.handled) respond(ctx, outcome.response);
   };
 }
 
-// Refusals decided here, before the verifier runs, still go to its `onEvent`.
-async function readBody(ctx: WebhookContext, verifier: Verifier, startedAt: number): Promise<Uint8Array> {
-  try {
-    if (bodyWasConsumed(ctx)) {
-      throw new WebhookError(
-        "body_already_consumed",
-        "the request body was read before the webhook middleware: mount webhook() before any body parser",
-      );
-    }
-    return await readRawBody(ctx.req, verifier.maxBodyBytes);
-  } catch (error) {
-    if (isWebhookError(error)) verifier.reportRefusal(error, startedAt);
-    throw error;
-  }
+// A parser that ran first leaves its traces on the context (the stream itself
+// is checked by the core): re-serialising its result would never match the signature.
+function bodyWasParsed(ctx: WebhookContext): boolean {
+  return ctx.request.body !== undefined || ctx.request.rawBody !== undefined;
 }
 
-// A parser that ran first leaves its traces: a parsed or raw body on the
-// request, or a stream that was read. Re-serialising its result would never
-// match the signature, so the only safe answer is a clear refusal.
-function bodyWasConsumed(ctx: WebhookContext): boolean {
-  const { req, request } = ctx;
-  return request.body !== undefined || request.rawBody !== undefined || req.readableEnded || req.readableDidRead;
+function respond(ctx: WebhookContext, response: WebhookResponse): void {
+  ctx.status = response.status;
+  for (const [name, value] of Object.entries(response.headers)) ctx.set(name, value);
+  ctx.body = response.body;
+  if (response.closeConnection) closeWhenSent(ctx.req, ctx.res);
 }
 
-function refuse(ctx: WebhookContext, error: WebhookError): void {
-  ctx.status = error.status;
-  ctx.body = error.toJSON();
-  if (error.retryAfterSeconds !== undefined) ctx.set("Retry-After", String(Math.ceil(error.retryAfterSeconds)));
-}
-
-async function releaseQuietly(verified: VerifiedWebhook): Promise<void> {
-  // A failed release must not hide the handler's own error; the claim then
-  // simply expires with its TTL.
-  await verified.release().catch(() => undefined);
-}
-
-function isVerifier(options: KoaWebhookOptions): options is Verifier {
-  return typeof (options as Verifier).verifyParts === "function";
+function isReceiver(options: KoaWebhookOptions): options is Receiver {
+  return typeof (options as Receiver).receive === "function";
 }

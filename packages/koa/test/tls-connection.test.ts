@@ -3,7 +3,8 @@ import { request as httpsRequest, createServer as createHttpsServer } from "node
 import type { AddressInfo } from "node:net";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConnectionInfo, type Verifier, WebhookError, type WebhookState, webhook } from "../src/index.js";
+import { refusalResponse } from "@hooksec/core/receiver";
+import { type ConnectionInfo, type Receiver, WebhookError, type WebhookState, webhook } from "../src/index.js";
 import { type TestCertificates, hasOpenssl, makeCertificates } from "./certificates.js";
 
 const available = hasOpenssl();
@@ -18,14 +19,14 @@ describe.runIf(available)("webhook() with Node terminating TLS", () => {
 
   beforeAll(async () => {
     certs = makeCertificates("tenant-a");
-    // A verifier that records what the adapter passed on about the connection.
-    const recording: Verifier = {
+    // A receiver that records what the adapter passed on about the connection.
+    const recording: Receiver = {
       maxBodyBytes: 1024,
-      verify: () => Promise.reject(new Error("not used")),
-      reportRefusal: () => {},
-      verifyParts: (parts) => {
-        if (parts.connection !== undefined) seen.push(parts.connection);
-        return Promise.reject(new WebhookError("forbidden", "recorded"));
+      verifier: { maxBodyBytes: 1024, verify: () => Promise.reject(new Error("not used")), verifyParts: () => Promise.reject(new Error("not used")) },
+      admit: () => Promise.reject(new Error("not used")),
+      receive: async (input) => {
+        if ("connection" in input && input.connection !== undefined) seen.push(input.connection);
+        return { handled: false, response: refusalResponse(new WebhookError("forbidden", "recorded")) };
       },
     };
     const app = new Koa<WebhookState>();

@@ -6,17 +6,13 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 /**
  * A refusal on the wire: its status, the small generic JSON body, `Retry-After`
  * (whole seconds, rounded up) when the caller should come back, and
- * `connection: close` when the body was left unread.
+ * `closeConnection` when the body was left unread (the adapter closes it: on
+ * Node.js with `closeWhenSent`, elsewhere with a `connection: close` header).
  */
 export function refusalResponse(error: WebhookError): WebhookResponse {
   const closeConnection = error.code === "body_too_large";
-  let headers = NO_HEADERS;
-  if (error.retryAfterSeconds !== undefined || closeConnection) {
-    const built: Record<string, string> = {};
-    if (error.retryAfterSeconds !== undefined) built["retry-after"] = String(Math.ceil(error.retryAfterSeconds));
-    if (closeConnection) built.connection = "close";
-    headers = built;
-  }
+  const headers =
+    error.retryAfterSeconds === undefined ? NO_HEADERS : { "retry-after": String(Math.ceil(error.retryAfterSeconds)) };
   return { status: error.status, headers, body: error.toJSON(), closeConnection };
 }
 

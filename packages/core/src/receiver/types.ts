@@ -34,7 +34,7 @@ export type ReceiveInput = Request | ReceiveParts;
 /** Framework-neutral HTTP answer for anything but a processed webhook. */
 export interface WebhookResponse {
   readonly status: number;
-  /** `retry-after` on 409 and 429, `connection: close` after a body over the limit. */
+  /** `retry-after` on 409 and 429. */
   readonly headers: Readonly<Record<string, string>>;
   /** `{ error: { code, message } }` for refusals, `{ duplicate: true, id }` for an already processed message. */
   readonly body: { readonly error: { readonly code: string; readonly message: string } } | { readonly duplicate: true; readonly id: string };
