@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { canonicalDistinguishedName, createTenantDirectory, parseCertificate, type TenantRule } from "@hooksec/core";
 import { hasOpenssl, requireBinaries } from "@hooksec/testkit";
@@ -108,6 +108,20 @@ describe.runIf(available)("hooksec ca", () => {
     expect(x509.subjectAltName).toBe("DNS:localhost, IP Address:127.0.0.1");
     expect(x509.checkHost("localhost")).toBe("localhost");
     expect(x509.checkIP("127.0.0.1")).toBe("127.0.0.1");
+  });
+
+  it("takes relative --ca and --out paths, from the working directory (openssl runs elsewhere)", async () => {
+    const work = join(temp.dir, "relative");
+    const init = await hooksec(["ca", "init", "--out", "my-ca", "--json"], { cwd: mkdirSync(work, { recursive: true }) ?? work });
+    expect(init.code, init.stderr).toBe(0);
+    const client = await hooksec(["ca", "issue", "--ca", "my-ca", "--subject", "/CN=rel/OU=tenant-rel", "--out", "certs", "--json"], { cwd: work });
+    expect(client.code, client.stderr).toBe(0);
+    const issued = json<Issued>(client);
+    expect(issued.cert).toBe(join(work, "certs", "client.crt"));
+    expect(openssl("verify", "-CAfile", join(work, "my-ca", "ca.crt"), issued.cert).trim()).toBe(`${issued.cert}: OK`);
+    const server = await hooksec(["ca", "server", "--ca", "./my-ca/", "--name", "localhost", "--out", "certs", "--json"], { cwd: work });
+    expect(server.code, server.stderr).toBe(0);
+    expect(json<Issued>(server).cert).toBe(join(work, "certs", "server.crt"));
   });
 
   it("never overwrites a CA or a certificate (exit 1)", async () => {

@@ -2,12 +2,15 @@
 // sources (tsx, the hooksec-source condition), so no build is needed first.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = join(packageDir, "src", "bin.ts");
+// tsx's loader by absolute URL: `--import tsx` would be resolved from the child's working directory.
+const tsxLoader = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "loader.mjs")).href;
 
 export interface CliResult {
   readonly code: number | null;
@@ -20,13 +23,15 @@ export interface CliOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Standard input. */
   readonly input?: string | Uint8Array;
+  /** Working directory (default: the package folder). */
+  readonly cwd?: string;
 }
 
 /** `hooksec ...args`, resolved when the process exits. */
 export function hooksec(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--conditions=hooksec-source", bin, ...args], {
-      cwd: packageDir,
+    const child = spawn(process.execPath, ["--import", tsxLoader, "--conditions=hooksec-source", bin, ...args], {
+      cwd: options.cwd ?? packageDir,
       env: { ...process.env, NODE_OPTIONS: "", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });

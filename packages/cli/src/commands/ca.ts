@@ -3,7 +3,7 @@ import { constants } from "node:fs";
 import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { type ParsedCertificate, dnAttributeValues, parseCertificate } from "@hooksec/core";
 import { integerOption, parseCommandArgs, required } from "../lib/args.js";
 import type { Command } from "../lib/command.js";
@@ -75,15 +75,16 @@ interface Issued {
 
 /** Issues a leaf certificate signed by the CA in `caDir`; writes `<base>.key` (0600) and `<base>.crt` to `outDir`. */
 async function issueLeaf(io: CliIo, options: { caDir: string; outDir: string; base: string; subject: string; days: number; extensions: "client_ext" | "server_ext"; serverNames?: readonly string[]; expectedSubject: string }): Promise<Issued> {
-  const caCert = join(options.caDir, "ca.crt");
-  const caKey = join(options.caDir, "ca.key");
+  // openssl runs in a scratch folder: paths the user typed are made absolute first.
+  const caCert = resolve(options.caDir, "ca.crt");
+  const caKey = resolve(options.caDir, "ca.key");
   for (const path of [caCert, caKey]) {
     await access(path, constants.R_OK).catch(() => {
       throw new CommandError(`cannot read ${path}: is --ca a folder made by 'hooksec ca init'?`);
     });
   }
-  const keyPath = join(options.outDir, `${options.base}.key`);
-  const certPath = join(options.outDir, `${options.base}.crt`);
+  const keyPath = resolve(options.outDir, `${options.base}.key`);
+  const certPath = resolve(options.outDir, `${options.base}.crt`);
   await refuseExisting([keyPath, certPath]);
   const openssl = opensslBinary(io.env);
   const key = newPrivateKey();
