@@ -3,6 +3,7 @@ import * as api from "./index.js";
 import * as errors from "./errors/index.js";
 import * as identity from "./identity/index.js";
 import { WEBHOOK_ERROR_STATUS } from "./index.js";
+import * as receiver from "./receiver/index.js";
 import * as replay from "./replay/index.js";
 import * as schemes from "./schemes/index.js";
 import * as sender from "./sender/index.js";
@@ -17,16 +18,19 @@ it("exports the public API of @hooksec/core", () => {
       "VerifiedWebhook",
       "WEBHOOK_ERROR_STATUS",
       "WebhookError",
+      "bodyConsumed",
       "canonicalDistinguishedName",
       "classifyAddress",
       "createAddressGuard",
       "createFetchTransport",
       "createIpMatcher",
       "createMemoryReplayStore",
+      "createReceiver",
       "createSender",
       "createTenantDirectory",
       "createVerifier",
       "dnAttributeValues",
+      "duplicateResponse",
       "formatDistinguishedName",
       "github",
       "hmacScheme",
@@ -37,6 +41,7 @@ it("exports the public API of @hooksec/core", () => {
       "parseCertificate",
       "parseDistinguishedName",
       "parseIpAddress",
+      "refusalResponse",
       "resolveClientIp",
       "shopify",
       "slack",
@@ -69,9 +74,11 @@ it("keeps every error code and its HTTP status", () => {
       "key_set_unavailable": 503,
       "malformed_body": 400,
       "malformed_header": 400,
+      "message_in_progress": 409,
       "missing_header": 400,
       "rate_limited": 429,
       "rate_limiter_unavailable": 503,
+      "replay_store_full": 503,
       "replay_store_unavailable": 503,
       "ssrf_blocked": 400,
       "tenant_disabled": 403,
@@ -86,8 +93,36 @@ it("keeps every error code and its HTTP status", () => {
 });
 
 it("splits the same API into one subpath per concern, each name in exactly one", () => {
-  const concerns = [errors, schemes, verifier, replay, identity, sender].map((concern) => Object.keys(concern));
+  const concerns = [errors, schemes, verifier, receiver, replay, identity, sender].map((concern) => Object.keys(concern));
   const all = concerns.flat();
   expect(new Set(all).size).toBe(all.length);
   expect(all.sort()).toEqual(Object.keys(api).sort());
+});
+
+it("gives adapters one curated list to re-export, all of it from the public subpaths", async () => {
+  const receiving = await import("./receiving.js");
+  const names = Object.keys(receiving).sort();
+  expect(names).toMatchInlineSnapshot(`
+    [
+      "VerifiedWebhook",
+      "WEBHOOK_ERROR_STATUS",
+      "WebhookError",
+      "createMemoryReplayStore",
+      "createReceiver",
+      "createTenantDirectory",
+      "createVerifier",
+      "github",
+      "hmacScheme",
+      "isWebhookError",
+      "jwe",
+      "jws",
+      "shopify",
+      "slack",
+      "standardWebhooks",
+      "stripe",
+      "svix",
+      "twilio",
+    ]
+  `);
+  for (const name of names) expect(Object.keys(api)).toContain(name);
 });

@@ -1,3 +1,3 @@
 // `@hooksec/core/errors`: WebhookError and the one union of codes.
-export { SETUP_ERROR_CODES, WEBHOOK_ERROR_STATUS, type WebhookErrorCode } from "./codes.js";
+export { WEBHOOK_ERROR_STATUS, type WebhookErrorCode } from "./codes.js";
 export { WebhookError, isWebhookError } from "./webhook-error.js";

@@ -70,6 +70,7 @@ describe("jws (compact body)", () => {
     const parts = { method: "POST", url: "https://r.test/", headers: {}, body: utf8(body as string) };
     const first = await verifier.verifyParts(parts);
     expect(first.json()).toMatchObject({ n: 1 });
+    await first.complete();
     expect((await verifier.verifyParts(parts)).duplicate).toBe(true);
     const old = await sender.encode({ ...message('{"n":1}', "evt_old"), timestamp: new Date((NOW_S - 3600) * 1000) });
     expect(await codeOf(verifier.verifyParts({ ...parts, body: utf8(old.body as string) }))).toBe("timestamp_too_old");

@@ -282,6 +282,7 @@ describe("stripe", () => {
     const verifier = createVerifier({ scheme, now: () => T.getTime() + 1000 });
     const body = '{"id":"evt_dup"}';
     const first = await verifier.verifyParts({ method: "POST", url: "https://r.test/", headers: await scheme.sign(message(body)), body: utf8(body) });
+    await first.complete();
     // Stripe retries the same event with a new timestamp and signature: still a duplicate
     const retry = await scheme.sign({ ...message(body), timestamp: new Date(T.getTime() + 500) });
     const second = await verifier.verifyParts({ method: "POST", url: "https://r.test/", headers: retry, body: utf8(body) });
@@ -311,6 +312,7 @@ describe("github and shopify (no signed timestamp)", () => {
     const verifier = createVerifier({ scheme });
     const headers = await scheme.sign(message("{}", "delivery-1"));
     const first = await verifier.verifyParts({ method: "POST", url: "https://r.test/", headers, body: utf8("{}") });
+    await first.complete();
     const replay = await verifier.verifyParts({
       method: "POST",
       url: "https://r.test/",
