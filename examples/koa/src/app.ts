@@ -1,6 +1,6 @@
 import Router from "@koa/router";
 import type { TenantRule } from "@hooksec/core";
-import { type VerifierOptions, type WebhookEvent, type WebhookState, standardWebhooks, webhook } from "@hooksec/koa";
+import { type ReceiverOptions, type WebhookEvent, type WebhookState, standardWebhooks, webhook } from "@hooksec/koa";
 import Koa from "koa";
 import { Inbox } from "./inbox.js";
 
@@ -24,8 +24,8 @@ export interface ExampleAppOptions {
   readonly inbox?: Inbox;
 }
 
-/** The verifier options this app uses, built from its own options. */
-export function webhookOptions(options: ExampleAppOptions): VerifierOptions {
+/** The receiver options this app uses, built from its own options. */
+export function webhookOptions(options: ExampleAppOptions): ReceiverOptions {
   const { tenantSecrets, secret } = options;
   const scheme =
     tenantSecrets !== undefined
@@ -52,7 +52,11 @@ export function webhookOptions(options: ExampleAppOptions): VerifierOptions {
 export function createApp(options: ExampleAppOptions): { app: Koa<WebhookState>; inbox: Inbox } {
   const inbox = options.inbox ?? new Inbox();
   const app = new Koa<WebhookState>();
-  app.silent = true;
+  // Setup mistakes (a body parser in front of the webhook route) reach Koa's
+  // error handler with a message that says how to fix them: log them.
+  app.on("error", (error: Error, ctx?: Koa.Context) => {
+    if ((ctx?.status ?? 500) >= 500) console.error(`[koa example] ${error.message}`);
+  });
   const router = new Router<WebhookState>();
 
   // webhook() reads the raw body itself: no body parser in front of it.

@@ -120,10 +120,13 @@ export function describeReceiver(options: ReceiverSuiteOptions): void {
       expectRefused(await deliver(sent), 413, "body_too_large");
     });
 
-    it(`gives a clear body_already_consumed error ${options.misconfigured.title}`, async () => {
+    it(`fails with a 500 through the framework's error path ${options.misconfigured.title}, never processing a re-serialised body`, async () => {
+      // body_already_consumed is a setup mistake: the framework logs it (its message
+      // says how to mount the route); the wire gets nothing but a 500.
       const sent = signed(secret, { type: "invoice.paid" });
       const reply = await send(`${misconfigured.receiver.url}${misconfigured.path}`, { headers: sent.headers, body: sent.body });
-      expectRefused(reply, 500, "body_already_consumed");
+      expect(reply.status).toBe(500);
+      expect(reply.text).not.toMatch(/bodyParser|mount|parse:/i);
       expect(misconfigured.receiver.inbox.processed).toHaveLength(0);
     });
   });
