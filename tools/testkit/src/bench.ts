@@ -21,11 +21,38 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** The secret every route verifies with. */
 export const BENCH_SECRET = `whsec_${Buffer.from("hooksec adapter bench secret, 33").toString("base64")}`;
 
-/** A verified webhook as an instant verifier returns it. */
-const accepted = { duplicate: false, id: "accepted", tenant: undefined, release: async () => {} };
+/** A verified webhook as an instant receiver hands it over. */
+const accepted = { duplicate: false, id: "accepted", tenant: undefined, complete: async () => true, release: async () => {} };
 
-/** A verifier that accepts at once: the adapter's own cost, without any verification. */
-export const instantVerifier = { maxBodyBytes: 1 << 20, verify: async () => accepted, verifyParts: async () => accepted };
+/** Reads whatever body source the adapter passed, as the raw route does. */
+async function drain(input: { body?: unknown; arrayBuffer?: () => Promise<ArrayBuffer> }): Promise<void> {
+  if (typeof input.arrayBuffer === "function") {
+    await input.arrayBuffer();
+    return;
+  }
+  const body = input.body as AsyncIterable<unknown> | Uint8Array | undefined;
+  if (body === undefined || body instanceof Uint8Array) return;
+  for await (const _chunk of body) {
+    // read and drop
+  }
+}
+
+/**
+ * A receiver that reads the body and accepts at once: the adapter's own cost
+ * (its conversions), without any verification or replay state.
+ */
+export const instantReceiver = {
+  maxBodyBytes: 1 << 20,
+  verifier: { maxBodyBytes: 1 << 20, verify: async () => accepted, verifyParts: async () => accepted },
+  async admit(input: { body?: unknown }) {
+    await drain(input);
+    return { admitted: true as const, webhook: accepted, finish: async () => {} };
+  },
+  async receive<R>(input: { body?: unknown }, handler: (webhook: typeof accepted) => R | Promise<R>) {
+    await drain(input);
+    return { handled: true as const, webhook: accepted, result: await handler(accepted) };
+  },
+};
 
 const KEY = Buffer.from(BENCH_SECRET.slice("whsec_".length), "base64");
 
@@ -58,7 +85,7 @@ export interface AdapterBenchOptions {
   /**
    * Starts the server in the child process, on 127.0.0.1 and any free port,
    * with four POST routes answering 204: `/raw` (reads the body), `/floor`
-   * (`floorVerify`, else 401), `/adapter` (the adapter with `instantVerifier`)
+   * (`floorVerify`, else 401), `/adapter` (the adapter with `instantReceiver`)
    * and `/webhooks` (the adapter verifying `BENCH_SECRET`). Resolves to the port.
    */
   serve(): Promise<number>;
