@@ -338,6 +338,35 @@ describe("createRedisReplayStore", () => {
     expect(reported.map((e) => e.operation)).toEqual(["claim"]);
   });
 
+  it("after a failed complete, sends the completion again until Redis answers, failing closed or open", async () => {
+    vi.useFakeTimers();
+    for (const failOpen of [false, true]) {
+      let completeCalls = 0;
+      const { client, calls } = fakeIoRedis((call) =>
+        ++completeCalls < 4 ? Promise.reject(new Error("Connection is closed.")) : Promise.resolve(1),
+      );
+      const store = createRedisReplayStore({ client, failOpen });
+      const outcome = await Promise.resolve(store.complete("id", "token-1", 259_200_000)).catch((error: unknown) => error);
+      expect(outcome instanceof RedisReplayStoreError).toBe(!failOpen);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(calls).toEqual(
+        Array.from({ length: 4 }, () => ["evalsha", REDIS_REPLAY_SCRIPTS.complete.sha1, 1, "hooksec:replay:id", "token-1", "259200000"]),
+      );
+    }
+  });
+
+  it("gives up sending a lost completion again after an hour (or its retention, if shorter)", async () => {
+    vi.useFakeTimers();
+    const { client, calls } = fakeIoRedis(() => Promise.reject(new Error("ECONNREFUSED")));
+    const store = createRedisReplayStore({ client });
+    await rejection(store.complete("id", "t", 259_200_000));
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    const tries = calls.length;
+    expect(tries).toBeGreaterThan(3000);
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    expect(calls).toHaveLength(tries);
+  });
+
   it("keeps the lease of a failed claim when failing open (the webhook is processed under it)", async () => {
     const { client, calls } = fakeIoRedis(() => Promise.reject(new Error("Connection is closed.")));
     const store = createRedisReplayStore({ client, failOpen: true });

@@ -75,10 +75,13 @@ export const REDIS_REPLAY_SCRIPTS: Readonly<Record<RedisReplayOperation, RedisSc
 
 const DEFAULT_PREFIX = "hooksec:replay:";
 const DEFAULT_TIMEOUT_MS = 500;
-/** How often a claim whose reply was lost is tried again to be released, while Redis is away. */
-const FORGET_FIRST_DELAY_MS = 100;
-const FORGET_MAX_DELAY_MS = 1000;
-const MAX_FORGETTING = 10_000;
+/** How often a claim or completion whose reply was lost is sent again (release / complete), while Redis is away. */
+const RETRY_FIRST_DELAY_MS = 100;
+const RETRY_MAX_DELAY_MS = 1000;
+/** How many messages may wait for such a retry at once, per store. */
+const MAX_RETRYING = 10_000;
+/** How long a lost completion is sent again at most: an outage longer than this is an incident of its own. */
+const MAX_COMPLETE_RETRY_MS = 3_600_000;
 const COMPLETED: ClaimResult = Object.freeze({ state: "completed" });
 
 export interface RedisReplayStoreOptions {
@@ -177,36 +180,39 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
     return { ok: false, error: failure(operation, "command_failed", key, outcome.error) };
   }
 
-  // Releases a claim whose reply never came, as soon as Redis answers: the release
-  // is queued behind the claim on the connection; while Redis is away it is tried
-  // again at most every second, until the lease would have lapsed anyway. One try
-  // at a time per claim, and a bound on how many claims wait.
-  let forgetting = 0;
-  function forgetClaim(key: string, token: string, leaseMs: number): void {
-    if (forgetting >= MAX_FORGETTING) return;
-    forgetting++;
-    const lapsesAt = Date.now() + leaseMs;
-    let delay = FORGET_FIRST_DELAY_MS;
+  // Sends `operation` again, in the background, until Redis answers: for a claim
+  // whose reply never came (a release) and a completion whose reply never came
+  // (the completion again). Both are fenced by the token, so a late one changes
+  // nothing once somebody else holds the key. The retry is queued behind the
+  // command on the connection; while Redis is away it is tried again at most
+  // every second, until `untilMs` from now (when it no longer matters). One try
+  // at a time per message, and a bound on how many messages wait.
+  let retrying = 0;
+  function retryInBackground(operation: "release" | "complete", key: string, args: string[], untilMs: number): void {
+    if (retrying >= MAX_RETRYING) return;
+    retrying++;
+    const giveUpAt = Date.now() + untilMs;
+    let delay = RETRY_FIRST_DELAY_MS;
     const tryOnce = (): void => {
       let pending: Promise<unknown>;
       try {
-        pending = Promise.resolve(commands.runScript(REDIS_REPLAY_SCRIPTS.release, key, [token]));
+        pending = Promise.resolve(commands.runScript(REDIS_REPLAY_SCRIPTS[operation], key, args));
       } catch (error) {
         pending = Promise.reject(error);
       }
       pending.then(
         () => {
-          forgetting--;
+          retrying--;
         },
         () => {
-          if (Date.now() + delay >= lapsesAt) {
-            forgetting--;
+          if (Date.now() + delay >= giveUpAt) {
+            retrying--;
             return;
           }
           const timer: unknown = setTimeout(tryOnce, delay);
           // Never keep a process alive just for this.
           (timer as { unref?: () => void }).unref?.();
-          delay = Math.min(delay * 2, FORGET_MAX_DELAY_MS);
+          delay = Math.min(delay * 2, RETRY_MAX_DELAY_MS);
         },
       );
     };
@@ -233,7 +239,7 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       // or still on its way). Failing closed, that lease must not outlive our
       // refusal, or the sender's retry would be answered "in progress" for a lease
       // nobody works under.
-      if (result.error.reason !== "unexpected_reply") forgetClaim(key, token, Number(leaseMs));
+      if (result.error.reason !== "unexpected_reply") retryInBackground("release", key, [token], Number(leaseMs));
       throw result.error;
     },
     async renew(id, token, leaseMs) {
@@ -243,8 +249,14 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       throw result.error;
     },
     async complete(id, token, retainMs) {
-      const result = await run("complete", prefix + id, [token, expiry(retainMs, "retainMs")], flag);
+      const key = prefix + id;
+      const retain = expiry(retainMs, "retainMs");
+      const result = await run("complete", key, [token, retain], flag);
       if (result.ok) return result.value;
+      // The handler's work is done: if this completion did not land, the lease would
+      // lapse and a later delivery run the handler again. So it is sent again until
+      // Redis answers (failing closed or open: the caller's answer stands either way).
+      if (result.error.reason !== "unexpected_reply") retryInBackground("complete", key, [token, retain], Math.min(Number(retain), MAX_COMPLETE_RETRY_MS));
       if (failOpen) return true;
       throw result.error;
     },

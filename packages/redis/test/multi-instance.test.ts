@@ -22,18 +22,25 @@ interface Receiver {
 interface Answer {
   readonly status: number;
   readonly receiver: string;
-  readonly outcome?: "processed" | "duplicate" | "failed";
+  readonly outcome?: "processed" | "duplicate" | "in_progress" | "failed" | "refused";
   readonly error?: { code: string };
+  readonly retryAfter?: string | null;
+}
+
+/** Test-only handler behaviour, sent as headers the fixture reads (not signed, not part of the message). */
+interface HandlerScript {
+  readonly delayMs?: number;
+  readonly fail?: boolean;
 }
 
 const children: ChildProcess[] = [];
 
-async function startReceiver(name: string, client: string, redisPort: number): Promise<Receiver> {
+async function startReceiver(name: string, client: string, redisPort: number, env: Record<string, string> = {}): Promise<Receiver> {
   // Sources through tsx and the "hooksec-source" condition: no build needed.
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=hooksec-source", receiverScript], {
     cwd: packageDir,
     // A generous store timeout: on a loaded CI machine a slow reply must not look like an outage.
-    env: { ...process.env, REDIS_PORT: String(redisPort), CLIENT: client, SECRET: secret, NAME: name, TIMEOUT_MS: "1500" },
+    env: { ...process.env, REDIS_PORT: String(redisPort), CLIENT: client, SECRET: secret, NAME: name, TIMEOUT_MS: "1500", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
@@ -59,22 +66,28 @@ async function startReceiver(name: string, client: string, redisPort: number): P
   return { name, url: `http://127.0.0.1:${port}`, child };
 }
 
-async function deliver(receiver: Receiver, message: { id: string; timestamp: Date; body: string }): Promise<Answer> {
-  const headers = await scheme.sign(message);
+async function deliver(receiver: Receiver, message: { id: string; timestamp: Date; body: string }, script: HandlerScript = {}): Promise<Answer> {
+  // A fresh signature per attempt, as senders do on retries.
+  const headers = await scheme.sign({ ...message, timestamp: new Date() });
+  const test: Record<string, string> = {};
+  if (script.delayMs !== undefined) test["x-test-delay-ms"] = String(script.delayMs);
+  if (script.fail) test["x-test-fail"] = "1";
   const response = await fetch(`${receiver.url}/webhook`, {
     method: "POST",
-    headers: { ...headers, "content-type": "application/json" },
+    headers: { ...headers, ...test, "content-type": "application/json" },
     body: message.body,
   });
-  return { status: response.status, ...((await response.json()) as Omit<Answer, "status">) };
+  return { status: response.status, retryAfter: response.headers.get("retry-after"), ...((await response.json()) as Omit<Answer, "status">) };
 }
 
-async function processedIds(receivers: readonly Receiver[]): Promise<string[]> {
+async function idsOf(receivers: readonly Receiver[], list: "processed" | "started"): Promise<string[]> {
   const lists = await Promise.all(
-    receivers.map(async (receiver) => ((await (await fetch(`${receiver.url}/processed`)).json()) as { processed: string[] }).processed),
+    receivers.map(async (receiver) => ((await (await fetch(`${receiver.url}/${list}`)).json()) as Record<string, string[]>)[list] ?? []),
   );
   return lists.flat();
 }
+
+const processedIds = (receivers: readonly Receiver[]) => idsOf(receivers, "processed");
 
 function count(ids: readonly string[], id: string): number {
   return ids.filter((each) => each === id).length;
@@ -84,19 +97,41 @@ function message(id: string) {
   return { id, timestamp: new Date(), body: JSON.stringify({ type: "invoice.paid", id }) };
 }
 
+/**
+ * A sender: delivers to the receivers in turn until one answers 2xx, waiting
+ * between attempts (a 409's Retry-After, shortened to keep the test quick).
+ * Returns every answer, the 2xx last.
+ */
+async function sendUntilDelivered(receivers: readonly Receiver[], delivery: ReturnType<typeof message>, timeoutMs = 20_000): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    const receiver = receivers[attempt % receivers.length] as Receiver;
+    let answer: Answer;
+    try {
+      answer = await deliver(receiver, delivery);
+    } catch {
+      // The receiver is gone (killed): the balancer's next pick.
+      await sleep(50);
+      continue;
+    }
+    answers.push(answer);
+    if (answer.status >= 200 && answer.status < 300) return answers;
+    await sleep(answer.status === 409 ? 200 : 100);
+  }
+  throw new Error(`${delivery.id} was not delivered: ${JSON.stringify(answers)}`);
+}
+
 describe.skipIf(skipWithoutRedis)("two receiver processes sharing one Redis", () => {
   let server: RedisServer;
   let redis: TestClient;
   let receivers: Receiver[] = [];
 
   beforeAll(async () => {
-    // Claims survive a Redis restart (append-only file), as they should in production.
+    // Message states survive a Redis restart (append-only file), as they should in production.
     server = await startRedisServer({ persistent: true });
     redis = await connectClient("ioredis", server.port);
-    receivers = await Promise.all([
-      startReceiver("a", "ioredis", server.port),
-      startReceiver("b", "node-redis", server.port),
-    ]);
+    receivers = await Promise.all([startReceiver("a", "ioredis", server.port), startReceiver("b", "node-redis", server.port)]);
   }, 90_000);
 
   afterAll(async () => {
@@ -105,34 +140,60 @@ describe.skipIf(skipWithoutRedis)("two receiver processes sharing one Redis", ()
     await server?.dispose();
   });
 
-  it("50 concurrent deliveries of one message over both processes: exactly one is processed", async () => {
+  it("50 concurrent deliveries of one message over both processes: exactly one is processed, no 2xx before it was", async () => {
     const delivery = message("msg_concurrent");
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => deliver(receivers[i % 2] as Receiver, delivery)),
+      Array.from({ length: 50 }, (_, i) => deliver(receivers[i % 2] as Receiver, delivery, { delayMs: 300 })),
     );
-    expect(answers.every((answer) => answer.status === 200)).toBe(true);
     expect(answers.filter((answer) => answer.outcome === "processed")).toHaveLength(1);
-    expect(answers.filter((answer) => answer.outcome === "duplicate")).toHaveLength(49);
+    // The others came while it was processed (409 with Retry-After), or after (200 duplicate).
+    for (const answer of answers.filter((a) => a.outcome !== "processed")) {
+      if (answer.status === 409) {
+        expect(answer).toMatchObject({ outcome: "in_progress", error: { code: "message_in_progress" } });
+        expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
+      } else {
+        expect(answer).toMatchObject({ status: 200, outcome: "duplicate" });
+      }
+    }
+    expect(answers.filter((answer) => answer.status === 409).length).toBeGreaterThan(0);
     // Both processes answered, and their own records agree.
     expect(new Set(answers.map((answer) => answer.receiver))).toEqual(new Set(["a", "b"]));
     expect(count(await processedIds(receivers), "msg_concurrent")).toBe(1);
+    // Processing finished: every delivery now is a duplicate.
+    expect((await Promise.all(receivers.map((receiver) => deliver(receiver, delivery)))).map((a) => a.outcome)).toEqual(["duplicate", "duplicate"]);
   });
 
-  it("a handler failure releases the claim: the retry, on the other process, is processed once", async () => {
+  it("a handler failure releases the message: the retry, on the other process, is processed once", async () => {
     const delivery = message("msg_handler_fails");
     const [first, second] = receivers as [Receiver, Receiver];
     await fetch(`${first.url}/fail-next`, { method: "POST" });
     const failed = await deliver(first, delivery);
     expect(failed).toMatchObject({ status: 500, outcome: "failed" });
-    expect(await redis.get("hooksec:replay:standard-webhooks::msg_handler_fails")).toBeNull();
+    expect(await redis.send(["KEYS", "hooksec:replay:*msg_handler_fails"])).toEqual([]);
 
-    const retries = await Promise.all([deliver(second, delivery), deliver(first, delivery), deliver(second, delivery)]);
+    const retries = await Promise.all([deliver(second, delivery, { delayMs: 100 }), deliver(first, delivery), deliver(second, delivery)]);
     expect(retries.filter((answer) => answer.outcome === "processed")).toHaveLength(1);
-    expect(retries.filter((answer) => answer.outcome === "duplicate")).toHaveLength(2);
+    for (const answer of retries.filter((a) => a.outcome !== "processed")) expect(["in_progress", "duplicate"]).toContain(answer.outcome);
     expect(count(await processedIds(receivers), "msg_handler_fails")).toBe(1);
   });
 
-  it("Redis stopped mid-run: no duplicate is processed, refusals are 503 replay_store_unavailable, and it recovers", async () => {
+  it("a retry that arrives while the first attempt runs gets 409; the first then fails; the next retry is processed once", async () => {
+    const delivery = message("msg_retry_while_running");
+    const [first, second] = receivers as [Receiver, Receiver];
+    const firstAttempt = deliver(first, delivery, { delayMs: 800, fail: true });
+    // The sender's own timeout is shorter than the handler: it retries, to the other process.
+    await sleep(200);
+    const early = await deliver(second, delivery);
+    expect(early).toMatchObject({ status: 409, outcome: "in_progress", error: { code: "message_in_progress" } });
+    expect(Number(early.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(await firstAttempt).toMatchObject({ status: 500, outcome: "failed" });
+
+    const answers = await sendUntilDelivered([second, first], delivery);
+    expect(answers.at(-1)).toMatchObject({ status: 200, outcome: "processed" });
+    expect(count(await processedIds(receivers), delivery.id)).toBe(1);
+  });
+
+  it("Redis stopped mid-run: no message processed twice, refusals are 409 or 503 replay_store_unavailable, and it recovers", async () => {
     const answers = new Map<string, Answer[]>();
     const sent: Array<ReturnType<typeof message>> = [];
     // Each message is delivered three times at once, spread over both processes.
@@ -150,7 +211,7 @@ describe.skipIf(skipWithoutRedis)("two receiver processes sharing one Redis", ()
     await server.stop("SIGKILL");
     await inFlight;
     for (const stop = index + 5; index < stop; index++) await wave(index);
-    const refusedWhileDown = [...answers.values()].flat().filter((answer) => answer.status !== 200);
+    const refusedWhileDown = [...answers.values()].flat().filter((answer) => answer.status === 503);
     expect(refusedWhileDown.length).toBeGreaterThanOrEqual(15);
 
     // Redis is back on the same port; the receivers were not restarted.
@@ -159,38 +220,74 @@ describe.skipIf(skipWithoutRedis)("two receiver processes sharing one Redis", ()
     for (const deadline = Date.now() + 20_000; !recovered && Date.now() < deadline; index++) {
       await wave(index);
       const latest = answers.get(`msg_run_${index}`) ?? [];
-      recovered = latest.every((answer) => answer.status === 200) && new Set(latest.map((a) => a.receiver)).size === 2;
+      recovered = latest.every((answer) => answer.status !== 503) && new Set(latest.map((a) => a.receiver)).size === 2;
       if (!recovered) await sleep(100);
     }
     expect(recovered).toBe(true);
-    // A claim whose reply was lost in the crash is handed back within about a
-    // second of Redis answering again (the stores retry at most every second).
+    // A claim or completion whose reply was lost in the crash is sent again
+    // (released / completed) within about a second of Redis answering again.
     await sleep(1500);
 
-    // The sender retries whatever was refused, to both processes at once, until it is accepted.
+    // The sender retries whatever got no 2xx, until it is accepted.
     for (const delivery of sent) {
-      const accepted = async () => {
-        const results = await Promise.all(receivers.map((receiver) => deliver(receiver, delivery)));
-        answers.set(delivery.id, [...(answers.get(delivery.id) ?? []), ...results]);
-        return results.some((answer) => answer.status === 200);
-      };
-      if ((answers.get(delivery.id) ?? []).some((answer) => answer.outcome === "processed")) {
-        // Claims made before the crash survived it: a re-delivery is a duplicate.
+      const earlier = answers.get(delivery.id) ?? [];
+      if (earlier.some((answer) => answer.status >= 200 && answer.status < 300)) {
+        // Processed before the crash and remembered across it: a re-delivery is never processed again.
         const again = await Promise.all(receivers.map((receiver) => deliver(receiver, delivery)));
-        expect(again.map((answer) => answer.outcome)).toEqual(["duplicate", "duplicate"]);
+        for (const answer of again) expect(["duplicate", "in_progress"]).toContain(answer.outcome);
         continue;
       }
-      expect(await eventually(accepted, 10_000)).toBe(true);
+      answers.set(delivery.id, [...earlier, ...(await sendUntilDelivered(receivers, delivery, 10_000))]);
     }
 
     const all = [...answers.values()].flat();
-    // Every refusal was the documented one.
+    // Every refusal was a documented one.
     for (const answer of all.filter((a) => a.status !== 200)) {
-      expect(answer).toMatchObject({ status: 503, error: { code: "replay_store_unavailable" } });
+      if (answer.status === 409) expect(answer).toMatchObject({ outcome: "in_progress", error: { code: "message_in_progress" } });
+      else expect(answer).toMatchObject({ status: 503, error: { code: "replay_store_unavailable" } });
     }
     // Each message processed exactly once across both processes, by their own records.
     const processed = await processedIds(receivers);
     for (const delivery of sent) expect([delivery.id, count(processed, delivery.id)]).toEqual([delivery.id, 1]);
     expect(processed.filter((id) => id.startsWith("msg_run_"))).toHaveLength(sent.length);
+  });
+});
+
+describe.skipIf(skipWithoutRedis)("a receiver process killed mid-handler", () => {
+  let server: RedisServer;
+  let receivers: Receiver[] = [];
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    // A short lease (2 s, renewed every 2/3 s while the handler runs): a dead receiver gives the message back soon.
+    const env = { LEASE_SECONDS: "2" };
+    receivers = await Promise.all([startReceiver("c", "ioredis", server.port, env), startReceiver("d", "node-redis", server.port, env)]);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const child of children) child.kill("SIGKILL");
+    await server?.dispose();
+  });
+
+  it("its lease lapses and the sender's retry is processed by the other, exactly once; the sender ends delivered", async () => {
+    const delivery = message("msg_receiver_dies");
+    const [doomed, survivor] = receivers as [Receiver, Receiver];
+    // A 3 s handler, longer than the lease: the heartbeat keeps the lease while the process lives.
+    const firstAttempt = deliver(doomed, delivery, { delayMs: 3000 }).catch(() => undefined);
+    await eventually(async () => (await idsOf([doomed], "started")).includes(delivery.id));
+    await sleep(1000);
+    // Still held (renewed past its first 2 s): a retry now is in progress, not a duplicate.
+    expect(await deliver(survivor, delivery)).toMatchObject({ status: 409, outcome: "in_progress" });
+    doomed.child.kill("SIGKILL");
+    await firstAttempt;
+
+    const startedAt = Date.now();
+    const answers = await sendUntilDelivered([survivor, doomed], delivery);
+    expect(answers.at(-1)).toMatchObject({ status: 200, outcome: "processed", receiver: survivor.name });
+    // No 2xx before that, and it took about one lease, not the retention.
+    expect(answers.slice(0, -1).every((answer) => answer.status === 409)).toBe(true);
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    expect(count(await processedIds([survivor]), delivery.id)).toBe(1);
+    expect((await deliver(survivor, delivery)).outcome).toBe("duplicate");
   });
 });
