@@ -1,7 +1,11 @@
-// Claims per second: the Redis ReplayStore against the in-memory store and
-// against a bare `SET key value NX PX ttl` loop on the same Redis with the same
-// client, sequentially and with several claims in flight. Starts its own
-// redis-server on a free loopback port. Imports the built packages (`pnpm build`).
+// Messages per second through the Redis ReplayStore on its happy path (claim,
+// then complete: one EVALSHA each), against the in-memory store and against the
+// floor for two round trips on the same Redis with the same client (a bare
+// `SET key p NX PX lease`, then `SET key c XX PX retain`), sequentially and with
+// several messages in flight; and duplicates (a claim of a completed message: one
+// round trip) against a bare refused `SET NX`. Counts the commands the store
+// sends per message. Starts its own redis-server on a free loopback port.
+// Imports the built packages (`pnpm build`).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
@@ -15,7 +19,9 @@ import { createClient } from "redis";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
 const IN_FLIGHT = 32;
-const TTL_MS = 60_000;
+const LEASE_MS = 30_000;
+const RETAIN_MS = 259_200_000;
+const TERMS = { leaseMs: LEASE_MS, windowMs: 360_000 };
 
 const binary = findBinary("redis-server", ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]);
 if (binary === undefined) {
@@ -31,10 +37,10 @@ const server = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--
 
 let run = 0;
 /**
- * Runs `claim` for `ms` with `parallel` loops; returns [claims, elapsed ms].
- * Fresh keys, or with `duplicates` the same 1,000 keys claimed over and over.
+ * Runs `message` for `ms` with `parallel` loops; returns [messages, elapsed ms].
+ * Fresh keys, or with `duplicates` the same 1,000 completed keys over and over.
  */
-async function slice(claim, parallel, ms, duplicates = false) {
+async function slice(message, parallel, ms, duplicates = false) {
   const prefix = duplicates ? "dup:" : `b${run++}:`;
   let done = 0;
   const started = performance.now();
@@ -42,8 +48,8 @@ async function slice(claim, parallel, ms, duplicates = false) {
   await Promise.all(
     Array.from({ length: parallel }, async (_, worker) => {
       for (let i = 0; performance.now() < deadline; i++) {
-        const token = await claim(duplicates ? `${prefix}${(worker * 7919 + i) % 1000}` : `${prefix}${worker}:${i}`);
-        if ((token === null) !== duplicates) throw new Error(duplicates ? "a duplicate was accepted" : "a fresh key was refused");
+        const ok = await message(duplicates ? `${prefix}${(worker * 7919 + i) % 1000}` : `${prefix}${worker}:${i}`);
+        if (!ok) throw new Error(duplicates ? "a completed message was claimed again" : "a fresh message was refused");
         done++;
       }
     }),
@@ -52,7 +58,7 @@ async function slice(claim, parallel, ms, duplicates = false) {
 }
 
 /**
- * Claims per second of each variant. The variants take turns in short slices
+ * Messages per second of each variant. The variants take turns in short slices
  * (ROUNDS each), so a load change on a shared machine hits them alike.
  */
 const ROUNDS = 6;
@@ -60,7 +66,7 @@ async function compare(variants, parallel, duplicates = false) {
   const totals = variants.map(() => [0, 0]);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [index, variant] of variants.entries()) {
-      const [done, ms] = await slice(variant.claim(), parallel, (SECONDS * 1000) / ROUNDS, duplicates);
+      const [done, ms] = await slice(variant.message(), parallel, (SECONDS * 1000) / ROUNDS, duplicates);
       totals[index][0] += done;
       totals[index][1] += ms;
     }
@@ -69,7 +75,33 @@ async function compare(variants, parallel, duplicates = false) {
 }
 
 function show(name, perSecond) {
-  console.log(`${name.padEnd(46)} ${Math.round(perSecond).toLocaleString("en-US").padStart(12)} claims/s`);
+  console.log(`${name.padEnd(50)} ${Math.round(perSecond).toLocaleString("en-US").padStart(12)} messages/s`);
+}
+
+/** The client as the store sees it, counting the commands it sends (each one round trip). */
+function counting(client) {
+  const counter = { commands: 0 };
+  const wrapped = new Proxy(client, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      if (property === "eval" || property === "evalsha" || property === "evalSha") {
+        return (...args) => {
+          counter.commands++;
+          return value.apply(target, args);
+        };
+      }
+      return value.bind(target);
+    },
+  });
+  return { client: wrapped, counter };
+}
+
+/** Happy path: claim, then complete. */
+async function handle(store, key) {
+  const claimed = await store.claim(key, TERMS);
+  if (claimed.state !== "acquired") return false;
+  return (await store.complete(key, claimed.token, RETAIN_MS)) === true;
 }
 
 try {
@@ -82,55 +114,66 @@ try {
 
   // A fresh memory store per slice, large enough never to fill (its fast path).
   const memory = {
-    claim: () => {
+    message: () => {
       const fresh = createMemoryReplayStore({ maxEntries: 5_000_000 });
-      return (key) => fresh.claim(key, TTL_MS);
+      return (key) => handle(fresh, key);
     },
   };
   const ratios = [];
-  for (const [name, bare, client] of [
-    ["ioredis", (key) => io.set(key, "1", "PX", TTL_MS, "NX"), io],
-    ["node-redis", (key) => node.set(key, "1", { NX: true, PX: TTL_MS }), node],
+  for (const [name, client, bareClaim, bareComplete] of [
+    ["ioredis", io, (key) => io.set(key, "p", "PX", LEASE_MS, "NX"), (key) => io.set(key, "c", "PX", RETAIN_MS, "XX")],
+    [
+      "node-redis",
+      node,
+      (key) => node.set(key, "p", { NX: true, PX: LEASE_MS }),
+      (key) => node.set(key, "c", { XX: true, PX: RETAIN_MS }),
+    ],
   ]) {
     // A long timeout: the benchmark measures throughput, and shares 2 cores with other work.
-    const store = createRedisReplayStore({ client, timeoutMs: 10_000 });
+    const counted = counting(client);
+    const store = createRedisReplayStore({ client: counted.client, timeoutMs: 10_000 });
+    const bare = async (key) => (await bareClaim(key)) !== null && (await bareComplete(key)) !== null;
+    await handle(store, "warm-up"); // EVAL once per script: EVALSHA from then on
     for (const parallel of [1, IN_FLIGHT]) {
       const label = `${name}, ${parallel === 1 ? "sequential" : `${parallel} in flight`}`;
       await slice(bare, parallel, 200); // warm-up
-      const [memoryRate, bareRate, storeRate] = await compare(
-        [memory, { claim: () => bare }, { claim: () => (key) => store.claim(key, TTL_MS) }],
-        parallel,
-      );
+      const before = counted.counter.commands;
+      let messages = 0;
+      const counting = async (key) => {
+        messages++;
+        return handle(store, key);
+      };
+      const [memoryRate, bareRate, storeRate] = await compare([memory, { message: () => bare }, { message: () => counting }], parallel);
+      const perMessage = (counted.counter.commands - before) / messages;
       console.log(label);
-      show("  memory store (createMemoryReplayStore)", memoryRate);
-      show("  bare SET key value NX PX ttl", bareRate);
-      show("  createRedisReplayStore claim", storeRate);
+      show("  memory store: claim + complete", memoryRate);
+      show("  bare SET NX PX + SET XX PX (2 round trips)", bareRate);
+      show("  createRedisReplayStore: claim + complete", storeRate);
       ratios.push(
-        `${label.padEnd(26)} store/bare ${(storeRate / bareRate).toFixed(2)}   memory/store ${(memoryRate / storeRate).toFixed(1)}x`,
+        `${label.padEnd(26)} store/bare ${(storeRate / bareRate).toFixed(2)}   memory/store ${(memoryRate / storeRate).toFixed(1)}x   ~${perMessage.toFixed(2)} commands/message`,
       );
       await io.flushall();
     }
-    // Duplicates: the key is held by another claim. The store then reads the key
-    // once more (GET), to tell a re-sent SET of its own from somebody else's claim.
-    const held = createRedisReplayStore({ client: io, timeoutMs: 10_000 });
+    // Duplicates: a claim of a completed message is one script (GET, answer "completed").
     const heldMemory = createMemoryReplayStore();
     for (let i = 0; i < 1000; i++) {
-      await held.claim(`dup:${i}`, TTL_MS);
-      heldMemory.claim(`dup:${i}`, TTL_MS);
+      await handle(store, `dup:${i}`);
+      handle(heldMemory, `dup:${i}`);
+      await bareClaim(`bare:dup:${i}`);
     }
     const [memoryDup, bareDup, storeDup] = await compare(
       [
-        { claim: () => (key) => heldMemory.claim(key, TTL_MS) },
-        { claim: () => (key) => bare(`hooksec:replay:${key}`) },
-        { claim: () => (key) => store.claim(key, TTL_MS) },
+        { message: () => (key) => heldMemory.claim(key, TERMS).state === "completed" },
+        { message: () => async (key) => (await bareClaim(`bare:${key}`)) === null },
+        { message: () => async (key) => (await store.claim(key, TERMS)).state === "completed" },
       ],
       IN_FLIGHT,
       true,
     );
     console.log(`${name}, duplicates, ${IN_FLIGHT} in flight`);
-    show("  memory store (createMemoryReplayStore)", memoryDup);
-    show("  bare SET key value NX PX ttl", bareDup);
-    show("  createRedisReplayStore claim", storeDup);
+    show("  memory store: claim (completed)", memoryDup);
+    show("  bare refused SET NX PX (1 round trip)", bareDup);
+    show("  createRedisReplayStore: claim (completed)", storeDup);
     ratios.push(
       `${`${name}, duplicates`.padEnd(26)} store/bare ${(storeDup / bareDup).toFixed(2)}   memory/store ${(memoryDup / storeDup).toFixed(1)}x`,
     );

@@ -342,7 +342,7 @@ describe("createRedisReplayStore", () => {
     vi.useFakeTimers();
     for (const failOpen of [false, true]) {
       let completeCalls = 0;
-      const { client, calls } = fakeIoRedis((call) =>
+      const { client, calls } = fakeIoRedis(() =>
         ++completeCalls < 4 ? Promise.reject(new Error("Connection is closed.")) : Promise.resolve(1),
       );
       const store = createRedisReplayStore({ client, failOpen });
