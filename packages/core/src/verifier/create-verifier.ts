@@ -82,7 +82,7 @@ export function createVerification(options: VerifierOptions): Verification {
   }
   const { scheme, onEvent } = options;
   if (scheme === undefined || scheme === null || typeof scheme.verify !== "function") {
-    throw new WebhookError("invalid_options", "the options need a `scheme`, for example { scheme: standardWebhooks({ secret: process.env.WEBHOOK_SECRET }) }");
+    throw new WebhookError("invalid_options", "the options need a `scheme`, for example { scheme: standardWebhooks({ secret }) } with the whsec_ secret your sender gave you");
   }
   const pastSeconds = nonNegative(options.tolerance?.pastSeconds ?? DEFAULT_PAST_SECONDS, "tolerance.pastSeconds");
   const futureSeconds = nonNegative(options.tolerance?.futureSeconds ?? DEFAULT_FUTURE_SECONDS, "tolerance.futureSeconds");
