@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { TLSSocket } from "node:tls";
 import { join } from "node:path";
 import { createVerifier, standardWebhooks, WebhookError } from "@hooksec/core";
@@ -97,6 +97,44 @@ describe("hooksec send over http on loopback", () => {
     expect(received[0]?.id).toBeDefined();
   });
 
+  it.sequential("reads --auth-basic and --auth-api-key (and the bearer token) from the environment or a file instead of the command line", async () => {
+    const files = tempDir();
+    try {
+      const basicFile = join(files.dir, "basic");
+      const keyFile = join(files.dir, "key");
+      const tokenFile = join(files.dir, "token");
+      writeFileSync(basicFile, "client:from-file\n", { mode: 0o600 });
+      writeFileSync(keyFile, "k3y-from-file\r\n", { mode: 0o600 });
+      writeFileSync(tokenFile, "t0ken-from-file", { mode: 0o600 });
+      const basic = (pair: string) => `Basic ${Buffer.from(pair).toString("base64")}`;
+      const cases: [string[], string, string][] = [
+        [["--auth-basic-env", "HOOKSEC_TEST_BASIC"], "authorization", basic("client:from-env")],
+        [["--auth-basic-file", basicFile], "authorization", basic("client:from-file")],
+        [["--auth-api-key-env", "x-api-key=HOOKSEC_TEST_KEY"], "x-api-key", "k3y-from-env"],
+        [["--auth-api-key-file", `x-api-key=${keyFile}`], "x-api-key", "k3y-from-file"],
+        [["--auth-bearer-file", tokenFile], "authorization", "Bearer t0ken-from-file"],
+      ];
+      for (const [args, header, value] of cases) {
+        received.length = 0;
+        const result = await hooksec([...base(), ...local, ...args], { env: { HOOKSEC_TEST_BASIC: "client:from-env", HOOKSEC_TEST_KEY: "k3y-from-env" } });
+        expect(result.code, result.stderr).toBe(0);
+        expect(received[0]?.headers[header]).toBe(value);
+      }
+    } finally {
+      files.remove();
+    }
+  });
+
+  it("says in its help why secrets belong in the environment or a file", async () => {
+    const result = await hooksec(["send", "--help"]);
+    expect(result.code).toBe(0);
+    for (const option of ["--auth-basic-env", "--auth-basic-file", "--auth-api-key-env", "--auth-api-key-file", "--client-secret-file"]) {
+      expect(result.stdout).toContain(option);
+    }
+    expect(result.stdout).toMatch(/visible to\s+other users of the machine in `ps`/);
+    expect(result.stdout).toContain("shell history");
+  });
+
   it.sequential("authenticates with an OAuth2 client credentials token from a token endpoint", async () => {
     const tokenRequests: { authorization?: string; form: string }[] = [];
     const tokenServer = createHttpServer(async (request, response) => {
@@ -172,6 +210,11 @@ describe("hooksec send over http on loopback", () => {
     [["send", "--scheme", "svix", "--secret", secret, "--body", body], "URL"],
     [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-bearer", "a", "--auth-basic", "b:c"], "one outbound authentication"],
     [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-api-key", "novalue"], "header=value"],
+    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-api-key-env", "NAME"], "header=NAME"],
+    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-basic", "a:b", "--auth-basic-env", "X"], "give one of --auth-basic, --auth-basic-env and --auth-basic-file"],
+    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-basic-env", "HOOKSEC_TEST_UNSET"], "not set"],
+    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-api-key", "h=v", "--auth-api-key-file", "h=f"], "give one of --auth-api-key"],
+    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-basic-env", "X", "--auth-bearer-file", "f"], "one outbound authentication"],
     [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-oauth2", "https://127.0.0.1/token"], "--client-id"],
     [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-oauth2", "https://127.0.0.1/token", "--client-id", "c"], "--client-secret"],
     [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--client-id", "c"], "go with --auth-oauth2"],

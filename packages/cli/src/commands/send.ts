@@ -7,62 +7,88 @@ import { parseHeaderLine } from "../lib/headers.js";
 import { type CliIo, EXIT, type ExitCode } from "../lib/io.js";
 import { describeWebhookError, printFields, printJson } from "../lib/output.js";
 import { schemeHelp, SCHEME_OPTIONS, schemeFromArgs } from "../lib/scheme-args.js";
+import { readSecretOption } from "../lib/secrets.js";
 import { CommandError, UsageError } from "../lib/usage-error.js";
 
 interface AuthValues {
   "auth-api-key"?: string | undefined;
+  "auth-api-key-env"?: string | undefined;
+  "auth-api-key-file"?: string | undefined;
   "auth-basic"?: string | undefined;
+  "auth-basic-env"?: string | undefined;
+  "auth-basic-file"?: string | undefined;
   "auth-bearer"?: string | undefined;
   "auth-bearer-env"?: string | undefined;
+  "auth-bearer-file"?: string | undefined;
   "auth-oauth2"?: string | undefined;
   "client-id"?: string | undefined;
   "client-secret"?: string | undefined;
   "client-secret-env"?: string | undefined;
+  "client-secret-file"?: string | undefined;
   scope?: string | undefined;
   audience?: string | undefined;
 }
 
-function fromEnv(io: CliIo, option: string, name: string): string {
-  const value = io.env[name];
-  if (value === undefined || value === "") throw new UsageError(`--${option} ${name}: the environment variable is not set`);
-  return value;
+/** Each outbound authentication and the options that choose it. */
+const AUTH_KINDS = {
+  "auth-api-key": ["auth-api-key", "auth-api-key-env", "auth-api-key-file"],
+  "auth-basic": ["auth-basic", "auth-basic-env", "auth-basic-file"],
+  "auth-bearer": ["auth-bearer", "auth-bearer-env", "auth-bearer-file"],
+  "auth-oauth2": ["auth-oauth2"],
+} as const;
+
+/** `--X VALUE`, `--X-env NAME` or `--X-file PATH` of one secret option. */
+function sourcesOf(values: AuthValues, option: "auth-basic" | "auth-bearer" | "client-secret") {
+  return { value: values[option], env: values[`${option}-env`], file: values[`${option}-file`] };
 }
 
-function oauth2From(values: AuthValues, io: CliIo, tokenUrl: string): OutboundAuth {
+async function oauth2From(values: AuthValues, io: CliIo, tokenUrl: string): Promise<OutboundAuth> {
   const clientId = values["client-id"];
   if (clientId === undefined || clientId === "") throw new UsageError("--auth-oauth2 needs --client-id");
-  if ((values["client-secret"] === undefined) === (values["client-secret-env"] === undefined)) {
-    throw new UsageError("--auth-oauth2 needs one of --client-secret or --client-secret-env");
-  }
-  const clientSecretEnv = values["client-secret-env"];
-  const clientSecret = clientSecretEnv === undefined ? (values["client-secret"] ?? "") : fromEnv(io, "client-secret-env", clientSecretEnv);
+  const clientSecret = await readSecretOption(io, "client-secret", sourcesOf(values, "client-secret"));
+  if (clientSecret === undefined) throw new UsageError("--auth-oauth2 needs one of --client-secret, --client-secret-env or --client-secret-file");
   return { type: "oauth2", tokenUrl, clientId, clientSecret, scope: values.scope, audience: values.audience };
 }
 
-function authFrom(values: AuthValues, io: CliIo): OutboundAuth | undefined {
-  const given = (["auth-api-key", "auth-basic", "auth-bearer", "auth-bearer-env", "auth-oauth2"] as const).filter((name) => values[name] !== undefined);
+/** `--auth-api-key header=value`, or `header=NAME` / `header=PATH` for the -env and -file forms. */
+async function apiKeyFrom(values: AuthValues, io: CliIo): Promise<OutboundAuth> {
+  if (AUTH_KINDS["auth-api-key"].filter((name) => values[name] !== undefined).length > 1) {
+    throw new UsageError("give one of --auth-api-key, --auth-api-key-env and --auth-api-key-file");
+  }
+  const option = (["auth-api-key-env", "auth-api-key-file"] as const).find((name) => values[name] !== undefined) ?? "auth-api-key";
+  const given = values[option] ?? "";
+  const equals = given.indexOf("=");
+  if (equals < 1) throw new UsageError(`--${option} takes ${option === "auth-api-key" ? "header=value" : option === "auth-api-key-env" ? "header=NAME" : "header=PATH"}`);
+  const header = given.slice(0, equals);
+  const rest = given.slice(equals + 1);
+  const sources = option === "auth-api-key" ? { value: rest } : option === "auth-api-key-env" ? { env: rest } : { file: rest };
+  return { type: "api-key", header, key: (await readSecretOption(io, "auth-api-key", sources)) ?? "" };
+}
+
+async function authFrom(values: AuthValues, io: CliIo): Promise<OutboundAuth | undefined> {
+  const given = (Object.keys(AUTH_KINDS) as (keyof typeof AUTH_KINDS)[]).filter((kind) => AUTH_KINDS[kind].some((name) => values[name] !== undefined));
   const tokenUrl = values["auth-oauth2"];
-  if (tokenUrl === undefined && (["client-id", "client-secret", "client-secret-env", "scope", "audience"] as const).some((name) => values[name] !== undefined)) {
-    throw new UsageError("--client-id, --client-secret(-env), --scope and --audience go with --auth-oauth2");
+  const oauth2Only = ["client-id", "client-secret", "client-secret-env", "client-secret-file", "scope", "audience"] as const;
+  if (tokenUrl === undefined && oauth2Only.some((name) => values[name] !== undefined)) {
+    throw new UsageError("--client-id, --client-secret(-env/-file), --scope and --audience go with --auth-oauth2");
   }
   if (given.length > 1) throw new UsageError(`give one outbound authentication, not ${given.map((name) => `--${name}`).join(" and ")}`);
-  const apiKey = values["auth-api-key"];
-  if (apiKey !== undefined) {
-    const equals = apiKey.indexOf("=");
-    if (equals < 1) throw new UsageError("--auth-api-key takes header=value");
-    return { type: "api-key", header: apiKey.slice(0, equals), key: apiKey.slice(equals + 1) };
+  switch (given[0]) {
+    case undefined:
+      return undefined;
+    case "auth-api-key":
+      return apiKeyFrom(values, io);
+    case "auth-basic": {
+      const basic = (await readSecretOption(io, "auth-basic", sourcesOf(values, "auth-basic"))) ?? "";
+      const colon = basic.indexOf(":");
+      if (colon < 1) throw new UsageError("--auth-basic takes id:secret");
+      return { type: "basic", clientId: basic.slice(0, colon), clientSecret: basic.slice(colon + 1) };
+    }
+    case "auth-bearer":
+      return { type: "bearer", token: (await readSecretOption(io, "auth-bearer", sourcesOf(values, "auth-bearer"))) ?? "" };
+    case "auth-oauth2":
+      return oauth2From(values, io, tokenUrl ?? "");
   }
-  const basic = values["auth-basic"];
-  if (basic !== undefined) {
-    const colon = basic.indexOf(":");
-    if (colon < 1) throw new UsageError("--auth-basic takes id:secret");
-    return { type: "basic", clientId: basic.slice(0, colon), clientSecret: basic.slice(colon + 1) };
-  }
-  if (tokenUrl !== undefined) return oauth2From(values, io, tokenUrl);
-  const bearerEnv = values["auth-bearer-env"];
-  if (bearerEnv !== undefined) return { type: "bearer", token: fromEnv(io, "auth-bearer-env", bearerEnv) };
-  const bearer = values["auth-bearer"];
-  return bearer === undefined ? undefined : { type: "bearer", token: bearer };
 }
 
 async function readPem(path: string | undefined, option: string): Promise<string | undefined> {
@@ -93,8 +119,9 @@ export const sendCommand: Command = {
   name: "send",
   summary: "sign and deliver a webhook to a URL (SSRF-checked, retried; exit 1 unless delivered)",
   help: `Usage: hooksec send URL --scheme S (--secret S | --secret-env NAME) (--body TEXT | --body-file F)
-                    [--auth-api-key header=value | --auth-basic id:secret | --auth-bearer TOKEN | --auth-bearer-env NAME
-                     | --auth-oauth2 TOKEN_URL --client-id ID (--client-secret S | --client-secret-env NAME) [--scope S]]
+                    [--auth-api-key-env header=NAME | --auth-basic-env NAME | --auth-bearer-env NAME
+                     | --auth-oauth2 TOKEN_URL --client-id ID --client-secret-env NAME [--scope S]]
+                     (each secret also as --X-file PATH, or on the command line as --X VALUE)
                     [--cert F --key F] [--ca F] [--allow-http] [--allow-cidr CIDR ...]
                     [--retries N] [--timeout SECONDS] [--id ID] [--content-type T] [--header "N: V" ...] [--json]
 
@@ -111,12 +138,17 @@ Prints the delivery result; exit 0 delivered, 1 failed, gone or refused, 2 usage
 
 Options:
 ${schemeHelp({ url: false })}
+Secrets: every option below that takes one also comes as -env NAME (read from the
+environment variable NAME) and -file PATH (read from a file, e.g. a mounted secret; one
+trailing newline dropped). Prefer those: a secret typed on the command line is visible to
+other users of the machine in \`ps\` and /proc, and stays in your shell history.
   --auth-api-key H=V      send the key V in header H
-  --auth-basic ID:SECRET  HTTP Basic authentication
-  --auth-bearer TOKEN     a Bearer token (--auth-bearer-env NAME reads it from the environment)
+                          (--auth-api-key-env H=NAME, --auth-api-key-file H=PATH)
+  --auth-basic ID:SECRET  HTTP Basic authentication (--auth-basic-env NAME, --auth-basic-file PATH)
+  --auth-bearer TOKEN     a Bearer token (--auth-bearer-env NAME, --auth-bearer-file PATH)
   --auth-oauth2 URL       OAuth2 client credentials: a token from URL (SSRF-checked like the endpoint),
-                          with --client-id, --client-secret or --client-secret-env NAME,
-                          and optionally --scope and --audience
+                          with --client-id and --client-secret S (--client-secret-env NAME,
+                          --client-secret-file PATH), and optionally --scope and --audience
   --cert F, --key F       PEM client certificate and key for mTLS
   --ca F                  PEM CA the receiver's certificate must chain to (replaces the system roots)
   --allow-http            allow http: URLs (local development only)
@@ -133,13 +165,19 @@ ${schemeHelp({ url: false })}
       {
         ...SCHEME_OPTIONS,
         "auth-api-key": { type: "string" },
+        "auth-api-key-env": { type: "string" },
+        "auth-api-key-file": { type: "string" },
         "auth-basic": { type: "string" },
+        "auth-basic-env": { type: "string" },
+        "auth-basic-file": { type: "string" },
         "auth-bearer": { type: "string" },
         "auth-bearer-env": { type: "string" },
+        "auth-bearer-file": { type: "string" },
         "auth-oauth2": { type: "string" },
         "client-id": { type: "string" },
         "client-secret": { type: "string" },
         "client-secret-env": { type: "string" },
+        "client-secret-file": { type: "string" },
         scope: { type: "string" },
         audience: { type: "string" },
         cert: { type: "string" },
@@ -159,7 +197,7 @@ ${schemeHelp({ url: false })}
     if (url === undefined) throw new UsageError("the endpoint URL is required: hooksec send URL ...");
     if (values.url !== undefined) throw new UsageError("give the endpoint as the first argument, not --url");
     const { name, scheme } = schemeFromArgs({ ...values, url }, io);
-    const auth = authFrom(values, io);
+    const auth = await authFrom(values, io);
     const tls = await tlsFrom(values);
     const retries = integerOption(values.retries, "retries", 2, 0, 20);
     const timeoutSeconds = integerOption(values.timeout, "timeout", 15, 1, 600);
