@@ -1,9 +1,9 @@
 import { Boom } from "@hapi/boom";
-import type { WebhookErrorCode, WebhookResponse } from "@hooksec/core";
+import type { WebhookError, WebhookResponse } from "@hooksec/core";
 
 /** The code a hooksec Boom carries in `data`, so `onPreResponse` hooks can `switch` on it. */
 export interface WebhookBoomData {
-  readonly code: WebhookErrorCode;
+  readonly code: WebhookError["code"];
 }
 
 /**
@@ -11,9 +11,8 @@ export interface WebhookBoomData {
  * headers (`Retry-After`) and, as payload, the same small body every hooksec
  * adapter sends, `{ error: { code, message } }`.
  */
-export function toBoom(response: WebhookResponse & { readonly body: { readonly error: { readonly code: string; readonly message: string } } }): Boom<WebhookBoomData> {
-  const { code, message } = response.body.error;
-  const boom = new Boom<WebhookBoomData>(message, { statusCode: response.status, data: { code: code as WebhookErrorCode } });
+export function toBoom(response: WebhookResponse, error: WebhookError): Boom<WebhookBoomData> {
+  const boom = new Boom<WebhookBoomData>(error.message, { statusCode: response.status, data: { code: error.code } });
   (boom.output as { payload: unknown }).payload = response.body;
   Object.assign(boom.output.headers, response.headers);
   return boom;
