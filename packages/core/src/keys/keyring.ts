@@ -3,6 +3,7 @@ import { WebhookError } from "../errors/webhook-error.js";
 import type { Awaitable } from "../lib/awaitable.js";
 import { encodeHex } from "../lib/hex.js";
 import type { SecretInput, SecretLookup, SecretOptions } from "./secret-input.js";
+import { requireStrongHmacKey } from "./secret-strength.js";
 
 /** A key ready for use: imported once, named for logs and results. */
 export interface PreparedHmacKey {
@@ -85,14 +86,17 @@ export interface RawKey {
   readonly bytes: Uint8Array;
 }
 
-/** Decodes one secret input; throws `invalid_options` when it is empty or not in the scheme's format. */
+/**
+ * Decodes one secret input; throws `invalid_options` when it is empty, not in the scheme's
+ * format, or shorter than 16 bytes (a guessable key makes every signature forgeable).
+ */
 export function decodeInput(input: SecretInput, decodeSecret: SecretDecoder): RawKey {
   const { id, secret } = typeof input === "object" && !(input instanceof Uint8Array) ? input : { id: undefined, secret: input };
   const bytes = typeof secret === "string" ? decodeSecret(secret) : secret;
   if (bytes === undefined || !(bytes instanceof Uint8Array) || bytes.length === 0) {
     throw new WebhookError("invalid_options", "a secret is empty or not in the scheme's format");
   }
-  return { id, bytes };
+  return { id, bytes: requireStrongHmacKey(bytes) };
 }
 
 /** Imports a decoded secret once, with its id (or a fingerprint of it). */

@@ -205,9 +205,12 @@ describe("createReceiver().receive", () => {
     await expect(receiver.receive(read, ok)).rejects.toMatchObject({ code: "body_already_consumed" });
   });
 
-  it("names the fix when built without a scheme or a secret", () => {
+  it("names the fix when built without a scheme, or with options only verify() can honour", () => {
     expect(() => createReceiver({} as ReceiverOptions)).toThrow(
       expect.objectContaining({ code: "invalid_options", message: expect.stringContaining("standardWebhooks({ secret") }),
+    );
+    expect(() => createReceiver({ scheme, replay: { duplicates: "reject" } })).toThrow(
+      expect.objectContaining({ code: "invalid_options", message: expect.stringContaining("200 so the sender stops retrying") }),
     );
   });
 

@@ -60,6 +60,12 @@ export interface Receiver {
  * }
  */
 export function createReceiver(options: ReceiverOptions): Receiver {
+  if (typeof options?.replay === "object" && options.replay.duplicates === "reject") {
+    throw new WebhookError(
+      "invalid_options",
+      'replay.duplicates "reject" is for verify() only: the receive lifecycle answers an already processed message with 200 so the sender stops retrying (a 409 would make it retry for days)',
+    );
+  }
   const verification = createVerification(options);
 
   async function admit(input: ReceiveInput): Promise<AdmittedDelivery | RefusedDelivery> {

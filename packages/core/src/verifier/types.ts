@@ -55,7 +55,11 @@ export interface ReplayOptions {
    * ids (set it when one receiver is served under several paths).
    */
   readonly namespace?: string;
-  /** `"report"` (default) returns the webhook with `duplicate: true`; `"reject"` throws `duplicate_message` (409). */
+  /**
+   * For `verify()`: `"report"` (default) returns a processed message with `duplicate: true`;
+   * `"reject"` throws `duplicate_message` (409). The receive lifecycle always acknowledges
+   * processed messages with 200, so it refuses `"reject"`.
+   */
   readonly duplicates?: "report" | "reject";
 }
 

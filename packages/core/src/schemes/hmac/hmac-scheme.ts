@@ -4,6 +4,7 @@ import { decodeBase64, encodeBase64 } from "../../lib/base64.js";
 import { decodeHex, encodeHex } from "../../lib/hex.js";
 import { decodeUtf8Strict, utf8 } from "../../lib/utf8.js";
 import type { SecretDecoder } from "../../keys/keyring.js";
+import { decodeBase64Secret } from "../../keys/secret-strength.js";
 import type { SecretOptions } from "../../keys/secret-input.js";
 import type { WebhookScheme } from "../types.js";
 import { defineHmacScheme, type HmacFormat, type HmacIdentity, type HmacSignedFields } from "./define-hmac-scheme.js";
@@ -73,7 +74,7 @@ const MAX_PARAMS = 32;
 const MAC_LENGTH: Record<HashAlgorithm, number> = { "SHA-1": 20, "SHA-256": 32, "SHA-512": 64 };
 const SECRET_DECODERS: Record<"utf8" | "base64" | "hex", SecretDecoder> = {
   utf8,
-  base64: decodeBase64,
+  base64: decodeBase64Secret,
   hex: decodeHex,
 };
 

@@ -65,31 +65,43 @@ describe("documentation vectors", () => {
     expect(await codeOf(scheme.verify(incoming(legacy, GITHUB_DOC.body)))).toBe("missing_header");
   });
 
-  it("twilio: verifies Twilio's documented form example, with and without the default port", async () => {
-    const scheme = twilio({ secret: TWILIO_DOC.authToken });
-    const headers = { "x-twilio-signature": TWILIO_DOC.signature };
+  // Twilio's documented token "12345" is too short to be accepted as a secret, so the
+  // vectors are checked in two steps: the documented string-to-sign gives the documented
+  // signature under "12345", and the scheme signs exactly that string under a real-length token.
+  const TWILIO_TOKEN = "0123456789abcdef0123456789abcdef"; // 32 hex characters, as Twilio issues them
+  const TWILIO_FORM_SIGNED = `${TWILIO_DOC.url}CallSidCA1234567890ABCDECaller+14158675310Digits1234From+14158675310To+18005551212`;
+  async function hmacSha1(key: string, text: string): Promise<string> {
+    const imported = await crypto.subtle.importKey("raw", utf8(key), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
+    return encodeBase64(new Uint8Array(await crypto.subtle.sign("HMAC", imported, utf8(text))));
+  }
+
+  it("twilio: refuses the documentation's 5-character token with invalid_options", () => {
+    expect(() => twilio({ secret: TWILIO_DOC.authToken })).toThrowError(expect.objectContaining({ code: "invalid_options" }));
+  });
+
+  it("twilio: signs Twilio's documented form example as documented, and verifies it with and without the default port", async () => {
+    expect(await hmacSha1(TWILIO_DOC.authToken, TWILIO_FORM_SIGNED)).toBe(TWILIO_DOC.signature);
+    const scheme = twilio({ secret: TWILIO_TOKEN });
+    const headers = { "x-twilio-signature": await hmacSha1(TWILIO_TOKEN, TWILIO_FORM_SIGNED) };
+    expect(await scheme.sign({ id: "x", timestamp: new Date(), body: TWILIO_DOC.form, url: TWILIO_DOC.url })).toEqual(headers);
     await expect(scheme.verify(incoming(headers, TWILIO_DOC.form, TWILIO_DOC.url))).resolves.toBeDefined();
     await expect(scheme.verify(incoming(headers, TWILIO_DOC.form, "https://mycompany.com:443/myapp.php?foo=1&bar=2"))).resolves.toBeDefined();
     expect(await codeOf(scheme.verify(incoming(headers, TWILIO_DOC.form, "https://mycompany.com/myapp.php?foo=1&bar=3")))).toBe(
       "invalid_signature",
     );
     expect(await codeOf(scheme.verify(incoming(headers, `${TWILIO_DOC.form}&Extra=1`, TWILIO_DOC.url)))).toBe("invalid_signature");
-    const signed = await scheme.sign({ id: "x", timestamp: new Date(), body: TWILIO_DOC.form, url: TWILIO_DOC.url });
-    expect(signed).toEqual(headers);
   });
 
-  it("twilio: verifies the documented JSON example through bodySHA256 and checks the body hash", async () => {
-    const scheme = twilio({ secret: TWILIO_DOC.authToken });
+  it("twilio: signs the documented JSON example through bodySHA256 and checks the body hash", async () => {
     const url = `${TWILIO_DOC.url}&bodySHA256=${TWILIO_DOC.bodyHash}`;
-    const headers = { "x-twilio-signature": TWILIO_DOC.jsonSignature };
+    expect(await hmacSha1(TWILIO_DOC.authToken, url)).toBe(TWILIO_DOC.jsonSignature);
+    const scheme = twilio({ secret: TWILIO_TOKEN });
+    const headers = { "x-twilio-signature": await hmacSha1(TWILIO_TOKEN, url) };
+    // signing a JSON delivery: the URL carries the body's hash, as Twilio sends it
+    expect(await scheme.sign({ id: "x", timestamp: new Date(), body: TWILIO_DOC.jsonBody, url })).toEqual(headers);
     await expect(scheme.verify(incoming(headers, TWILIO_DOC.jsonBody, url))).resolves.toBeDefined();
     expect(await codeOf(scheme.verify(incoming(headers, TWILIO_DOC.jsonBody.replace("value", "valuE"), url)))).toBe("invalid_signature");
-    expect(await codeOf(twilio({ secret: TWILIO_DOC.authToken }).sign({ id: "x", timestamp: new Date(), body: "a=1" }))).toBe(
-      "invalid_options",
-    );
-    // signing a JSON delivery: the URL carries the body's hash, as Twilio sends it
-    const signed = await scheme.sign({ id: "x", timestamp: new Date(), body: TWILIO_DOC.jsonBody, url });
-    expect(signed).toEqual(headers);
+    expect(await codeOf(scheme.sign({ id: "x", timestamp: new Date(), body: "a=1" }))).toBe("invalid_options");
   });
 });
 
@@ -134,15 +146,15 @@ describe("twilio: bounded work before the MAC", () => {
   });
 
   it("hashes a JSON body (bodySHA256) only once the MAC over the URL holds", async () => {
-    const scheme = twilio({ secret: TWILIO_DOC.authToken });
+    const scheme = twilio({ secret });
     const signedUrl = `${TWILIO_DOC.url}&bodySHA256=${TWILIO_DOC.bodyHash}`;
-    await scheme.verify(incoming({ "x-twilio-signature": TWILIO_DOC.signature }, TWILIO_DOC.form, TWILIO_DOC.url)); // keys imported
+    const genuine = await scheme.sign({ id: "x", timestamp: T, body: TWILIO_DOC.jsonBody, url: signedUrl });
+    await scheme.verify(incoming(genuine, TWILIO_DOC.jsonBody, signedUrl)); // keys imported
     const digest = vi.spyOn(cryptoBackend, "digest");
     try {
       const forged = { "x-twilio-signature": encodeBase64(new Uint8Array(20)) };
       expect(await codeOf(scheme.verify(incoming(forged, "x".repeat(1 << 20), signedUrl)))).toBe("invalid_signature");
       expect(digest).not.toHaveBeenCalled();
-      const genuine = { "x-twilio-signature": TWILIO_DOC.jsonSignature };
       expect(await codeOf(scheme.verify(incoming(genuine, `${TWILIO_DOC.jsonBody} `, signedUrl)))).toBe("invalid_signature");
       expect(digest).toHaveBeenCalledTimes(1);
     } finally {
@@ -213,7 +225,7 @@ describe.each(cases)("$name", ({ make, body, headers: headerNames }) => {
     await fc.assert(
       fc.asyncProperty(body, fc.nat(), fc.integer({ min: 1, max: 255 }), fc.constantFrom(...headerNames, "body"), async (payload, position, flip, target) => {
         const headers = await scheme.sign(message(payload));
-        expect(await codeOf(make("another-secret").verify(incoming(headers, payload)))).toBe("invalid_signature");
+        expect(await codeOf(make("another-secret-not-real").verify(incoming(headers, payload)))).toBe("invalid_signature");
         let mutatedBody = typeof payload === "string" ? utf8(payload) : payload;
         const mutated = { ...headers };
         if (target === "body") {
@@ -259,7 +271,7 @@ describe("stripe", () => {
     const body = '{"id":"evt_123","object":"event"}';
     const headers = await scheme.sign(message(body));
     expect(headers["stripe-signature"]).toMatch(/^t=1700000000,v1=[0-9a-f]{64}$/);
-    const other = (await stripe({ secret: "whsec_other" }).sign(message(body)))["stripe-signature"]?.split(",")[1];
+    const other = (await stripe({ secret: "whsec_other_secret_not_real" }).sign(message(body)))["stripe-signature"]?.split(",")[1];
     const rolled = { "stripe-signature": `${headers["stripe-signature"]?.replace(",v1=", `,${other},v0=abc,v1=`)}` };
     const result = await scheme.verify(incoming(rolled, body));
     expect(result.id).toBe("evt_123");
@@ -308,7 +320,7 @@ describe("slack through the verifier", () => {
 
 describe("github and shopify (no signed timestamp)", () => {
   it("deduplicates a replay with a forged delivery id on the MAC", async () => {
-    const scheme = github({ secret: "s" });
+    const scheme = github({ secret: "github-secret-not-real" });
     const verifier = createVerifier({ scheme });
     const headers = await scheme.sign(message("{}", "delivery-1"));
     const first = await verifier.verifyParts({ method: "POST", url: "https://r.test/", headers, body: utf8("{}") });
@@ -324,7 +336,7 @@ describe("github and shopify (no signed timestamp)", () => {
   });
 
   it("shopify reads the header in any case and names the message by its webhook id", async () => {
-    const scheme = shopify({ secret: "shpss_not_real" });
+    const scheme = shopify({ secret: "shpss_secret_not_real" });
     const headers = await scheme.sign(message('{"id":1}', "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"));
     expect(Object.keys(headers).sort()).toEqual(["x-shopify-hmac-sha256", "x-shopify-webhook-id"]);
     const eventBus = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
@@ -352,7 +364,7 @@ describe("hmacScheme options", () => {
     [{ signatureParams: { separator: ",", signatureKey: "v1", timestampKey: "v1" } }, "same keys"],
     [{ idJsonField: "id", idHeader: "x-id" }, "two ids"],
   ] as [Record<string, unknown>, string][])("refuses %j (%s) when built", (override) => {
-    const options = { name: "x", secret: "s", signatureHeader: "x-sig", ...override } as Parameters<typeof hmacScheme>[0];
+    const options = { name: "x", secret: "x-secret-not-real", signatureHeader: "x-sig", ...override } as Parameters<typeof hmacScheme>[0];
     expect(() => hmacScheme(options)).toThrow(expect.objectContaining({ code: "invalid_options" }));
   });
 
@@ -368,7 +380,7 @@ describe("hmacScheme options", () => {
     const body = '{"event_id":"evt_01h","data":{}}';
     const headers = await scheme.sign(message(body));
     expect(headers["paddle-signature"]).toMatch(/^ts=1700000000;h1=[0-9a-f]{64}$/);
-    const other = (await hmacScheme({ ...options, secret: "old" }).sign(message(body)))["paddle-signature"]?.split(";")[1];
+    const other = (await hmacScheme({ ...options, secret: "pdl_ntfset_old_not_real" }).sign(message(body)))["paddle-signature"]?.split(";")[1];
     const result = await scheme.verify(incoming({ "paddle-signature": `${other};${headers["paddle-signature"]}` }, body));
     expect(result.id).toBe("evt_01h");
     expect(result.replayKey).toBeUndefined();
@@ -377,7 +389,7 @@ describe("hmacScheme options", () => {
   });
 
   it("refuses ids containing a signed separator, received or sent", async () => {
-    const scheme = hmacScheme({ name: "x", secret: "s", signatureHeader: "x-sig", idHeader: "x-id", signedContent: "{id}:{body}" });
+    const scheme = hmacScheme({ name: "x", secret: "x-secret-not-real", signatureHeader: "x-sig", idHeader: "x-id", signedContent: "{id}:{body}" });
     expect(await codeOf(scheme.sign(message("b", "a:b")))).toBe("invalid_options");
     const headers = await scheme.sign(message("b", "ab"));
     expect(await codeOf(scheme.verify(incoming({ ...headers, "x-id": "a:b" }, "b")))).toBe("malformed_header");
@@ -385,16 +397,16 @@ describe("hmacScheme options", () => {
   });
 
   it("decodes base64 and hex secrets", async () => {
-    const a = hmacScheme({ name: "x", secret: "c2VjcmV0", secretEncoding: "base64", signatureHeader: "x-sig" });
-    const b = hmacScheme({ name: "x", secret: "736563726574", secretEncoding: "hex", signatureHeader: "x-sig" });
-    const c = hmacScheme({ name: "x", secret: "secret", signatureHeader: "x-sig" });
+    const a = hmacScheme({ name: "x", secret: "YS1zZWNyZXQtb2YtMjAtYnl0ZXM=", secretEncoding: "base64", signatureHeader: "x-sig" });
+    const b = hmacScheme({ name: "x", secret: "612d7365637265742d6f662d32302d6279746573", secretEncoding: "hex", signatureHeader: "x-sig" });
+    const c = hmacScheme({ name: "x", secret: "a-secret-of-20-bytes", signatureHeader: "x-sig" });
     const headers = await a.sign(message("hello"));
     expect(await b.sign(message("hello"))).toEqual(headers);
     await expect(c.verify(incoming(headers, "hello"))).resolves.toBeDefined();
   });
 
   it("refuses a signature without its prefix", async () => {
-    const scheme = hmacScheme({ name: "x", secret: "s", signatureHeader: "x-sig", prefix: "sha256=" });
+    const scheme = hmacScheme({ name: "x", secret: "x-secret-not-real", signatureHeader: "x-sig", prefix: "sha256=" });
     const headers = await scheme.sign(message("b"));
     expect(await codeOf(scheme.verify(incoming({ "x-sig": (headers["x-sig"] as string).slice(7) }, "b")))).toBe("malformed_header");
   });

@@ -1,5 +1,6 @@
 import { WebhookError } from "../../errors/webhook-error.js";
-import { decodeBase64, encodeBase64 } from "../../lib/base64.js";
+import { encodeBase64 } from "../../lib/base64.js";
+import { decodeBase64Secret } from "../../keys/secret-strength.js";
 import type { HmacFormat, HmacSignedFields } from "../hmac/define-hmac-scheme.js";
 import { parseUnixSeconds, requireHeader, toUnixSeconds } from "../hmac/fields.js";
 import { parseSignatureList } from "./signature-list.js";
@@ -16,9 +17,9 @@ const SECRET_PREFIX = "whsec_";
 // dots, so a dot in it would let bytes move between id, timestamp and body.
 const MESSAGE_ID = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
 
-/** `whsec_<base64>` as issued by Standard Webhooks and Svix (plain base64 is accepted too). */
+/** `whsec_<base64>` as issued by Standard Webhooks and Svix (plain base64 is accepted too, a plain word is not). */
 export function decodeStandardSecret(secret: string): Uint8Array | undefined {
-  return decodeBase64(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
+  return decodeBase64Secret(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret);
 }
 
 // Received: the sender's message is malformed. Signing: the caller passed a bad id.
