@@ -4,17 +4,17 @@
 // body (`await request.arrayBuffer()`), both served the way the Next.js Node.js
 // runtime serves App Router handlers (Node's request turned into a Web
 // `Request`, the `Response` written back), framed by the floor (raw body + one
-// HMAC) and withWebhook() with an instant verifier.
+// HMAC) and withWebhook() with an instant receiver.
 // Imports the built dist: run `pnpm build` first.
 import { createServer } from "node:http";
 import { Readable } from "node:stream";
-import { BENCH_SECRET, floorVerify, instantVerifier, runAdapterBench } from "@hooksec/testkit/bench";
+import { BENCH_SECRET, floorVerify, instantReceiver, runAdapterBench } from "@hooksec/testkit/bench";
 import { standardWebhooks, withWebhook } from "../dist/index.js";
 
 await runAdapterBench({
   title: "Next.js route handlers (Node.js runtime conversion)",
   label: "withWebhook() verified webhooks",
-  adapterLabel: "withWebhook() with an instant verifier",
+  adapterLabel: "withWebhook() with an instant receiver",
   serve: async () => {
     const noContent = () => new Response(null, { status: 204 });
     const routes = {
@@ -26,7 +26,7 @@ await runAdapterBench({
         const body = new Uint8Array(await request.arrayBuffer());
         return new Response(null, { status: floorVerify(Object.fromEntries(request.headers), body) ? 204 : 401 });
       },
-      "/adapter": withWebhook(instantVerifier, noContent),
+      "/adapter": withWebhook(instantReceiver, noContent),
       "/webhooks": withWebhook({ scheme: standardWebhooks({ secret: BENCH_SECRET }) }, noContent),
     };
     const server = createServer(async (req, res) => {

@@ -1,15 +1,73 @@
 import fc from "fast-check";
+import {
+  type AdapterReceiverOptions,
+  type ContractReceiver,
+  type ContractRequest,
+  codeOf,
+  deliveries,
+  describeAdapterContract,
+} from "@hooksec/testkit/adapter-suite";
 import { describe, expect, it } from "vitest";
-import { type Verifier, type WebhookEvent, WebhookError, createVerifier, standardWebhooks, withWebhook } from "./index.js";
+import {
+  type WebhookEvent,
+  WebhookError,
+  type WebhookScheme,
+  createReceiver,
+  errorResponse,
+  standardWebhooks,
+  withWebhook,
+} from "./index.js";
 
 const secret = "whsec_bmV4dCBhZGFwdGVyIHRlc3Qgc2VjcmV0LCAzMiBieXRlcyE=";
 const scheme = standardWebhooks({ secret });
-let counter = 0;
+const delivery = deliveries(secret);
 
-async function delivery(body: Uint8Array | string, options: { timestamp?: Date } = {}) {
-  const id = `msg_${++counter}`;
-  const headers = await scheme.sign({ id, timestamp: options.timestamp ?? new Date(), body });
-  return { id, headers, body };
+type RouteHandler = (request: Request) => Promise<Response>;
+
+/**
+ * Calls a route handler the way Next.js does: a `Request` for
+ * `http://localhost` + path, and a thrown error logged and answered 500.
+ */
+function nextLike(route: RouteHandler, options: { readBodyFirst?: boolean } = {}) {
+  const logs: string[] = [];
+  async function send(path: string, { headers, body, declaredLength }: ContractRequest): Promise<Response> {
+    const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+    // A real request says how long its body is; a stream's may lie (declaredLength).
+    const length = declaredLength ?? (bytes instanceof Uint8Array ? String(bytes.byteLength) : undefined);
+    const request = new Request(`http://localhost${path}`, {
+      method: "POST",
+      headers: length === undefined ? headers : { ...headers, "content-length": length },
+      body: bytes instanceof Uint8Array ? new Uint8Array(bytes) : bytes,
+      duplex: "half",
+    } as RequestInit);
+    if (options.readBodyFirst) await request.text();
+    try {
+      return await route(request);
+    } catch (error) {
+      logs.push(error instanceof Error ? error.message : String(error));
+      return new Response(null, { status: 500 });
+    }
+  }
+  return { send, logs };
+}
+
+/** The contract's receiver: a route handler whose handler records what it processed. */
+async function contractReceiver(options: AdapterReceiverOptions): Promise<ContractReceiver> {
+  const processed: { id: string }[] = [];
+  const POST = withWebhook(
+    () => ({
+      scheme: (options.scheme as WebhookScheme | undefined) ?? scheme,
+      maxBodyBytes: options.maxBodyBytes,
+      onEvent: options.events === undefined ? undefined : (event) => options.events?.push(event),
+    }),
+    async (webhook) => {
+      if (options.slowMs !== undefined) await new Promise((resolve) => setTimeout(resolve, options.slowMs));
+      if (options.fail?.()) throw new Error("handler failed");
+      processed.push({ id: webhook.id });
+      return new Response(null, { status: 204 });
+    },
+  );
+  return { ...nextLike(POST, { readBodyFirst: options.parserFirst }), processed };
 }
 
 function request(sent: { headers: Record<string, string>; body: Uint8Array | string }): Request {
@@ -17,157 +75,114 @@ function request(sent: { headers: Record<string, string>; body: Uint8Array | str
   return new Request("https://app.test/api/webhooks", { method: "POST", headers: sent.headers, body });
 }
 
-async function codeOf(response: Response): Promise<string | undefined> {
-  return ((await response.json()) as { error?: { code?: string } }).error?.code;
-}
-
-function route(options: { fail?: () => boolean; events?: WebhookEvent[]; maxBodyBytes?: number } = {}) {
-  const processed: string[] = [];
-  const POST = withWebhook(
-    () => ({ scheme, maxBodyBytes: options.maxBodyBytes, onEvent: (event) => void options.events?.push(event) }),
-    (webhook) => {
-      if (options.fail?.()) throw new Error("handler failed");
-      processed.push(webhook.id);
-      return Response.json({ received: webhook.json() });
-    },
-  );
-  return { POST, processed };
-}
-
 /** The route handler suite, run once per runtime. */
 export function defineWithWebhookSuite(runtime: string): void {
   describe(`withWebhook() in the ${runtime} runtime`, () => {
-    it("runs the handler with the verified webhook and returns its response", async () => {
-      const { POST, processed } = route();
-      const sent = await delivery('{"type":"ping"}');
-      const response = await POST(request(sent));
+    describeAdapterContract({ secret, receiver: contractReceiver, WebhookError, seesConnection: false });
+
+    it("runs the handler with the verified webhook and the request, and returns its response", async () => {
+      const POST = withWebhook({ scheme }, (webhook, incoming) => Response.json({ received: webhook.json(), url: incoming.url }));
+      const response = await POST(request(delivery('{"type":"ping"}')));
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ received: { type: "ping" } });
-      expect(processed).toEqual([sent.id]);
+      expect(await response.json()).toEqual({ received: { type: "ping" }, url: "https://app.test/api/webhooks" });
     });
 
-    it("refuses a tampered body with 401 invalid_signature", async () => {
-      const { POST, processed } = route();
-      const sent = await delivery('{"amount":1}');
-      const response = await POST(request({ ...sent, body: '{"amount":9}' }));
-      expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ error: { code: "invalid_signature", message: "Invalid webhook signature" } });
-      expect(processed).toHaveLength(0);
-    });
-
-    it("refuses a stale delivery with timestamp_too_old", async () => {
-      const { POST } = route();
-      const response = await POST(request(await delivery("{}", { timestamp: new Date(Date.now() - 3_600_000) })));
-      expect(response.status).toBe(401);
-      expect(await codeOf(response)).toBe("timestamp_too_old");
-    });
-
-    it("acknowledges a duplicate with 200 without running the handler", async () => {
-      const { POST, processed } = route();
-      const sent = await delivery("{}");
-      await POST(request(sent));
-      const again = await POST(request(sent));
-      expect(again.status).toBe(200);
-      expect(await again.json()).toEqual({ duplicate: true, id: sent.id });
-      expect(processed).toEqual([sent.id]);
-    });
-
-    it("releases the claim when the handler throws, so the retry is processed once", async () => {
-      let failures = 1;
-      const { POST, processed } = route({ fail: () => failures-- > 0 });
-      const sent = await delivery("{}");
-      await expect(POST(request(sent))).rejects.toThrow("handler failed");
-      expect((await POST(request(sent))).status).toBe(200);
-      expect(await (await POST(request(sent))).json()).toEqual({ duplicate: true, id: sent.id });
-      expect(processed).toEqual([sent.id]);
-    });
-
-    it("releases the claim when the handler answers 5xx", async () => {
+    it("releases the message when the handler answers 5xx, and completes it on 4xx", async () => {
       let calls = 0;
-      const POST = withWebhook({ scheme }, () => new Response(null, { status: ++calls === 1 ? 503 : 204 }));
-      const sent = await delivery("{}");
+      const POST = withWebhook({ scheme }, () => new Response(null, { status: ++calls === 1 ? 503 : 422 }));
+      const sent = delivery("{}");
       expect((await POST(request(sent))).status).toBe(503);
-      expect((await POST(request(sent))).status).toBe(204);
+      expect((await POST(request(sent))).status).toBe(422);
+      expect((await POST(request(sent))).status).toBe(200);
+      expect(calls).toBe(2);
     });
 
-    it("answers a WebhookError from the handler (webhook.json() on a non-JSON body) with its code", async () => {
-      const { POST } = route();
-      const response = await POST(request(await delivery("not json")));
+    it("answers a WebhookError from the handler (webhook.json() on a non-JSON body) with its code, and releases the message", async () => {
+      const events: WebhookEvent[] = [];
+      const POST = withWebhook({ scheme, onEvent: (event) => events.push(event) }, (webhook) => Response.json(webhook.json()));
+      const response = await POST(request(delivery("not json")));
       expect(response.status).toBe(400);
       expect(await codeOf(response)).toBe("malformed_body");
+      expect(events.map((e) => e.type)).toEqual(["verified", "handler_failed", "released"]);
     });
 
-    it("refuses an oversize body with 413 body_too_large", async () => {
-      const events: WebhookEvent[] = [];
-      const { POST } = route({ maxBodyBytes: 100, events });
-      const response = await POST(request(await delivery("x".repeat(1000))));
+    it("asks the server to close the connection after a 413", async () => {
+      const POST = withWebhook({ scheme, maxBodyBytes: 100 }, () => new Response(null, { status: 204 }));
+      const response = await POST(request(delivery("x".repeat(1000))));
       expect(response.status).toBe(413);
-      expect(await codeOf(response)).toBe("body_too_large");
-      expect(events.map((e) => e.code)).toEqual(["body_too_large"]);
+      expect(response.headers.get("connection")).toBe("close");
     });
 
-    it("refuses a body that was already read with body_already_consumed", async () => {
-      const { POST } = route();
-      const consumed = request(await delivery("{}"));
-      await consumed.text();
-      const response = await POST(consumed);
-      expect(response.status).toBe(500);
-      expect(await codeOf(response)).toBe("body_already_consumed");
+    it("throws a missing secret at request time with the fix, so Next.js logs it (the lazy options)", async () => {
+      const POST = withWebhook(() => ({ scheme: standardWebhooks({ secret: process.env.HOOKSEC_UNSET_SECRET as string }) }), () => new Response(null));
+      const { send, logs } = nextLike(POST);
+      expect((await send("/api/webhooks", delivery("{}"))).status).toBe(500);
+      expect(logs).toHaveLength(1);
+      expect(logs[0]).toMatch(/secret/i);
     });
 
-    it("answers invalid_options (500) when the options factory fails, without crashing", async () => {
-      const POST = withWebhook(
-        () => ({ scheme: undefined as unknown as typeof scheme }),
-        () => new Response(null),
+    it("throws options without a scheme when the route is built, naming the fix", () => {
+      expect(() => withWebhook({} as never, () => new Response(null))).toThrow(
+        expect.objectContaining({ code: "invalid_options", message: expect.stringContaining("standardWebhooks({ secret") }),
       );
-      const response = await POST(request(await delivery("{}")));
-      expect(response.status).toBe(500);
-      expect(await codeOf(response)).toBe("invalid_options");
     });
 
-    it("does not guess the peer address: an allowlist answers invalid_options", async () => {
-      const POST = withWebhook({ scheme, allowlist: ["127.0.0.1"] }, () => new Response(null, { status: 204 }));
-      const response = await POST(request(await delivery("{}")));
-      expect(response.status).toBe(500);
-      expect(await codeOf(response)).toBe("invalid_options");
+    it("makes options that need the connection compile errors, and refuses them at run time with invalid_options", async () => {
+      const handler = () => new Response(null, { status: 204 });
+      const refusals = [
+        // @ts-expect-error Next.js shows a route handler no peer address
+        () => withWebhook({ scheme, allowlist: ["127.0.0.1"] }, handler),
+        // @ts-expect-error nor proxy headers it could trust
+        () => withWebhook({ scheme, trustedProxies: ["10.0.0.1"] }, handler),
+        // @ts-expect-error nor a client certificate
+        () => withWebhook({ scheme, identity: { tenants: [] } }, handler),
+        // @ts-expect-error per client IP (or per tenant, which needs identity)
+        () => withWebhook({ scheme, rateLimit: { points: 10, durationSeconds: 1 } }, handler),
+      ];
+      for (const [index, refusal] of refusals.entries()) {
+        const name = ["allowlist", "trustedProxies", "identity", "rateLimit"][index] as string;
+        expect(refusal).toThrow(expect.objectContaining({ code: "invalid_options", message: expect.stringContaining(`cannot honour ${name}: Next.js`) }));
+      }
+      // The lazy options are refused at the first request, thrown for Next.js to log.
+      // @ts-expect-error the same in the options function
+      const lazy = withWebhook(() => ({ scheme, allowlist: ["127.0.0.1"] }), handler);
+      await expect(lazy(request(delivery("{}")))).rejects.toMatchObject({ code: "invalid_options" });
     });
 
-    it("sends Retry-After with a 429", async () => {
-      const limited: Verifier = {
-        maxBodyBytes: 10,
-        verify: () => Promise.reject(new WebhookError("rate_limited", "slow down", { retryAfterSeconds: 7 })),
-        verifyParts: () => Promise.reject(new Error("not used")),
-        reportRefusal: () => {},
-      };
-      const response = await withWebhook(limited, () => new Response(null))(request(await delivery("{}")));
+    it("names the fix when the route read the body before withWebhook()", async () => {
+      const { send, logs } = nextLike(
+        withWebhook({ scheme }, () => new Response(null, { status: 204 })),
+        { readBodyFirst: true },
+      );
+      expect((await send("/api/webhooks", delivery("{}"))).status).toBe(500);
+      expect(logs).toEqual([expect.stringMatching(/^Webhook body already consumed: the route read the request body .*webhook\.json\(\)/)]);
+    });
+
+    it("shares a receiver built once between routes: one replay state", async () => {
+      const receiver = createReceiver({ scheme });
+      const first = withWebhook(receiver, () => new Response(null, { status: 204 }));
+      const second = withWebhook(() => receiver, () => new Response(null, { status: 204 }));
+      const sent = delivery("{}");
+      expect((await first(request(sent))).status).toBe(204);
+      expect((await second(request(sent))).status).toBe(200);
+    });
+
+    it("errorResponse(): the refusal's status, JSON body and Retry-After, for routes that verify themselves", async () => {
+      const response = errorResponse(new WebhookError("rate_limited", "slow down", { retryAfterSeconds: 6.2 }));
       expect(response.status).toBe(429);
       expect(response.headers.get("retry-after")).toBe("7");
-    });
-
-    it("reports verified, duplicate and rejected deliveries to onEvent", async () => {
-      const events: WebhookEvent[] = [];
-      const { POST } = route({ events });
-      const sent = await delivery("{}");
-      await POST(request(sent));
-      await POST(request(sent));
-      await POST(request({ ...sent, body: "{ }" }));
-      expect(events.map((e) => [e.type, e.code])).toEqual([
-        ["verified", undefined],
-        ["duplicate", undefined],
-        ["rejected", "invalid_signature"],
-      ]);
+      expect(await response.json()).toEqual({ error: { code: "rate_limited", message: expect.any(String) } });
     });
 
     it("accepts any bytes unchanged and refuses any single-byte change (property)", async () => {
-      const verifier = createVerifier({ scheme, replay: false });
       let received: Uint8Array | undefined;
-      const POST = withWebhook(verifier, (webhook) => {
+      const POST = withWebhook({ scheme, replay: false }, (webhook) => {
         received = webhook.body;
         return new Response(null, { status: 204 });
       });
       await fc.assert(
         fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 1024 }), fc.nat(), fc.integer({ min: 1, max: 255 }), async (bytes, at, flip) => {
-          const sent = await delivery(bytes);
+          const sent = delivery(bytes);
           expect((await POST(request(sent))).status).toBe(204);
           expect(Array.from(received ?? [])).toEqual(Array.from(bytes));
           const tampered = bytes.slice();
