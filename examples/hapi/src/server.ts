@@ -1,6 +1,13 @@
 import Hapi from "@hapi/hapi";
-import type { TenantRule } from "@hooksec/core";
-import { type VerifierOptions, type WebhookEvent, getWebhook, plugin, rawPayload, standardWebhooks } from "@hooksec/hapi";
+import {
+  type ReceiverOptions,
+  type TenantRule,
+  type WebhookEvent,
+  getWebhook,
+  plugin,
+  rawPayload,
+  standardWebhooks,
+} from "@hooksec/hapi";
 import { Inbox } from "./inbox.js";
 
 export interface ExampleServerOptions {
@@ -14,7 +21,7 @@ export interface ExampleServerOptions {
   readonly trustedProxies?: readonly string[];
   /** Client addresses allowed to call; anyone when unset. */
   readonly allowlist?: readonly string[];
-  /** Largest body accepted (the verifier's limit and the route's `maxBytes`). Default 1 MiB. */
+  /** Largest body accepted: the receiver reads the raw stream within it (413 past it). Default 1 MiB. */
   readonly maxBodyBytes?: number;
   /** Every verification and refusal, with its code and detail: log it. */
   readonly onEvent?: (event: WebhookEvent) => void;
@@ -27,8 +34,8 @@ export interface ExampleServerOptions {
   readonly inbox?: Inbox;
 }
 
-/** The verifier options this server uses, built from its own options. */
-export function webhookOptions(options: ExampleServerOptions): VerifierOptions {
+/** The receiver options this server uses, built from its own options. */
+export function webhookOptions(options: ExampleServerOptions): ReceiverOptions {
   const { tenantSecrets, secret } = options;
   const scheme =
     tenantSecrets !== undefined
@@ -55,7 +62,6 @@ export function webhookOptions(options: ExampleServerOptions): VerifierOptions {
  */
 export async function createServer(options: ExampleServerOptions): Promise<{ server: Hapi.Server; inbox: Inbox }> {
   const inbox = options.inbox ?? new Inbox();
-  const maxBytes = options.maxBodyBytes ?? 1_048_576;
   const server = Hapi.server({
     port: options.port ?? 0,
     host: options.host ?? "127.0.0.1",
@@ -67,13 +73,13 @@ export async function createServer(options: ExampleServerOptions): Promise<{ ser
         : { ...options.tls, requestCert: options.tls.ca !== undefined, rejectUnauthorized: false },
   });
   await server.register(plugin);
-  server.auth.strategy("webhooks", "webhook", { ...webhookOptions(options), maxBodyBytes: maxBytes });
+  server.auth.strategy("webhooks", "webhook", webhookOptions(options));
 
   server.route({
     method: "POST",
     path: "/webhooks",
-    // The scheme verifies the raw bytes: no payload parsing on this route.
-    options: { auth: "webhooks", payload: { ...rawPayload, maxBytes } },
+    // The scheme reads the raw request stream itself: no payload parsing on this route.
+    options: { auth: "webhooks", payload: rawPayload },
     handler: (request, h) => {
       inbox.process(getWebhook(request));
       return h.response().code(204);
