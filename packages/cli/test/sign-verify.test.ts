@@ -119,12 +119,12 @@ describe("hooksec sign | hooksec verify", () => {
     const bytes = Uint8Array.from([0x7b, 0x22, 0xff, 0x00, 0x0d, 0x0a, 0x7d]); // not UTF-8, with CR LF
     const file = join(temp.dir, "body.bin");
     writeFileSync(file, bytes);
-    const signed = await hooksec(["sign", "--scheme", "github", "--secret", "s3cret", "--body-file", file, "--json"]);
+    const signed = await hooksec(["sign", "--scheme", "github", "--secret", "github-s3cret-not-real", "--body-file", file, "--json"]);
     expect(signed.code).toBe(0);
     const { headers } = json<Signed>(signed);
-    const webhook = await createVerifier({ scheme: schemeFor("github", ["s3cret"]) }).verifyParts({ method: "POST", url: "https://localhost/", headers, body: bytes });
+    const webhook = await createVerifier({ scheme: schemeFor("github", ["github-s3cret-not-real"]) }).verifyParts({ method: "POST", url: "https://localhost/", headers, body: bytes });
     expect(webhook.body).toEqual(bytes);
-    const fromStdin = await hooksec(["verify", "--scheme", "github", "--secret", "s3cret", "--body-file", "-", ...headerArgs(headers)], { input: bytes });
+    const fromStdin = await hooksec(["verify", "--scheme", "github", "--secret", "github-s3cret-not-real", "--body-file", "-", ...headerArgs(headers)], { input: bytes });
     expect(fromStdin.code).toBe(0);
   });
 
@@ -141,9 +141,9 @@ describe("hooksec sign | hooksec verify", () => {
   it("signs and verifies twilio over the URL", async () => {
     const url = "https://hooks.example.com/sms?x=1";
     const form = "Body=hello&From=%2B15550100";
-    const signed = await hooksec(["sign", "--scheme", "twilio", "--secret", "auth-token", "--url", url, "--body", form, "--json"]);
+    const signed = await hooksec(["sign", "--scheme", "twilio", "--secret", "0123456789abcdef0123456789abcdef", "--url", url, "--body", form, "--json"]);
     const { headers } = json<Signed>(signed);
-    const args = ["verify", "--scheme", "twilio", "--secret", "auth-token", "--body", form, ...headerArgs(headers)];
+    const args = ["verify", "--scheme", "twilio", "--secret", "0123456789abcdef0123456789abcdef", "--body", form, ...headerArgs(headers)];
     expect((await hooksec([...args, "--url", url])).code).toBe(0);
     const elsewhere = await hooksec([...args, "--url", "https://hooks.example.com/other", "--json"]);
     expect(elsewhere.code).toBe(1);
@@ -151,7 +151,7 @@ describe("hooksec sign | hooksec verify", () => {
   });
 
   it("reports a missing header with its code", async () => {
-    const result = await hooksec(["verify", "--scheme", "github", "--secret", "s", "--body", body]);
+    const result = await hooksec(["verify", "--scheme", "github", "--secret", "github-s3cret-not-real", "--body", body]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^refused: missing_header\n/);
   });
@@ -167,6 +167,9 @@ describe("usage errors exit 2", () => {
     [["sign", "--scheme", "svix", "--secret", secret, "--body", body, "--timestamp", "yesterday"], "--timestamp"],
     [["sign", "--scheme", "twilio", "--secret", secret, "--body", body], "--url"],
     [["sign", "--scheme", "standard-webhooks", "--secret", "whsec_!!", "--body", body], "hooksec sign"],
+    [["sign", "--scheme", "standard-webhooks", "--secret", "whsec_AA==", "--body", body], "hooksec secret"],
+    [["sign", "--scheme", "github", "--secret", "s3cret", "--body", body], "at least 16 bytes"],
+    [["verify", "--scheme", "svix", "--secret", "supersecretwebhooksecret", "--body", body], "plain word"],
     [["verify", "--scheme", "svix", "--secret", secret, "--body", body, "--header", "no colon"], "name: value"],
     [["verify", "--scheme", "svix", "--secret", secret, "--body", body, "--tolerance", "-5"], "--tolerance"],
     [["frobnicate"], "unknown command"],

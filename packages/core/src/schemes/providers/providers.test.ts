@@ -71,8 +71,9 @@ describe("documentation vectors", () => {
   const TWILIO_TOKEN = "0123456789abcdef0123456789abcdef"; // 32 hex characters, as Twilio issues them
   const TWILIO_FORM_SIGNED = `${TWILIO_DOC.url}CallSidCA1234567890ABCDECaller+14158675310Digits1234From+14158675310To+18005551212`;
   async function hmacSha1(key: string, text: string): Promise<string> {
-    const imported = await crypto.subtle.importKey("raw", utf8(key), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
-    return encodeBase64(new Uint8Array(await crypto.subtle.sign("HMAC", imported, utf8(text))));
+    const encoder = new TextEncoder();
+    const imported = await crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
+    return encodeBase64(new Uint8Array(await crypto.subtle.sign("HMAC", imported, encoder.encode(text))));
   }
 
   it("twilio: refuses the documentation's 5-character token with invalid_options", () => {
