@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, randomSecret, waitUntil } from "@hooksec/testkit";
 import type { TestProject } from "vitest/node";
@@ -11,6 +12,8 @@ declare module "vitest" {
     webhookSecret: string;
     stripeSecret: string;
     maxBodyBytes: number;
+    /** A file that receives what `next start` writes to stderr (its error log). */
+    serverLog: string;
   }
 }
 
@@ -29,9 +32,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: appDir,
     env: { ...env, WEBHOOK_SECRET: webhookSecret, STRIPE_WEBHOOK_SECRET: stripeSecret, WEBHOOK_MAX_BODY_BYTES: String(maxBodyBytes) },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "pipe"],
     detached: true,
   });
+  // The server's error log, for the tests that check a setup mistake reaches it.
+  const serverLog = join(mkdtempSync(join(tmpdir(), "hooksec-next-app-")), "stderr.log");
+  server.stderr.pipe(createWriteStream(serverLog));
+  server.stderr.pipe(process.stderr);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (server.exitCode !== null || server.pid === undefined) return;
@@ -53,5 +60,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("webhookSecret", webhookSecret);
   project.provide("stripeSecret", stripeSecret);
   project.provide("maxBodyBytes", maxBodyBytes);
+  project.provide("serverLog", serverLog);
   return stop;
 }
