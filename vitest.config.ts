@@ -42,6 +42,7 @@ export default defineConfig({
       },
       "packages/*/vitest.config.ts",
       "examples/*/vitest.config.ts",
+      "tools/runtimes/vitest.config.ts",
     ],
   },
 });
