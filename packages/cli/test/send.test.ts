@@ -35,6 +35,9 @@ function receiver(received: Received[], answer: () => number) {
       const webhook = await verifier.verifyParts({ method: "POST", url: `http://127.0.0.1${request.url}`, headers: request.headers, body: bytes });
       received.push({ id: webhook.id, headers: request.headers, body: webhook.text(), peerSubject });
       response.statusCode = answer();
+      // A failed answer gives the message back, so the sender's retry is processed.
+      if (response.statusCode >= 200 && response.statusCode < 300) await webhook.complete();
+      else await webhook.release();
     } catch (error) {
       received.push({ code: error instanceof WebhookError ? error.code : "crash", headers: request.headers, body: "", peerSubject });
       response.statusCode = 401;
