@@ -117,6 +117,20 @@ describe("createSender", () => {
     expect(attempts[2]?.error).toBeInstanceOf(TypeError);
   });
 
+  it("retries a 409 that says when to come back (the receiver is still processing the message), not a bare 409", async () => {
+    const { sender, sleeps } = senderWith({
+      "/in": [{ status: 409, headers: { "retry-after": "3" } }, 200],
+      "/conflict": [409, 200],
+    });
+    expect(await sender.send(endpoint, "{}")).toMatchObject({ status: "delivered", attempts: 2 });
+    expect(sleeps).toEqual([3000]);
+    expect(await sender.send({ ...endpoint, url: endpoint.url.replace("/in", "/conflict") }, "{}")).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      lastStatus: 409,
+    });
+  });
+
   it("honours Retry-After in seconds and as a date, capped by maxRetryAfterMs", async () => {
     const { sender, sleeps, now } = senderWith(
       {

@@ -102,7 +102,7 @@ export function createSender(options: SenderOptions): Sender {
       const status = response?.status;
       lastStatus = status ?? lastStatus;
       lastError = error;
-      let outcome = status === undefined ? errorOutcomeOf(error) : outcomeOf(status);
+      let outcome = status === undefined ? errorOutcomeOf(error) : outcomeOf(status, response?.headers.has("retry-after") === true);
       if (outcome === "unauthorized" && (endpoint.auth?.type !== "oauth2" || refreshedAfter401)) outcome = "rejected";
       const canRetry = attempt < policy.attempts;
 
@@ -138,12 +138,12 @@ export function createSender(options: SenderOptions): Sender {
   };
 }
 
-function outcomeOf(status: number | undefined): AttemptOutcome {
+function outcomeOf(status: number | undefined, hasRetryAfter: boolean): AttemptOutcome {
   if (status === undefined) return "retryable"; // network error or timeout
   if (status >= 200 && status <= 299) return "delivered";
   if (status === 410) return "gone";
   if (status === 401) return "unauthorized";
-  if (isRetryableStatus(status)) return "retryable";
+  if (isRetryableStatus(status, hasRetryAfter)) return "retryable";
   // 3xx (and an opaque redirect, status 0): never followed, a redirect could point anywhere.
   if (status < 200 || (status >= 300 && status <= 399)) return "redirect";
   return "rejected";

@@ -48,7 +48,9 @@ describe("backoffDelay", () => {
 
 describe("isRetryableStatus", () => {
   it("retries 408, 429 and 5xx only", () => {
-    expect([408, 429, 500, 502, 503, 599].every(isRetryableStatus)).toBe(true);
-    expect([200, 301, 400, 401, 403, 404, 410, 422].some(isRetryableStatus)).toBe(false);
+    expect([408, 429, 500, 502, 503, 599].every((status) => isRetryableStatus(status))).toBe(true);
+    expect([200, 301, 400, 401, 403, 404, 409, 410, 422].some((status) => isRetryableStatus(status))).toBe(false);
+    // A receiver still processing the message says when to come back: retried, never dropped.
+    expect(isRetryableStatus(409, true)).toBe(true);
   });
 });

@@ -14,9 +14,14 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxRetryAfterMs: 300_000,
 };
 
-/** Statuses worth trying again: the receiver is overloaded or failing, not refusing. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status <= 599);
+/**
+ * Statuses worth trying again: the receiver is overloaded or failing, not refusing.
+ * A 409 that says when to come back (`Retry-After`) is a message still being
+ * processed by an earlier delivery (hooksec receivers: `message_in_progress`):
+ * giving up on it could lose the message if that delivery then fails.
+ */
+export function isRetryableStatus(status: number, hasRetryAfter = false): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599) || (status === 409 && hasRetryAfter);
 }
 
 /**
