@@ -24,6 +24,7 @@ import {
   findDeno,
   findWorkerd,
   packageDir,
+  removeBundles,
   reportOf,
   run,
   type Served,
@@ -117,6 +118,10 @@ async function startWorkerd(): Promise<Served> {
   const config = await workerdConfig(bundle, secret, workerd.compatibilityDate as string);
   return serve(workerd.path as string, ["serve", config, "--control-fd=3"], { cwd: join(bundle.dir, "worker"), portStream: 3 });
 }
+
+afterAll(async () => {
+  await removeBundles();
+});
 
 describe("the battery on Node (the reference, built core with the node condition)", () => {
   let results: Awaited<ReturnType<typeof runBattery>>;

@@ -2,7 +2,7 @@
 // it in each runtime on loopback. Test support, not a test file.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { arch, platform, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -114,6 +114,14 @@ export function bundles(): Promise<Bundles> {
     };
   })();
   return bundling;
+}
+
+/** Removes the bundles' temporary folder (after every runtime stopped). */
+export async function removeBundles(): Promise<void> {
+  if (bundling === undefined) return;
+  const { dir } = await bundling.catch(() => ({ dir: undefined }));
+  bundling = undefined;
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 }
 
 export interface Ran {
