@@ -322,6 +322,30 @@ describe("createRedisReplayStore", () => {
     expect(reported.map((e) => e.operation)).toEqual(["claim"]);
   });
 
+  it("after a timed-out claim, releases only once the claim settled, and only if it took the lease", async () => {
+    for (const [late, released] of [
+      [-1, true],
+      [1234, false],
+    ] as const) {
+      let answerClaim: (reply: unknown) => void = () => {};
+      const { client, calls } = fakeIoRedis((call) =>
+        operationOf(call) === "claim"
+          ? new Promise((resolve) => {
+              answerClaim = resolve;
+            })
+          : Promise.resolve(1),
+      );
+      const store = createRedisReplayStore({ client, timeoutMs: 20 });
+      expect(((await rejection(store.claim("id", terms))) as RedisReplayStoreError).reason).toBe("timeout");
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      // Nothing may overtake the claim still on its way (a NOSCRIPT retry would put it behind).
+      expect(calls.map(operationOf)).toEqual(["claim"]);
+      answerClaim(late);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(calls.map(operationOf)).toEqual(released ? ["claim", "release"] : ["claim"]);
+    }
+  });
+
   it("stops trying to release a lost claim once its lease would have lapsed anyway", async () => {
     vi.useFakeTimers();
     const { client, calls } = fakeIoRedis(() => Promise.reject(new Error("ECONNREFUSED")));

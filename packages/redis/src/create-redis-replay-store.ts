@@ -163,29 +163,41 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
     return error;
   }
 
-  /** Runs one operation's script within the timeout; a reply `accept` does not know is an `unexpected_reply`. */
+  /**
+   * Runs one operation's script within the timeout; a reply `accept` does not
+   * know is an `unexpected_reply`. `late` is the command itself, still running
+   * after a timeout: whatever follows up on it waits for it to settle, so that
+   * nothing overtakes it on the connection (a NOSCRIPT answer sends it again as
+   * EVAL, behind whatever was queued after it).
+   */
   async function run<T>(
     operation: RedisReplayOperation,
     key: string,
     args: string[],
     accept: (reply: unknown) => T | undefined,
-  ): Promise<{ ok: true; value: T } | { ok: false; error: RedisReplayStoreError }> {
-    const outcome = await settleWithin(() => commands.runScript(REDIS_REPLAY_SCRIPTS[operation], key, args), timeoutMs);
+  ): Promise<{ ok: true; value: T } | { ok: false; error: RedisReplayStoreError; late: Promise<unknown> }> {
+    let pending: Promise<unknown>;
+    try {
+      pending = Promise.resolve(commands.runScript(REDIS_REPLAY_SCRIPTS[operation], key, args));
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    const outcome = await settleWithin(pending, timeoutMs);
     if (outcome.type === "reply") {
       const value = accept(outcome.value);
       if (value !== undefined) return { ok: true, value };
-      return { ok: false, error: failure(operation, "unexpected_reply", key, outcome.value) };
+      return { ok: false, error: failure(operation, "unexpected_reply", key, outcome.value), late: pending };
     }
-    if (outcome.type === "timeout") return { ok: false, error: failure(operation, "timeout", key, undefined) };
-    return { ok: false, error: failure(operation, "command_failed", key, outcome.error) };
+    if (outcome.type === "timeout") return { ok: false, error: failure(operation, "timeout", key, undefined), late: pending };
+    return { ok: false, error: failure(operation, "command_failed", key, outcome.error), late: pending };
   }
 
   // Sends `operation` again, in the background, until Redis answers: for a claim
   // whose reply never came (a release) and a completion whose reply never came
   // (the completion again). Both are fenced by the token, so a late one changes
-  // nothing once somebody else holds the key. The retry is queued behind the
-  // command on the connection; while Redis is away it is tried again at most
-  // every second, until `untilMs` from now (when it no longer matters). One try
+  // nothing once somebody else holds the key. It starts once the lost command
+  // settled; while Redis is away it is tried again at most every second, until
+  // `untilMs` from now (when it no longer matters). One try
   // at a time per message, and a bound on how many messages wait.
   let retrying = 0;
   function retryInBackground(operation: "release" | "complete", key: string, args: string[], untilMs: number): void {
@@ -238,8 +250,16 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       // The claim may have landed all the same (its reply lost with the connection,
       // or still on its way). Failing closed, that lease must not outlive our
       // refusal, or the sender's retry would be answered "in progress" for a lease
-      // nobody works under.
-      if (result.error.reason !== "unexpected_reply") retryInBackground("release", key, [token], Number(leaseMs));
+      // nobody works under. Released once the claim itself settled (never ahead
+      // of it), unless its late reply says it did not take the lease.
+      if (result.error.reason !== "unexpected_reply") {
+        result.late.then(
+          (reply) => {
+            if (integer(reply) === -1) retryInBackground("release", key, [token], Number(leaseMs));
+          },
+          () => retryInBackground("release", key, [token], Number(leaseMs)),
+        );
+      }
       throw result.error;
     },
     async renew(id, token, leaseMs) {
@@ -256,7 +276,10 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       // The handler's work is done: if this completion did not land, the lease would
       // lapse and a later delivery run the handler again. So it is sent again until
       // Redis answers (failing closed or open: the caller's answer stands either way).
-      if (result.error.reason !== "unexpected_reply") retryInBackground("complete", key, [token, retain], Math.min(Number(retain), MAX_COMPLETE_RETRY_MS));
+      // (Once the first one settled: a late reply means it landed after all.)
+      if (result.error.reason !== "unexpected_reply") {
+        result.late.catch(() => retryInBackground("complete", key, [token, retain], Math.min(Number(retain), MAX_COMPLETE_RETRY_MS)));
+      }
       if (failOpen) return true;
       throw result.error;
     },
@@ -267,14 +290,8 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   };
 }
 
-/** Runs one command and waits at most `ms` for its reply. */
-function settleWithin(run: () => Promise<unknown>, ms: number): Promise<Outcome> {
-  let pending: Promise<unknown>;
-  try {
-    pending = Promise.resolve(run());
-  } catch (error) {
-    return Promise.resolve({ type: "failed", error });
-  }
+/** Waits at most `ms` for a command's reply. */
+function settleWithin(pending: Promise<unknown>, ms: number): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
     const timer = setTimeout(() => resolve({ type: "timeout" }), ms);
     pending.then(
