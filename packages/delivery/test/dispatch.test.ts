@@ -1,0 +1,116 @@
+import { isWebhookError } from "@hooksec/core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type RedisServer, skipWithoutRedis, startRedisServer } from "./support/redis-server.js";
+import { harness } from "./support/setup.js";
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isWebhookError(error)) return error.code;
+    throw error;
+  }
+  return "resolved";
+}
+
+describe.skipIf(skipWithoutRedis)("dispatch", () => {
+  let redis: RedisServer;
+  let h: ReturnType<typeof harness>;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => redis?.dispose());
+  afterEach(async () => h?.close());
+
+  it("returns once the job is persisted, with a message id fixed at enqueue time", async () => {
+    h = harness(redis);
+    const endpoint = await h.delivery.endpoints.create({ id: "ep1", url: "http://127.0.0.1:9/in" });
+    const result = await h.delivery.dispatch(endpoint.id, { hello: "world" });
+    expect(result.messageId).toMatch(/^msg_[A-Za-z0-9_-]{22}$/);
+    expect(result.duplicate).toBe(false);
+    const job = await h.delivery.queue.getJob(`ep1~~${result.messageId}`);
+    expect(job?.data).toMatchObject({ messageId: result.messageId, endpointId: "ep1", body: { text: '{"hello":"world"}' } });
+    expect(job?.opts.attempts).toBe(10); // the Standard Webhooks schedule: immediately + 9 retries
+  });
+
+  it("never enqueues the same idempotency key twice, and answers with the first message id", async () => {
+    h = harness(redis);
+    await h.delivery.endpoints.create({ id: "ep1", url: "http://127.0.0.1:9/in" });
+    const first = await h.delivery.dispatch("ep1", { n: 1 }, { idempotencyKey: "order-42" });
+    const second = await h.delivery.dispatch("ep1", { n: 2 }, { idempotencyKey: "order-42" });
+    const concurrent = await Promise.all(Array.from({ length: 10 }, () => h.delivery.dispatch("ep1", { n: 3 }, { idempotencyKey: "order-43" })));
+    expect(second).toEqual({ messageId: first.messageId, endpointIds: ["ep1"], duplicate: true });
+    expect(new Set(concurrent.map((r) => r.messageId)).size).toBe(1);
+    expect(concurrent.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(await h.delivery.queue.count()).toBe(2);
+    expect((await h.delivery.queue.getJob(`ep1~~${first.messageId}`))?.data.body).toEqual({ text: '{"n":1}' });
+  });
+
+  it("an explicit message id is itself idempotent", async () => {
+    h = harness(redis);
+    await h.delivery.endpoints.create({ id: "ep1", url: "http://127.0.0.1:9/in" });
+    expect((await h.delivery.dispatch("ep1", "a", { id: "msg_fixed" })).duplicate).toBe(false);
+    expect((await h.delivery.dispatch("ep1", "b", { id: "msg_fixed" })).duplicate).toBe(true);
+    expect(await h.delivery.queue.count()).toBe(1);
+  });
+
+  it("fans an event out to the endpoints subscribed to its type, in one call, one message id", async () => {
+    h = harness(redis);
+    await h.delivery.endpoints.create({ id: "a", url: "http://127.0.0.1:9/a", eventTypes: ["invoice.paid"] });
+    await h.delivery.endpoints.create({ id: "b", url: "http://127.0.0.1:9/b", eventTypes: ["invoice.paid", "user.created"] });
+    await h.delivery.endpoints.create({ id: "c", url: "http://127.0.0.1:9/c", eventTypes: ["user.created"] });
+    await h.delivery.endpoints.create({ id: "all", url: "http://127.0.0.1:9/all" });
+    await h.delivery.endpoints.create({ id: "off", url: "http://127.0.0.1:9/off", eventTypes: ["invoice.paid"] });
+    await h.delivery.endpoints.disable("off");
+    const result = await h.delivery.publish("invoice.paid", { id: "inv_1" }, { idempotencyKey: "inv_1" });
+    expect([...result.endpointIds].sort()).toEqual(["a", "all", "b"]);
+    expect(await h.delivery.queue.count()).toBe(3);
+    const again = await h.delivery.publish("invoice.paid", { id: "inv_1" }, { idempotencyKey: "inv_1" });
+    expect(again).toMatchObject({ messageId: result.messageId, duplicate: true });
+    expect(await h.delivery.queue.count()).toBe(3);
+    const jobs = await h.delivery.queue.getJobs(["wait"]);
+    expect(new Set(jobs.map((job) => job.data.messageId))).toEqual(new Set([result.messageId]));
+    expect(jobs.every((job) => job.data.eventType === "invoice.paid")).toBe(true);
+  });
+
+  it("refuses bad endpoints and payloads with a WebhookError code, queueing nothing", async () => {
+    h = harness(redis, { ssrf: { allowHttp: true } }); // no loopback exception here
+    expect(await codeOf(h.delivery.endpoints.create({ id: "private", url: "http://10.0.0.7/in" }))).toBe("ssrf_blocked");
+    expect(await codeOf(h.delivery.endpoints.create({ id: "meta", url: "http://169.254.169.254/latest" }))).toBe("ssrf_blocked");
+    expect(await codeOf(h.delivery.endpoints.create({ id: "v6", url: "http://[::1]:8080/in" }))).toBe("ssrf_blocked");
+    expect(await codeOf(h.delivery.endpoints.create({ id: "ftp", url: "ftp://hooks.example.com/in" }))).toBe("invalid_endpoint");
+    expect(await codeOf(h.delivery.endpoints.create({ id: "creds", url: "https://u:p@hooks.example.com/in" }))).toBe("invalid_endpoint");
+    expect(await codeOf(h.delivery.endpoints.create({ id: "bad id!", url: "https://hooks.example.com/in" }))).toBe("invalid_options");
+    expect(await codeOf(h.delivery.endpoints.create({ id: "auth", url: "https://hooks.example.com/in", auth: { type: "bearer", token: "" } }))).toBe("invalid_options");
+    await h.delivery.endpoints.create({ id: "ok", url: "https://hooks.example.com/in" });
+    expect(await codeOf(h.delivery.dispatch("missing", {}))).toBe("invalid_endpoint");
+    expect(await codeOf(h.delivery.dispatch("ok", { n: 1n }))).toBe("invalid_options");
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(await codeOf(h.delivery.dispatch("ok", cycle))).toBe("invalid_options");
+    expect(await codeOf(h.delivery.dispatch("ok", undefined))).toBe("invalid_options");
+    expect(await codeOf(h.delivery.dispatch("ok", {}, { id: "has space" }))).toBe("invalid_options");
+    expect(await codeOf(h.delivery.publish("any", () => 1))).toBe("invalid_options");
+    await h.delivery.endpoints.disable("ok");
+    expect(await codeOf(h.delivery.dispatch("ok", {}))).toBe("invalid_endpoint");
+    expect(await h.delivery.queue.count()).toBe(0);
+    expect(await h.delivery.endpoints.list()).toEqual(["ok"]);
+  });
+
+  it("an endpoint whose stored URL became refused (options changed) is refused at dispatch", async () => {
+    const permissive = harness(redis, { ssrf: { allowHttp: true, allowCidrs: ["10.0.0.0/8"] } });
+    await permissive.delivery.endpoints.create({ id: "internal", url: "http://10.1.2.3/in" });
+    h = harness(redis, { queueName: permissive.queueName, ssrf: { allowHttp: true } });
+    expect(await codeOf(h.delivery.dispatch("internal", {}))).toBe("ssrf_blocked");
+    expect(await h.delivery.queue.count()).toBe(0);
+    await permissive.close();
+  });
+
+  it("keeps bytes as given", async () => {
+    h = harness(redis);
+    await h.delivery.endpoints.create({ id: "ep1", url: "http://127.0.0.1:9/in" });
+    const bytes = new Uint8Array([0, 255, 1, 2]);
+    const { messageId } = await h.delivery.dispatch("ep1", bytes);
+    expect((await h.delivery.queue.getJob(`ep1~~${messageId}`))?.data.body).toEqual({ base64: "AP8BAg==" });
+  });
+});
