@@ -22,8 +22,12 @@ export interface TestReceiver {
   /** Messages whose handler ran. */
   readonly processed: Received[];
   script: Script | undefined;
+  /** Milliseconds each handler run takes (a slow consumer). */
+  handlerDelayMs: number;
   /** Verifies with these secrets from now on. */
   useSecrets(secrets: string[]): void;
+  /** Drops kept-alive connections, so the next delivery connects (and resolves) anew. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -31,7 +35,7 @@ export async function startReceiver(secrets: string[]): Promise<TestReceiver> {
   let receiver = build(secrets);
   const requests: TestReceiver["requests"] = [];
   const processed: Received[] = [];
-  const state: { script: Script | undefined } = { script: undefined };
+  const state: { script: Script | undefined; handlerDelayMs: number } = { script: undefined, handlerDelayMs: 0 };
   const server: Server = createServer(async (request, response) => {
     const id = String(request.headers["webhook-id"] ?? "");
     requests.push({ id, at: Date.now(), signature: String(request.headers["webhook-signature"] ?? "") });
@@ -47,6 +51,7 @@ export async function startReceiver(secrets: string[]): Promise<TestReceiver> {
     const outcome = await receiver.receive(
       { method: "POST", url: `http://127.0.0.1${request.url ?? "/"}`, headers: request.headers, body: request },
       async (webhook) => {
+        if (state.handlerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.handlerDelayMs));
         processed.push({ id: webhook.id, at: Date.now(), signature: String(request.headers["webhook-signature"]), body: new TextDecoder().decode(webhook.body) });
         return { status: 200 };
       },
@@ -71,9 +76,16 @@ export async function startReceiver(secrets: string[]): Promise<TestReceiver> {
     set script(value) {
       state.script = value;
     },
+    get handlerDelayMs() {
+      return state.handlerDelayMs;
+    },
+    set handlerDelayMs(value) {
+      state.handlerDelayMs = value;
+    },
     useSecrets(next) {
       receiver = build(next);
     },
+    dropConnections: () => server.closeAllConnections(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
