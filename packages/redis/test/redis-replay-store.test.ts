@@ -289,9 +289,12 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
     expect((cause as RedisReplayStoreError).failedOpen).toBe(false);
     expect(errors.map((e) => [e.operation, e.reason])).toEqual([["claim", "timeout"]]);
 
-    // The claim ran once Redis woke up; the store released it again, so the
+    // The claim ran once Redis woke up (this Redis had no script cached yet: its
+    // EVALSHA got NOSCRIPT, and the store sent it again as EVAL, after whatever
+    // was queued behind it); the store released it once it landed, so the
     // sender's retry is processed rather than answered "in progress".
     const keys = async () => (await redis.send(["KEYS", "hooksec:replay:*msg_hung"])) as string[];
+    await sleep(300);
     expect(await eventually(async () => (await keys()).length === 0)).toBe(true);
     const retry = await verifier.verify(await signedRequest("msg_hung"));
     expect(retry.duplicate).toBe(false);
