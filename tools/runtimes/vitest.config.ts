@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-// Runs the built core (packages/core/dist, as published) in real Deno, Bun and
+// Runs the built core and Hono adapter (dist, as published) in real Deno, Bun and
 // workerd; build it first (`pnpm test` does). The Node reference run takes the
 // same dist with the "node" condition, like Node users.
 export default defineConfig({

@@ -5,7 +5,8 @@
 // packages, so each runs twice: the built core as the runtime resolves it
 // (dist/crypto/node.js through its Node compatibility) and the web bundle
 // (dist/crypto/web.js, Web Crypto only). workerd runs the web bundle as a
-// module worker, without nodejs_compat. A missing binary skips locally and
+// module worker, without nodejs_compat. Each server also mounts a Hono app with
+// @hooksec/hono's webhook() middleware (Hono 4). A missing binary skips locally and
 // fails under CI=true (the testkit's rule).
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
@@ -187,57 +188,62 @@ for (const target of targets) {
         await served?.stop();
       });
 
-      const deliver = async (id: string, body: string, tamper = false, query = "") => {
-        const headers = await scheme.sign({ id, timestamp: new Date(), body });
-        return fetch(`${served.origin}/webhooks${query}`, {
-          method: "POST",
-          headers: { ...headers, "content-type": "application/json" },
-          body: tamper ? body.replace("1", "2") : body,
+      describe.each([
+        ["the core's receiver", "/webhooks"],
+        ["a Hono app with @hooksec/hono's webhook()", "/hono/webhooks"],
+      ])("%s", (_, route) => {
+        const deliver = async (id: string, body: string, tamper = false, query = "") => {
+          const headers = await scheme.sign({ id, timestamp: new Date(), body });
+          return fetch(`${served.origin}${route}${query}`, {
+            method: "POST",
+            headers: { ...headers, "content-type": "application/json" },
+            body: tamper ? body.replace("1", "2") : body,
+          });
+        };
+
+        it("answers a valid delivery 204, its duplicate 200, a tampered one 401 invalid_signature", async () => {
+          const id = `msg_${crypto.randomUUID()}`;
+          const first = await deliver(id, '{"n":1}');
+          expect(first.status).toBe(204);
+          expect(first.headers.get("x-webhook-id")).toBe(id);
+          const again = await deliver(id, '{"n":1}');
+          expect(again.status).toBe(200);
+          expect(await again.json()).toEqual({ duplicate: true, id });
+          const tampered = await deliver(`msg_${crypto.randomUUID()}`, '{"n":1}', true);
+          expect(tampered.status).toBe(401);
+          expect(await tampered.json()).toMatchObject({ error: { code: "invalid_signature" } });
         });
-      };
 
-      it("answers a valid delivery 204, its duplicate 200, a tampered one 401 invalid_signature", async () => {
-        const id = `msg_${crypto.randomUUID()}`;
-        const first = await deliver(id, '{"n":1}');
-        expect(first.status).toBe(204);
-        expect(first.headers.get("x-webhook-id")).toBe(id);
-        const again = await deliver(id, '{"n":1}');
-        expect(again.status).toBe(200);
-        expect(await again.json()).toEqual({ duplicate: true, id });
-        const tampered = await deliver(`msg_${crypto.randomUUID()}`, '{"n":1}', true);
-        expect(tampered.status).toBe(401);
-        expect(await tampered.json()).toMatchObject({ error: { code: "invalid_signature" } });
-      });
+        it("answers a retry while the first attempt runs 409 message_in_progress with retry-after", async () => {
+          const id = `msg_${crypto.randomUUID()}`;
+          const slow = deliver(id, '{"n":1}', false, "?slow");
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          const during = await deliver(id, '{"n":1}');
+          expect(during.status).toBe(409);
+          expect(during.headers.get("retry-after")).toBe("30");
+          expect(await during.json()).toMatchObject({ error: { code: "message_in_progress" } });
+          expect((await slow).status).toBe(204);
+        });
 
-      it("answers a retry while the first attempt runs 409 message_in_progress with retry-after", async () => {
-        const id = `msg_${crypto.randomUUID()}`;
-        const slow = deliver(id, '{"n":1}', false, "?slow");
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        const during = await deliver(id, '{"n":1}');
-        expect(during.status).toBe(409);
-        expect(during.headers.get("retry-after")).toBe("30");
-        expect(await during.json()).toMatchObject({ error: { code: "message_in_progress" } });
-        expect((await slow).status).toBe(204);
-      });
-
-      it("refuses a body over the limit with 413 body_too_large, chunked (no content-length) or declared", async () => {
-        const body = "x".repeat(4 * MAX_BODY_BYTES);
-        const headers = await scheme.sign({ id: `msg_${crypto.randomUUID()}`, timestamp: new Date(), body });
-        const chunked = await rawPost(served.origin, headers, [body.slice(0, 2048), body.slice(2048)]);
-        expect(chunked.status).toBe(413);
-        expect(JSON.parse(chunked.body)).toMatchObject({ error: { code: "body_too_large" } });
-        const declared = await fetch(`${served.origin}/webhooks`, { method: "POST", headers, body });
-        expect(declared.status).toBe(413);
-        expect(await declared.json()).toMatchObject({ error: { code: "body_too_large" } });
+        it("refuses a body over the limit with 413 body_too_large, chunked (no content-length) or declared", async () => {
+          const body = "x".repeat(4 * MAX_BODY_BYTES);
+          const headers = await scheme.sign({ id: `msg_${crypto.randomUUID()}`, timestamp: new Date(), body });
+          const chunked = await rawPost(`${served.origin}${route}`, headers, [body.slice(0, 2048), body.slice(2048)]);
+          expect(chunked.status).toBe(413);
+          expect(JSON.parse(chunked.body)).toMatchObject({ error: { code: "body_too_large" } });
+          const declared = await fetch(`${served.origin}${route}`, { method: "POST", headers, body });
+          expect(declared.status).toBe(413);
+          expect(await declared.json()).toMatchObject({ error: { code: "body_too_large" } });
+        });
       });
     });
   });
 }
 
 /** A POST sent in chunks (transfer-encoding: chunked, no content-length); a reset after the answer is fine. */
-function rawPost(origin: string, headers: Record<string, string>, chunks: readonly string[]): Promise<{ status: number; body: string }> {
+function rawPost(url: string, headers: Record<string, string>, chunks: readonly string[]): Promise<{ status: number; body: string }> {
   return new Promise((resolvePromise, reject) => {
-    const request = httpRequest(`${origin}/webhooks`, { method: "POST", headers: { ...headers, "transfer-encoding": "chunked" } }, (response) => {
+    const request = httpRequest(url, { method: "POST", headers: { ...headers, "transfer-encoding": "chunked" } }, (response) => {
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => {
