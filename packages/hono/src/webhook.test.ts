@@ -33,7 +33,7 @@ async function listen(app: Hono<WebhookEnv>): Promise<string> {
 }
 
 /** An app whose handler records what it processed; its onError logs and answers a generic 500. */
-function receiver(options: AdapterReceiverOptions = {}) {
+function receiver(options: AdapterReceiverOptions = {}, served = true) {
   const processed: Array<{ id: string; body: Uint8Array }> = [];
   const logs: string[] = [];
   const app = new Hono<WebhookEnv>();
@@ -48,7 +48,8 @@ function receiver(options: AdapterReceiverOptions = {}) {
       allowlist: options.allowlist,
       onEvent: options.events === undefined ? undefined : (event) => options.events?.push(event),
     },
-    { getConnInfo },
+    // Only a server knows the peer: @hono/node-server's getConnInfo reads its socket.
+    served ? { getConnInfo } : {},
   );
   const handle = async (c: { get(key: "webhook"): VerifiedWebhook; body(data: null, status: 204): Response }) => {
     const received = c.get("webhook");
@@ -72,6 +73,23 @@ describe(`webhook() middleware for Hono ${honoVersion} on @hono/node-server`, ()
       return { base, send: httpSender(base), processed, logs };
     },
     WebhookError,
+  });
+
+  describe("through the Web Request alone (app.fetch, as on Bun, Deno and Workers)", () => {
+    describeAdapterContract({
+      secret,
+      seesConnection: false,
+      receiver: async (options) => {
+        const { app, processed, logs } = receiver(options, false);
+        const send = (path: string, request: { headers: Record<string, string>; body: Uint8Array | string | ReadableStream<Uint8Array>; declaredLength?: string }) => {
+          const headers = request.declaredLength === undefined ? request.headers : { ...request.headers, "content-length": request.declaredLength };
+          const body = typeof request.body === "string" || request.body instanceof ReadableStream ? request.body : new Uint8Array(request.body);
+          return Promise.resolve(app.fetch(new Request(`http://receiver.test${path}`, { method: "POST", headers, body, duplex: "half" } as RequestInit)));
+        };
+        return { send, processed, logs };
+      },
+      WebhookError,
+    });
   });
 
   it("throws the fix to onError when a validator read the body first", async () => {
