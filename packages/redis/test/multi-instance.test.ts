@@ -1,101 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { standardWebhooks } from "@hooksec/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectClient, type TestClient } from "./support/clients.js";
 import { eventually, type RedisServer, skipWithoutRedis, sleep, startRedisServer } from "./support/redis-server.js";
+import { type Answer, children, count, deliver, idsOf, message, processedIds, type Receiver, startReceiver } from "./support/receivers.js";
 
 // Two receiver processes (one on ioredis, one on node-redis) behind one Redis,
 // as two instances behind a load balancer.
-
-const secret = `whsec_${Buffer.from("hooksec multi-instance secret 32").toString("base64")}`;
-const scheme = standardWebhooks({ secret });
-const packageDir = fileURLToPath(new URL("..", import.meta.url));
-const receiverScript = fileURLToPath(new URL("./fixtures/receiver.ts", import.meta.url));
-
-interface Receiver {
-  readonly name: string;
-  readonly url: string;
-  readonly child: ChildProcess;
-}
-
-interface Answer {
-  readonly status: number;
-  readonly receiver: string;
-  readonly outcome?: "processed" | "duplicate" | "in_progress" | "failed" | "refused";
-  readonly error?: { code: string };
-  readonly retryAfter?: string | null;
-}
-
-/** Test-only handler behaviour, sent as headers the fixture reads (not signed, not part of the message). */
-interface HandlerScript {
-  readonly delayMs?: number;
-  readonly fail?: boolean;
-}
-
-const children: ChildProcess[] = [];
-
-async function startReceiver(name: string, client: string, redisPort: number, env: Record<string, string> = {}): Promise<Receiver> {
-  // Sources through tsx and the "hooksec-source" condition: no build needed.
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=hooksec-source", receiverScript], {
-    cwd: packageDir,
-    // A generous store timeout: on a loaded CI machine a slow reply must not look like an outage.
-    env: { ...process.env, REDIS_PORT: String(redisPort), CLIENT: client, SECRET: secret, NAME: name, TIMEOUT_MS: "1500", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`receiver ${name} did not start:\n${output}`)), 30_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split("\n").find((text) => text.startsWith("{"));
-      if (line !== undefined) {
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { port: number }).port);
-      }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`receiver ${name} exited with ${code}:\n${output}`));
-    });
-  });
-  return { name, url: `http://127.0.0.1:${port}`, child };
-}
-
-async function deliver(receiver: Receiver, message: { id: string; timestamp: Date; body: string }, script: HandlerScript = {}): Promise<Answer> {
-  // A fresh signature per attempt, as senders do on retries.
-  const headers = await scheme.sign({ ...message, timestamp: new Date() });
-  const test: Record<string, string> = {};
-  if (script.delayMs !== undefined) test["x-test-delay-ms"] = String(script.delayMs);
-  if (script.fail) test["x-test-fail"] = "1";
-  const response = await fetch(`${receiver.url}/webhook`, {
-    method: "POST",
-    headers: { ...headers, ...test, "content-type": "application/json" },
-    body: message.body,
-  });
-  return { status: response.status, retryAfter: response.headers.get("retry-after"), ...((await response.json()) as Omit<Answer, "status">) };
-}
-
-async function idsOf(receivers: readonly Receiver[], list: "processed" | "started"): Promise<string[]> {
-  const lists = await Promise.all(
-    receivers.map(async (receiver) => ((await (await fetch(`${receiver.url}/${list}`)).json()) as Record<string, string[]>)[list] ?? []),
-  );
-  return lists.flat();
-}
-
-const processedIds = (receivers: readonly Receiver[]) => idsOf(receivers, "processed");
-
-function count(ids: readonly string[], id: string): number {
-  return ids.filter((each) => each === id).length;
-}
-
-function message(id: string) {
-  return { id, timestamp: new Date(), body: JSON.stringify({ type: "invoice.paid", id }) };
-}
 
 /**
  * A sender: delivers to the receivers in turn until one answers 2xx, waiting
