@@ -1,4 +1,4 @@
-import { createSender, type DeliveryResult, isWebhookError } from "@hooksec/core";
+import { createSender, type DeliveryResult, isWebhookError, type WebhookScheme } from "@hooksec/core";
 import { createNodeTransport } from "@hooksec/core/sender/node";
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -12,7 +12,7 @@ import { type DeliveryJobData, resolveShared, senderEndpoint } from "./lib/share
 import { createDeliveryLog } from "./log/delivery-log.js";
 import { classifyAttempt, describeError } from "./retry/classify-attempt.js";
 import { nextDelayMs, parseRetryAfter } from "./retry/retry-schedule.js";
-import type { AttemptRecord, DeadLetterReason, DeliveryWorkerOptions } from "./types.js";
+import type { AttemptRecord, DeadLetterReason, DeliveryWorkerOptions, EndpointRecord } from "./types.js";
 
 export interface DeliveryWorker {
   /** The BullMQ worker, for its events and metrics. */
@@ -53,8 +53,21 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const random = options.random ?? Math.random;
   const disableAfterMs = options.disableAfterMs ?? 5 * DAY_MS;
   const excerptBytes = options.responseExcerptBytes ?? 512;
-  const schemeFor = options.scheme ?? ((_endpoint, secrets) => rotatingStandardWebhooks(secrets));
-  const redis = new Redis(shared.connection);
+  const buildScheme = options.scheme ?? ((_endpoint, secrets) => rotatingStandardWebhooks(secrets));
+  // Schemes import their keys once: kept per endpoint and set of live secrets (bounded).
+  const schemes = new Map<string, WebhookScheme>();
+  const schemeFor = (record: EndpointRecord, secrets: readonly string[]): WebhookScheme => {
+    const key = `${record.id}\n${record.tenant ?? ""}\n${secrets.join(" ")}`;
+    let scheme = schemes.get(key);
+    if (scheme === undefined) {
+      scheme = buildScheme(record, secrets);
+      if (schemes.size >= 1000) schemes.delete(schemes.keys().next().value as string);
+      schemes.set(key, scheme);
+    }
+    return scheme;
+  };
+  // Auto-pipelining: the few commands of concurrent jobs travel together.
+  const redis = new Redis({ ...shared.connection, enableAutoPipelining: true });
   redis.on("error", () => {});
   const endpoints = createEndpointStore(redis, keys);
   const circuit = createCircuitBreaker(redis, keys.circuit, resolveCircuitOptions(options.circuit));
