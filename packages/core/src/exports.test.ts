@@ -41,6 +41,7 @@ it("exports the public API of @hooksec/core", () => {
       "parseCertificate",
       "parseDistinguishedName",
       "parseIpAddress",
+      "parseRetryAfter",
       "refusalResponse",
       "resolveClientIp",
       "shopify",

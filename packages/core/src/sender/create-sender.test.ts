@@ -4,6 +4,7 @@ import { isWebhookError } from "../errors/webhook-error.js";
 import { decodeBase64 } from "../lib/base64.js";
 import { decodeUtf8 } from "../lib/utf8.js";
 import { standardWebhooks } from "../schemes/standard-webhooks/standard-webhooks.js";
+import { incomingWebhook, testSecret } from "../test-support/fixtures.js";
 import { createVerifier } from "../verifier/create-verifier.js";
 import { createSender } from "./create-sender.js";
 import type { AttemptEvent, SenderOptions, TransportFactory, TransportRequest } from "./types.js";
@@ -129,6 +130,30 @@ describe("createSender", () => {
       attempts: 1,
       lastStatus: 409,
     });
+  });
+
+  it("checks an endpoint without sending, with the codes send would throw", () => {
+    const { sender, requests } = senderWith({});
+    expect(sender.check(endpoint).href).toBe(endpoint.url);
+    expect(() => sender.check({ url: "http://hooks.example.com/in" })).toThrow(expect.objectContaining({ code: "invalid_endpoint" }));
+    expect(() => sender.check({ url: "https://10.0.0.1/in" })).toThrow(expect.objectContaining({ code: "ssrf_blocked" }));
+    expect(() => sender.check({ url: "not a url" })).toThrow(expect.objectContaining({ code: "invalid_endpoint" }));
+    expect(requests).toHaveLength(0);
+  });
+
+  it("signs one delivery with the scheme it is given, and returns the last response's Retry-After and the start of its body", async () => {
+    const other = testSecret();
+    const { sender, requests } = senderWith(
+      { "/in": [{ status: 503, headers: { "retry-after": "9" }, body: `${"busy ".repeat(200)}` }] },
+      { retry: { attempts: 1 } },
+    );
+    const result = await sender.send(endpoint, { n: 1 }, { id: "msg_other_key", scheme: standardWebhooks({ secret: other }) });
+    expect(result).toMatchObject({ status: "failed", lastStatus: 503, retryAfter: "9" });
+    expect(result.responseExcerpt).toBe("busy ".repeat(200).slice(0, 512));
+    const sent = requests[0];
+    await expect(
+      standardWebhooks({ secret: other }).verify(incomingWebhook(sent?.headers ?? {}, sent?.body ?? "")),
+    ).resolves.toMatchObject({ id: "msg_other_key" });
   });
 
   it("honours Retry-After in seconds and as a date, capped by maxRetryAfterMs", async () => {

@@ -64,9 +64,16 @@ export function createSender(options: SenderOptions): Sender {
     }
   }
 
-  async function send(endpoint: Endpoint, payload: unknown, sendOptions?: SendOptions): Promise<DeliveryResult> {
+  function check(endpoint: Endpoint): URL {
     const url = parseEndpointUrl(endpoint?.url, guard);
     checkOutboundAuth(endpoint.auth);
+    return url;
+  }
+
+  async function send(endpoint: Endpoint, payload: unknown, sendOptions?: SendOptions): Promise<DeliveryResult> {
+    const url = check(endpoint);
+    const signing = sendOptions?.scheme ?? scheme;
+    if (typeof signing?.encode !== "function") throw new WebhookError("invalid_options", "send options `scheme` must be a scheme");
     const id = sendOptions?.id ?? generateMessageId();
     const body = serialise(payload);
     let lastStatus: number | undefined;
@@ -75,7 +82,7 @@ export function createSender(options: SenderOptions): Sender {
 
     for (let attempt = 1; ; attempt++) {
       // Fresh timestamp and signature for every attempt; the id never changes.
-      const encoded = await scheme.encode({ id, timestamp: new Date(now()), body, url: url.href, tenant: endpoint.tenant });
+      const encoded = await signing.encode({ id, timestamp: new Date(now()), body, url: url.href, tenant: endpoint.tenant });
       const headers = new Headers({ "content-type": contentType, "user-agent": "hooksec" });
       for (const [name, value] of Object.entries(endpoint.headers ?? {})) headers.set(name, value);
       for (const [name, value] of Object.entries(encoded.headers)) headers.set(name, value);
@@ -128,14 +135,27 @@ export function createSender(options: SenderOptions): Sender {
         attempts: attempt,
         ...(lastStatus === undefined ? {} : { lastStatus }),
         ...(result === "failed" && lastError !== undefined ? { error: lastError } : {}),
+        ...responseDetails(response),
       };
     }
   }
 
   return {
     send,
+    check,
     close: () => transport.close(),
   };
+}
+
+const EXCERPT_BYTES = 512;
+const excerptDecoder = new TextDecoder();
+
+/** What a delivery log keeps of the last response: its `Retry-After` and the start of its body. */
+function responseDetails(response: TransportResponse | undefined): { retryAfter?: string; responseExcerpt?: string } {
+  if (response === undefined) return {};
+  const retryAfter = response.headers.get("retry-after");
+  const excerpt = excerptDecoder.decode(response.body.subarray(0, EXCERPT_BYTES));
+  return { ...(retryAfter === null ? {} : { retryAfter }), ...(excerpt === "" ? {} : { responseExcerpt: excerpt }) };
 }
 
 function outcomeOf(status: number | undefined, hasRetryAfter: boolean): AttemptOutcome {

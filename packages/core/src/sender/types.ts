@@ -147,6 +147,10 @@ export interface DeliveryResult {
   readonly lastStatus?: number;
   /** The last network or token error, if the last attempt had no usable response. */
   readonly error?: unknown;
+  /** The last response's `Retry-After` header, as sent (parse it with `parseRetryAfter`). */
+  readonly retryAfter?: string;
+  /** The start of the last response's body (at most 512 bytes, as UTF-8), for delivery logs. */
+  readonly responseExcerpt?: string;
 }
 
 export interface SenderOptions {
@@ -173,6 +177,8 @@ export interface SenderOptions {
 export interface SendOptions {
   /** Message id; generated (`msg_` + 128 random bits) when absent. Kept across retries. */
   readonly id?: string;
+  /** Signs this delivery with another scheme than the sender's (one sender, one connection pool, a key per endpoint). */
+  readonly scheme?: WebhookScheme;
 }
 
 export interface Sender {
@@ -182,6 +188,13 @@ export interface Sender {
    * (`invalid_endpoint`, `ssrf_blocked`) or a setup error (`invalid_options`).
    */
   send(endpoint: Endpoint, payload: unknown, options?: SendOptions): Promise<DeliveryResult>;
+  /**
+   * The checks `send` makes before it connects (URL, `https:` unless `allowHttp`, no
+   * credentials in the URL, an IP literal SSRF protection refuses, the auth's shape),
+   * without sending: throws their `WebhookError` (`invalid_endpoint`, `ssrf_blocked`,
+   * `invalid_options`). Names are resolved (and checked) only when sending.
+   */
+  check(endpoint: Endpoint): URL;
   /** Closes the transport's pooled connections. */
   close(): Promise<void>;
 }
