@@ -20,6 +20,7 @@ it("exports the public API of @hooksec/core", () => {
       "WebhookError",
       "bodyConsumed",
       "canonicalDistinguishedName",
+      "checkEndpoint",
       "classifyAddress",
       "createAddressGuard",
       "createFetchTransport",

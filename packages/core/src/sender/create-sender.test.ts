@@ -6,6 +6,7 @@ import { decodeUtf8 } from "../lib/utf8.js";
 import { standardWebhooks } from "../schemes/standard-webhooks/standard-webhooks.js";
 import { incomingWebhook, testSecret } from "../test-support/fixtures.js";
 import { createVerifier } from "../verifier/create-verifier.js";
+import { checkEndpoint } from "./check-endpoint.js";
 import { createSender } from "./create-sender.js";
 import type { AttemptEvent, SenderOptions, TransportFactory, TransportRequest } from "./types.js";
 
@@ -135,6 +136,9 @@ describe("createSender", () => {
   it("checks an endpoint without sending, with the codes send would throw", () => {
     const { sender, requests } = senderWith({});
     expect(sender.check(endpoint).href).toBe(endpoint.url);
+    expect(checkEndpoint(endpoint).href).toBe(endpoint.url);
+    expect(() => checkEndpoint({ url: "https://127.0.0.1/in" })).toThrow(expect.objectContaining({ code: "ssrf_blocked" }));
+    expect(checkEndpoint({ url: "http://127.0.0.1/in" }, { allowHttp: true, allowCidrs: ["127.0.0.0/8"] }).port).toBe("");
     expect(() => sender.check({ url: "http://hooks.example.com/in" })).toThrow(expect.objectContaining({ code: "invalid_endpoint" }));
     expect(() => sender.check({ url: "https://10.0.0.1/in" })).toThrow(expect.objectContaining({ code: "ssrf_blocked" }));
     expect(() => sender.check({ url: "not a url" })).toThrow(expect.objectContaining({ code: "invalid_endpoint" }));
@@ -303,11 +307,16 @@ describe("createSender", () => {
 
   it("refuses bad options with invalid_options", () => {
     const scheme = standardWebhooks({ secret: SECRET });
-    // @ts-expect-error no scheme
-    expect(() => createSender({})).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => createSender({ scheme: {} as never })).toThrow(expect.objectContaining({ code: "invalid_options" }));
     expect(() => createSender({ scheme, retry: { attempts: 0 } })).toThrow(expect.objectContaining({ code: "invalid_options" }));
     expect(() => createSender({ scheme, timeouts: { totalMs: -1 } })).toThrow(expect.objectContaining({ code: "invalid_options" }));
     expect(() => createSender({ scheme, ssrf: { allowCidrs: ["x"] } })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+  });
+
+  it("refuses to send without a scheme, from the sender or the send, with invalid_options", async () => {
+    const sender = createSender({ transport: scriptedTransport({ "/in": [200] }).factory });
+    await expect(sender.send(endpoint, "{}")).rejects.toMatchObject({ code: "invalid_options" });
+    expect(await sender.send(endpoint, "{}", { scheme: standardWebhooks({ secret: SECRET }) })).toMatchObject({ status: "delivered" });
   });
 
   it("sends bytes and strings exactly as given", async () => {

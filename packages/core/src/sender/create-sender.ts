@@ -3,11 +3,11 @@ import { WebhookError, isWebhookError } from "../errors/webhook-error.js";
 import { withTimeout } from "./attempt-timeout.js";
 import { createTokenCache, TokenRequestError } from "./oauth2-token-cache.js";
 import { generateMessageId } from "./message-id.js";
-import { applyOutboundAuth, checkOutboundAuth } from "./outbound-auth.js";
+import { applyOutboundAuth } from "./outbound-auth.js";
 import { backoffDelay, isRetryableStatus, parseRetryAfter, resolveRetryPolicy } from "./retry-policy.js";
 import { createAddressGuard } from "./ssrf/address-guard.js";
 import { asTlsCertificateError, TlsCertificateError } from "./tls-certificate-error.js";
-import { parseEndpointUrl } from "./ssrf/endpoint-url.js";
+import { checkEndpointWith } from "./check-endpoint.js";
 import type {
   AttemptEvent,
   AttemptOutcome,
@@ -38,8 +38,8 @@ const sleepWithTimer = (ms: number): Promise<void> => new Promise((resolve) => s
  */
 export function createSender(options: SenderOptions): Sender {
   const { scheme, onAttempt } = options;
-  if (scheme === undefined || typeof scheme.encode !== "function") {
-    throw new WebhookError("invalid_options", "createSender needs a `scheme`");
+  if (scheme !== undefined && typeof scheme?.encode !== "function") {
+    throw new WebhookError("invalid_options", "createSender: `scheme` must be a scheme, such as standardWebhooks({ secret })");
   }
   const guard = createAddressGuard(options.ssrf);
   const policy = resolveRetryPolicy(options.retry);
@@ -64,16 +64,14 @@ export function createSender(options: SenderOptions): Sender {
     }
   }
 
-  function check(endpoint: Endpoint): URL {
-    const url = parseEndpointUrl(endpoint?.url, guard);
-    checkOutboundAuth(endpoint.auth);
-    return url;
-  }
+  const check = (endpoint: Endpoint): URL => checkEndpointWith(endpoint, guard);
 
   async function send(endpoint: Endpoint, payload: unknown, sendOptions?: SendOptions): Promise<DeliveryResult> {
     const url = check(endpoint);
     const signing = sendOptions?.scheme ?? scheme;
-    if (typeof signing?.encode !== "function") throw new WebhookError("invalid_options", "send options `scheme` must be a scheme");
+    if (typeof signing?.encode !== "function") {
+      throw new WebhookError("invalid_options", "no scheme to sign with: give createSender a `scheme`, or each send its own");
+    }
     const id = sendOptions?.id ?? generateMessageId();
     const body = serialise(payload);
     let lastStatus: number | undefined;

@@ -1,5 +1,6 @@
 // `@hooksec/core/sender`: createSender with outbound auth, retries and SSRF protection.
 export { createSender } from "./create-sender.js";
+export { checkEndpoint } from "./check-endpoint.js";
 export { parseRetryAfter } from "./retry-policy.js";
 export { createFetchTransport, type FetchTransportOptions } from "./transport/fetch.js";
 export { TokenRequestError } from "./oauth2-token-cache.js";

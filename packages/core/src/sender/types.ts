@@ -154,8 +154,11 @@ export interface DeliveryResult {
 }
 
 export interface SenderOptions {
-  /** How payloads are signed or encrypted: `standardWebhooks(...)`, `jws(...)`, `jwe(...)`... */
-  readonly scheme: WebhookScheme;
+  /**
+   * How payloads are signed or encrypted: `standardWebhooks(...)`, `jws(...)`, `jwe(...)`...
+   * Optional when every `send` passes its own (one sender for many endpoints, each with its key).
+   */
+  readonly scheme?: WebhookScheme;
   /** SSRF protection; on by default. There is no way to turn it off, only to allow ranges. */
   readonly ssrf?: SsrfOptions;
   readonly retry?: RetryOptions;
