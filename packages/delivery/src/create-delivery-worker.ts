@@ -1,4 +1,4 @@
-import { createSender, type DeliveryResult, isWebhookError, type WebhookScheme } from "@hooksec/core";
+import { createSender, type DeliveryResult, isWebhookError, parseRetryAfter, type WebhookScheme } from "@hooksec/core";
 import { createNodeTransport } from "@hooksec/core/sender/node";
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -6,12 +6,11 @@ import { createCircuitBreaker, type CircuitTransition, resolveCircuitOptions } f
 import { createDeadLetterStore } from "./dead-letters/dead-letter-store.js";
 import { createEndpointStore, liveSecrets } from "./endpoints/endpoint-store.js";
 import { rotatingStandardWebhooks } from "./endpoints/signing-scheme.js";
-import { type AttemptContext, attemptContext, capturingTransport, contextualScheme } from "./lib/attempt-context.js";
 import { loadBody } from "./lib/payload.js";
 import { type DeliveryJobData, resolveShared, senderEndpoint } from "./lib/shared.js";
 import { createDeliveryLog } from "./log/delivery-log.js";
 import { classifyAttempt, describeError } from "./retry/classify-attempt.js";
-import { nextDelayMs, parseRetryAfter } from "./retry/retry-schedule.js";
+import { nextDelayMs } from "./retry/retry-schedule.js";
 import type { AttemptRecord, DeadLetterReason, DeliveryWorkerOptions, EndpointRecord } from "./types.js";
 
 export interface DeliveryWorker {
@@ -33,7 +32,6 @@ class RetryLater extends Error {
 }
 
 const DAY_MS = 86_400_000;
-const decoder = new TextDecoder();
 
 /**
  * A worker process's deliveries: takes jobs from the queue and sends each with the
@@ -73,10 +71,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const circuit = createCircuitBreaker(redis, keys.circuit, resolveCircuitOptions(options.circuit));
   const deadLetters = createDeadLetterStore(redis, keys, shared.deadLetterRetentionMs, now);
   const log = createDeliveryLog(redis, keys, { retentionMs: shared.logRetentionMs, maxPerEndpoint: shared.logMaxPerEndpoint }, now);
+  // One sender (one connection pool) for every endpoint: each send brings its endpoint's scheme.
   const sender = createSender({
-    scheme: contextualScheme,
     retry: { attempts: 1 },
-    transport: capturingTransport(options.transport ?? createNodeTransport()),
+    transport: options.transport ?? createNodeTransport(),
     ...(options.ssrf === undefined ? {} : { ssrf: options.ssrf }),
     ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
   });
@@ -111,27 +109,26 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     reportTransition(endpointId, decision.transition);
 
     const startedAt = now();
-    const context: AttemptContext = { scheme: schemeFor(record, liveSecrets(record.secrets, startedAt)), url: normalisedUrl(record.url) };
+    const scheme = schemeFor(record, liveSecrets(record.secrets, startedAt));
     const clock = performance.now();
     let result: DeliveryResult | undefined;
     let thrown: unknown;
     try {
-      result = await attemptContext.run(context, () => sender.send(senderEndpoint(record), loadBody(job.data.body), { id: messageId }));
+      result = await sender.send(senderEndpoint(record), loadBody(job.data.body), { id: messageId, scheme });
     } catch (error) {
       thrown = error;
     }
     const durationMs = Math.round(performance.now() - clock);
-    const response = context.response;
-    const status = result?.lastStatus ?? (isWebhookError(thrown) ? undefined : response?.status);
-    const excerpt = response === undefined ? undefined : decoder.decode(response.body.subarray(0, excerptBytes));
-    const retryAfterHeader = response?.headers.get("retry-after");
+    const status = result?.lastStatus;
+    const excerpt = result?.responseExcerpt?.slice(0, excerptBytes);
+    const retryAfterHeader = result?.retryAfter ?? null;
     const inProgress = status === 409 && (excerpt?.includes("message_in_progress") === true || (retryAfterHeader ?? null) !== null);
     const error = thrown ?? result?.error;
     const { outcome, verdict } = classifyAttempt({ status, inProgress, error });
 
     let retryInMs: number | undefined;
     if (verdict.action === "retry" && attempt < (job.opts.attempts ?? schedule.attempts)) {
-      const retryAfterMs = verdict.honourRetryAfter ? parseRetryAfter(retryAfterHeader, now()) : undefined;
+      const retryAfterMs = verdict.honourRetryAfter ? parseRetryAfter(retryAfterHeader, now(), schedule.maxRetryAfterMs) : undefined;
       retryInMs = nextDelayMs(schedule, attempt, retryAfterMs, random);
     }
     const entry: AttemptRecord = {
@@ -220,13 +217,5 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       await redis.quit().catch(() => undefined);
     },
   };
-}
-
-function normalisedUrl(url: string): string {
-  try {
-    return new URL(url).href;
-  } catch {
-    return url;
-  }
 }
 

@@ -1,10 +1,9 @@
-import { WebhookError } from "@hooksec/core";
+import { WebhookError, checkEndpoint } from "@hooksec/core";
 import { type JobsOptions, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { createCircuitBreaker, resolveCircuitOptions } from "./circuit/circuit-breaker.js";
 import { createDeadLetterStore, type DeadLetterQuery } from "./dead-letters/dead-letter-store.js";
 import { buildEndpointRecord, createEndpointStore, generateSecret, rotateSecrets } from "./endpoints/endpoint-store.js";
-import { createEndpointCheck } from "./lib/check-endpoint.js";
 import { checkId, digest, jobIdOf, randomId } from "./lib/ids.js";
 import { storeBody } from "./lib/payload.js";
 import { BACKOFF_TYPE, type DeliveryJobData, JOB_NAME, resolveShared, senderEndpoint } from "./lib/shared.js";
@@ -100,7 +99,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   const deadLetters = createDeadLetterStore(redis, keys, shared.deadLetterRetentionMs, now);
   const log = createDeliveryLog(redis, keys, { retentionMs: shared.logRetentionMs, maxPerEndpoint: shared.logMaxPerEndpoint }, now);
   const circuit = createCircuitBreaker(redis, keys.circuit, resolveCircuitOptions(undefined));
-  const checkEndpoint = createEndpointCheck(options.ssrf);
+  const checkEndpointOf = (record: EndpointRecord) => checkEndpoint(senderEndpoint(record), options.ssrf);
 
   const jobOptions = (endpointId: string, messageId: string): JobsOptions => ({
     jobId: jobIdOf(endpointId, messageId),
@@ -116,7 +115,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     const { record, disabled } = await store.load(checkId(id, "endpoint id"));
     if (record === undefined) throw new WebhookError("invalid_endpoint", `no endpoint ${id}`);
     if (disabled !== undefined) throw new WebhookError("invalid_endpoint", `endpoint ${id} is disabled (${disabled.reason})`);
-    await checkEndpoint(senderEndpoint(record));
+    checkEndpointOf(record);
     return record;
   }
 
@@ -185,7 +184,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       for (const id of ids) {
         const { record, disabled } = await store.load(id);
         if (record === undefined || disabled !== undefined) continue;
-        await checkEndpoint(senderEndpoint(record));
+        checkEndpointOf(record);
         usable.push(id);
       }
       if (usable.length === 0) return { messageId: publishOptions.id ?? randomId("msg"), endpointIds: [], duplicate: false };
@@ -194,7 +193,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     endpoints: {
       async create(input) {
         const record = buildEndpointRecord(input, now());
-        await checkEndpoint(senderEndpoint(record));
+        checkEndpointOf(record);
         if ((await store.get(record.id)) !== undefined) throw new WebhookError("invalid_options", `endpoint ${record.id} exists`);
         await store.put(record);
         return record;

@@ -203,7 +203,7 @@ export interface DeliveryWorkerOptions extends DeliveryConnectionOptions {
   readonly transport?: TransportFactory;
   /** Signing scheme per endpoint. Default: Standard Webhooks with the endpoint's live secrets (all of them sign). */
   readonly scheme?: (endpoint: EndpointRecord, secrets: readonly string[]) => WebhookScheme;
-  /** Bytes of a response body kept in the log. Default 512. */
+  /** Characters of a response body kept in the log, from its first 512 bytes (the sender's excerpt). Default 512. */
   readonly responseExcerptBytes?: number;
   /** Milliseconds a worker's lock on a job lasts before it counts as stalled. Default 30 000. */
   readonly lockDurationMs?: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextDelayMs, parseRetryAfter, resolveRetrySchedule, STANDARD_WEBHOOKS_RETRY_DELAYS_MS } from "./retry-schedule.js";
+import { nextDelayMs, resolveRetrySchedule, STANDARD_WEBHOOKS_RETRY_DELAYS_MS } from "./retry-schedule.js";
 import { classifyAttempt } from "./classify-attempt.js";
 
 describe("retry schedule", () => {
@@ -22,13 +22,6 @@ describe("retry schedule", () => {
     expect(nextDelayMs(schedule, 1, 30_000, Math.random)).toBe(30_000);
     expect(nextDelayMs(schedule, 1, 86_400_000, Math.random)).toBe(60_000);
     expect(nextDelayMs(schedule, 1, 10, Math.random)).toBe(1000);
-  });
-
-  it("parses Retry-After seconds and HTTP dates; ignores anything else", () => {
-    expect(parseRetryAfter("120", 0)).toBe(120_000);
-    expect(parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:27:00 GMT"))).toBe(60_000);
-    expect(parseRetryAfter("soon", 0)).toBeUndefined();
-    expect(parseRetryAfter(null, 0)).toBeUndefined();
   });
 
   it("refuses a bad schedule with invalid_options", () => {

@@ -56,12 +56,3 @@ export function nextDelayMs(schedule: RetrySchedule, attemptsMade: number, retry
   return Math.max(scheduled, Math.min(retryAfterMs, schedule.maxRetryAfterMs));
 }
 
-/** `Retry-After` (RFC 9110 §10.2.3) as delay seconds or an HTTP date, in ms from `now`; undefined when absent or malformed. */
-export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  if (!/GMT$/.test(text)) return undefined;
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
