@@ -1,4 +1,4 @@
-import { createSender, type DeliveryResult, isWebhookError, parseRetryAfter, type WebhookScheme } from "@hooksec/core";
+import { createSender, type DeliveryResult, parseRetryAfter, type WebhookScheme } from "@hooksec/core";
 import { createNodeTransport } from "@hooksec/core/sender/node";
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
