@@ -22,17 +22,26 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 export const BENCH_SECRET = `whsec_${Buffer.from("hooksec adapter bench secret, 33").toString("base64")}`;
 
 /** A verified webhook as an instant receiver hands it over. */
-const accepted = { duplicate: false, id: "accepted", tenant: undefined, complete: async () => true, release: async () => {} };
+const accepted = {
+  duplicate: false,
+  id: "accepted",
+  tenant: undefined,
+  body: new Uint8Array(0),
+  complete: async () => true,
+  release: async () => {},
+};
 
-/** Reads whatever body source the adapter passed, as the raw route does. */
-async function drain(input: { body?: unknown; arrayBuffer?: () => Promise<ArrayBuffer> }): Promise<void> {
-  if (typeof input.arrayBuffer === "function") {
-    await input.arrayBuffer();
+/** Reads whatever body source the adapter passed (a Request, parts holding one, a stream, bytes), as the raw route does. */
+async function drain(input: unknown): Promise<void> {
+  const source = input as { body?: unknown; arrayBuffer?: () => Promise<ArrayBuffer> } | undefined;
+  if (typeof source?.arrayBuffer === "function") {
+    await source.arrayBuffer();
     return;
   }
-  const body = input.body as AsyncIterable<unknown> | Uint8Array | undefined;
-  if (body === undefined || body instanceof Uint8Array) return;
-  for await (const _chunk of body) {
+  const body = source?.body;
+  if (body === undefined || body === null || body instanceof Uint8Array) return;
+  if (typeof (body as { arrayBuffer?: unknown }).arrayBuffer === "function") return drain(body);
+  for await (const _chunk of body as AsyncIterable<unknown>) {
     // read and drop
   }
 }
