@@ -33,7 +33,10 @@ export function createHmacKeyring(
   if (typeof secrets === "function") return lookupKeyring(secrets, algorithm, decodeSecret);
   const inputs = secret !== undefined ? [secret] : secrets;
   if (inputs === undefined || inputs.length === 0) {
-    throw new WebhookError("invalid_options", "a scheme needs `secret` or a non-empty `secrets`");
+    throw new WebhookError(
+      "invalid_options",
+      "the scheme has no key: pass `secret` (the signing secret your sender gave you; if it comes from the environment, is the variable set where this runs?) or a non-empty `secrets` list",
+    );
   }
   const raws = inputs.map((input) => decodeInput(input, decodeSecret));
   let prepared: readonly PreparedHmacKey[] | undefined;
@@ -94,7 +97,10 @@ export function decodeInput(input: SecretInput, decodeSecret: SecretDecoder): Ra
   const { id, secret } = typeof input === "object" && !(input instanceof Uint8Array) ? input : { id: undefined, secret: input };
   const bytes = typeof secret === "string" ? decodeSecret(secret) : secret;
   if (bytes === undefined || !(bytes instanceof Uint8Array) || bytes.length === 0) {
-    throw new WebhookError("invalid_options", "a secret is empty or not in the scheme's format");
+    throw new WebhookError(
+      "invalid_options",
+      "a secret is empty or not in the scheme's format (Standard Webhooks and Svix: whsec_ followed by base64; make one with `hooksec secret`); if it comes from the environment, is the variable set where this runs?",
+    );
   }
   return { id, bytes: requireStrongHmacKey(bytes) };
 }
