@@ -1,7 +1,9 @@
 import type { WebhookEvent } from "@hooksec/core";
-import type { Attributes, Counter, Histogram, Meter } from "@opentelemetry/api";
+import type { Attributes, Histogram, Meter } from "@opentelemetry/api";
+import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { BoundedMap } from "../lib/bounded-map.js";
 import { errorType } from "../lib/error-type.js";
+import { LocalCounter } from "../lib/local-counter.js";
 import { ATTR, METRIC } from "../names.js";
 import type { TelemetrySettings } from "../options.js";
 
@@ -9,6 +11,7 @@ import type { TelemetrySettings } from "../options.js";
 const DURATION_BOUNDARIES = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 const REPLAY_STORE_CODES: ReadonlySet<string> = new Set(["replay_store_unavailable", "replay_store_full"]);
+const SEPARATOR = "\u0000";
 
 interface CertificateReading {
   readonly attributes: Attributes;
@@ -22,15 +25,15 @@ export function createReceiveMetrics(meter: Meter, settings: TelemetrySettings):
     unit: "s",
     advice: { explicitBucketBoundaries: DURATION_BOUNDARIES },
   });
-  const received: Counter = meter.createCounter(METRIC.received, { description: "Received webhook deliveries, by verification outcome.", unit: "{webhook}" });
-  const duplicates: Counter = meter.createCounter(METRIC.duplicates, { description: "Deliveries of already processed messages.", unit: "{webhook}" });
-  const inProgress: Counter = meter.createCounter(METRIC.inProgress, {
+  const received = new LocalCounter(meter, METRIC.received, { description: "Received webhook deliveries, by verification outcome.", unit: "{webhook}" });
+  const duplicates = new LocalCounter(meter, METRIC.duplicates, { description: "Deliveries of already processed messages.", unit: "{webhook}" });
+  const inProgress = new LocalCounter(meter, METRIC.inProgress, {
     description: "Deliveries answered 409 while another delivery of the message was processed.",
     unit: "{webhook}",
   });
-  const processed: Counter = meter.createCounter(METRIC.processed, { description: "What became of verified messages.", unit: "{webhook}" });
-  const storeFailures: Counter = meter.createCounter(METRIC.replayStoreFailures, { description: "Replay store failures.", unit: "{failure}" });
-  const evictions: Counter = meter.createCounter(METRIC.replayStoreEvictions, {
+  const processed = new LocalCounter(meter, METRIC.processed, { description: "What became of verified messages.", unit: "{webhook}" });
+  const storeFailures = new LocalCounter(meter, METRIC.replayStoreFailures, { description: "Replay store failures.", unit: "{failure}" });
+  const evictions = new LocalCounter(meter, METRIC.replayStoreEvictions, {
     description: "Processed message ids forgotten early to make room (in-memory store).",
     unit: "{message}",
   });
@@ -51,50 +54,80 @@ export function createReceiveMetrics(meter: Meter, settings: TelemetrySettings):
     if (settings.tenant && event.tenant !== undefined) attributes[ATTR.tenant] = event.tenant;
     return attributes;
   }
+  const tenantKey = (event: WebhookEvent) => (settings.tenant && event.tenant !== undefined ? event.tenant : "");
+  const commonKey = (event: WebhookEvent) => event.scheme + SEPARATOR + tenantKey(event);
+
+  function outcome(event: WebhookEvent): void {
+    const keyId = settings.keyId && event.type === "verified" && event.keyId !== undefined ? event.keyId : "";
+    const key = commonKey(event) + SEPARATOR + event.type + SEPARATOR + (event.code ?? "") + SEPARATOR + keyId;
+    // One series per outcome: its attribute object is reused by the histogram too.
+    const series = received.series(key, () => {
+      const attributes = common(event);
+      attributes[ATTR.outcome] = event.type;
+      if (event.code !== undefined) attributes[ATTR.errorType] = event.code;
+      if (keyId !== "") attributes[ATTR.keyId] = keyId;
+      return attributes;
+    });
+    series.value++;
+    duration.record(event.durationMs / 1000, series.attributes, ROOT_CONTEXT);
+  }
 
   return function recordReceiveMetrics(event: WebhookEvent): void {
     if (event.daysUntilExpiry !== undefined && (event.tenant !== undefined || event.certificateSubject !== undefined)) {
-      const attributes: Attributes = {};
-      if (event.tenant !== undefined) attributes[ATTR.tenant] = event.tenant;
-      if (event.certificateSubject !== undefined) attributes[ATTR.tlsClientSubject] = event.certificateSubject;
-      certificates.set(`${event.tenant ?? ""}\u0000${event.certificateSubject ?? ""}`, { attributes, days: event.daysUntilExpiry });
+      recordCertificate(certificates, event);
     }
     switch (event.type) {
       case "verified":
       case "duplicate":
       case "in_progress":
+        outcome(event);
+        if (event.type === "duplicate") duplicates.increment(commonKey(event), () => common(event));
+        else if (event.type === "in_progress") inProgress.increment(commonKey(event), () => common(event));
+        return;
       case "rejected": {
         // A rejection with a message id is the store failing after the handler ran: not a new delivery.
-        if (event.type === "rejected" && event.id !== undefined) {
-          storeFailures.add(1, { ...common(event), [ATTR.errorType]: event.code ?? "replay_store_unavailable", [ATTR.replayStoreOperation]: "settle" });
-          return;
+        if (event.id !== undefined || (event.code !== undefined && REPLAY_STORE_CODES.has(event.code))) {
+          const operation = event.id !== undefined ? "settle" : "claim";
+          const code = event.code ?? "replay_store_unavailable";
+          storeFailures.increment(commonKey(event) + SEPARATOR + code + SEPARATOR + operation, () => ({
+            ...common(event),
+            [ATTR.errorType]: code,
+            [ATTR.replayStoreOperation]: operation,
+          }));
+          if (event.id !== undefined) return;
         }
-        const attributes = common(event);
-        attributes[ATTR.outcome] = event.type;
-        if (event.code !== undefined) attributes[ATTR.errorType] = event.code;
-        if (settings.keyId && event.type === "verified" && event.keyId !== undefined) attributes[ATTR.keyId] = event.keyId;
-        received.add(1, attributes);
-        duration.record(event.durationMs / 1000, attributes);
-        if (event.type === "duplicate") duplicates.add(1, common(event));
-        else if (event.type === "in_progress") inProgress.add(1, common(event));
-        else if (event.code !== undefined && REPLAY_STORE_CODES.has(event.code)) {
-          storeFailures.add(1, { ...common(event), [ATTR.errorType]: event.code, [ATTR.replayStoreOperation]: "claim" });
-        }
+        outcome(event);
         return;
       }
       case "completed":
       case "released":
       case "lease_lost":
-        processed.add(1, { ...common(event), [ATTR.outcome]: event.type });
+        processed.increment(commonKey(event) + SEPARATOR + event.type, () => ({ ...common(event), [ATTR.outcome]: event.type }));
         return;
-      case "handler_failed":
-        processed.add(1, { ...common(event), [ATTR.outcome]: event.type, [ATTR.errorType]: handlerErrorType(event) });
+      case "handler_failed": {
+        const type = handlerErrorType(event);
+        processed.increment(commonKey(event) + SEPARATOR + event.type + SEPARATOR + type, () => ({
+          ...common(event),
+          [ATTR.outcome]: event.type,
+          [ATTR.errorType]: type,
+        }));
         return;
+      }
       case "evicted":
-        evictions.add(1, { [ATTR.scheme]: event.scheme });
+        evictions.increment(event.scheme, () => ({ [ATTR.scheme]: event.scheme }));
         return;
     }
   };
+}
+
+function recordCertificate(certificates: BoundedMap<string, CertificateReading>, event: WebhookEvent): void {
+  const key = `${event.tenant ?? ""}${SEPARATOR}${event.certificateSubject ?? ""}`;
+  const days = event.daysUntilExpiry as number;
+  if (certificates.get(key)?.days === days) return;
+  const attributes: Attributes = {};
+  if (event.tenant !== undefined) attributes[ATTR.tenant] = event.tenant;
+  if (event.certificateSubject !== undefined) attributes[ATTR.tlsClientSubject] = event.certificateSubject;
+  certificates.set(key, { attributes, days });
 }
 
 /** A handler's 5xx answer is its status code; a thrown error its bounded type. */
