@@ -46,6 +46,7 @@ it("exports the public API of @hooksec/core", () => {
       "refusalResponse",
       "resolveClientIp",
       "shopify",
+      "signatureScheme",
       "slack",
       "standardWebhooks",
       "stripe",

@@ -31,6 +31,36 @@ export const ED25519_PKCS8_PREFIX = new Uint8Array([
 ]);
 export const ED25519_SPKI_PREFIX = new Uint8Array([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
 
+/**
+ * An asymmetric signature algorithm as Web Crypto names it. ECDSA signatures are always the
+ * fixed-length `r || s` form (IEEE P1363) here; formats that carry DER convert at the edge.
+ */
+export type AsymmetricAlgorithm =
+  | { readonly name: "Ed25519" }
+  | { readonly name: "ECDSA"; readonly namedCurve: "P-256"; readonly hash: HashAlgorithm }
+  | { readonly name: "RSASSA-PKCS1-v1_5"; readonly hash: HashAlgorithm }
+  | { readonly name: "RSA-PSS"; readonly hash: HashAlgorithm; readonly saltLength: number };
+
+/** Key bytes to import: DER SubjectPublicKeyInfo (public), DER PKCS #8 (private), or a JWK (either). */
+export type AsymmetricKeyData =
+  | { readonly format: "spki" | "pkcs8"; readonly der: Uint8Array }
+  | { readonly format: "jwk"; readonly jwk: JsonWebKey };
+
+/** An asymmetric key prepared once for one algorithm. */
+export interface AsymmetricKey {
+  readonly algorithm: AsymmetricAlgorithm;
+  readonly type: "public" | "private";
+  /** Opaque runtime handle. */
+  readonly handle: unknown;
+}
+
+/** An imported key pair half: the key itself, its public key, and that public key as DER SPKI (for fingerprints). */
+export interface ImportedAsymmetricKey {
+  readonly key: AsymmetricKey;
+  readonly publicKey: AsymmetricKey;
+  readonly spki: Uint8Array;
+}
+
 export interface CryptoBackend {
   readonly name: "web" | "node";
   importHmacKey(raw: Uint8Array, algorithm: HashAlgorithm): Promise<HmacKey>;
@@ -49,4 +79,13 @@ export interface CryptoBackend {
   ed25519Sign(key: Ed25519Key, parts: readonly SignedPart[]): Promise<Uint8Array> | Uint8Array;
   /** False for any signature that does not verify, including one of the wrong length. */
   ed25519Verify(key: Ed25519Key, signature: Uint8Array, parts: readonly SignedPart[]): Promise<boolean> | boolean;
+  /**
+   * Imports a key for `algorithm`; rejects a key of another type or curve. A private key
+   * also yields its public key, so a signer's keyring verifies what it signs.
+   */
+  importAsymmetricKey(algorithm: AsymmetricAlgorithm, data: AsymmetricKeyData): Promise<ImportedAsymmetricKey>;
+  /** A signature over the concatenation of `parts` (ECDSA as `r || s`). */
+  asymmetricSign(key: AsymmetricKey, parts: readonly SignedPart[]): Promise<Uint8Array> | Uint8Array;
+  /** False for any signature that does not verify, of any length or shape; never throws. */
+  asymmetricVerify(key: AsymmetricKey, signature: Uint8Array, parts: readonly SignedPart[]): Promise<boolean> | boolean;
 }

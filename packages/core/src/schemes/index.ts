@@ -21,6 +21,15 @@ export {
   type MacEncoding,
   type SignatureParams,
 } from "./hmac/hmac-scheme.js";
+export {
+  signatureScheme,
+  type SignatureKeyOptions,
+  type SignatureSchemeOptions,
+} from "./signature/signature-scheme.js";
+export type { SignatureFormatOptions, SignatureLayoutOptions } from "./signature/signature-format.js";
+export type { AlgorithmParameters, EcdsaSignatureEncoding, SignatureAlgorithm } from "./signature/algorithm.js";
+export type { AsymmetricKeyOptions } from "../keys/signature-keyring.js";
+export type { KeyInput, KeyLookup } from "../keys/asymmetric-keys.js";
 export { github, type GithubOptions } from "./providers/github.js";
 export { shopify, type ShopifyOptions } from "./providers/shopify.js";
 export { slack, type SlackOptions } from "./providers/slack.js";

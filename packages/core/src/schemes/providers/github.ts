@@ -1,6 +1,6 @@
 import type { SecretOptions } from "../../keys/secret-input.js";
-import { defineHmacScheme } from "../hmac/define-hmac-scheme.js";
-import { hmacFormat } from "../hmac/hmac-scheme.js";
+import { signatureFormat } from "../signature/signature-format.js";
+import { formatScheme } from "../signature/signature-scheme.js";
 import type { WebhookScheme } from "../types.js";
 
 export type GithubOptions = SecretOptions;
@@ -15,10 +15,10 @@ export type GithubOptions = SecretOptions;
  * const verifier = createVerifier({ scheme: github({ secret: process.env.GITHUB_WEBHOOK_SECRET }) });
  */
 export function github(options: GithubOptions): WebhookScheme {
-  return defineHmacScheme(
-    hmacFormat({
+  return formatScheme(
+    signatureFormat({
       name: "github",
-      algorithm: "SHA-256",
+      algorithm: "hmac-sha256",
       signatureHeader: "x-hub-signature-256",
       prefix: "sha256=",
       encoding: "hex",

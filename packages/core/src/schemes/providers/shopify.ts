@@ -1,6 +1,6 @@
 import type { SecretOptions } from "../../keys/secret-input.js";
-import { defineHmacScheme } from "../hmac/define-hmac-scheme.js";
-import { hmacFormat } from "../hmac/hmac-scheme.js";
+import { signatureFormat } from "../signature/signature-format.js";
+import { formatScheme } from "../signature/signature-scheme.js";
 import type { WebhookScheme } from "../types.js";
 
 export type ShopifyOptions = SecretOptions;
@@ -15,10 +15,10 @@ export type ShopifyOptions = SecretOptions;
  * const verifier = createVerifier({ scheme: shopify({ secret: process.env.SHOPIFY_API_SECRET }) });
  */
 export function shopify(options: ShopifyOptions): WebhookScheme {
-  return defineHmacScheme(
-    hmacFormat({
+  return formatScheme(
+    signatureFormat({
       name: "shopify",
-      algorithm: "SHA-256",
+      algorithm: "hmac-sha256",
       signatureHeader: "x-shopify-hmac-sha256",
       encoding: "base64",
       idHeader: "x-shopify-webhook-id",

@@ -1,6 +1,6 @@
 import type { SecretOptions } from "../../keys/secret-input.js";
-import { defineHmacScheme } from "../hmac/define-hmac-scheme.js";
-import { hmacFormat } from "../hmac/hmac-scheme.js";
+import { signatureFormat } from "../signature/signature-format.js";
+import { formatScheme } from "../signature/signature-scheme.js";
 import type { WebhookScheme } from "../types.js";
 
 export type SlackOptions = SecretOptions;
@@ -14,10 +14,10 @@ export type SlackOptions = SecretOptions;
  * const verifier = createVerifier({ scheme: slack({ secret: process.env.SLACK_SIGNING_SECRET }) });
  */
 export function slack(options: SlackOptions): WebhookScheme {
-  return defineHmacScheme(
-    hmacFormat({
+  return formatScheme(
+    signatureFormat({
       name: "slack",
-      algorithm: "SHA-256",
+      algorithm: "hmac-sha256",
       signatureHeader: "x-slack-signature",
       prefix: "v0=",
       encoding: "hex",

@@ -1,6 +1,6 @@
 import type { SecretOptions } from "../../keys/secret-input.js";
-import { defineHmacScheme } from "../hmac/define-hmac-scheme.js";
-import { hmacFormat } from "../hmac/hmac-scheme.js";
+import { signatureFormat } from "../signature/signature-format.js";
+import { formatScheme } from "../signature/signature-scheme.js";
 import type { WebhookScheme } from "../types.js";
 
 export type StripeOptions = SecretOptions;
@@ -15,10 +15,10 @@ export type StripeOptions = SecretOptions;
  * const verifier = createVerifier({ scheme: stripe({ secret: process.env.STRIPE_WEBHOOK_SECRET }) });
  */
 export function stripe(options: StripeOptions): WebhookScheme {
-  return defineHmacScheme(
-    hmacFormat({
+  return formatScheme(
+    signatureFormat({
       name: "stripe",
-      algorithm: "SHA-256",
+      algorithm: "hmac-sha256",
       signatureHeader: "stripe-signature",
       signatureParams: { separator: ",", signatureKey: "v1", timestampKey: "t" },
       encoding: "hex",

@@ -4,8 +4,11 @@ import { decodeBase64, encodeBase64 } from "../../lib/base64.js";
 import { encodeHex } from "../../lib/hex.js";
 import { decodeUtf8Strict, toBytes, utf8 } from "../../lib/utf8.js";
 import type { SecretOptions } from "../../keys/secret-input.js";
-import { defineHmacScheme, type HmacFormat } from "../hmac/define-hmac-scheme.js";
-import { requireHeader } from "../hmac/fields.js";
+import { hmacKeyring } from "../../keys/signature-keyring.js";
+import { resolveAlgorithm } from "../signature/algorithm.js";
+import { defineSignatureScheme } from "../signature/define-signature-scheme.js";
+import type { SignatureFormat } from "../signature/fields.js";
+import { requireHeader } from "../signature/header-fields.js";
 import type { WebhookScheme } from "../types.js";
 
 export type TwilioOptions = SecretOptions;
@@ -92,12 +95,12 @@ function signedParameters(url: URL, body: Uint8Array, code: "malformed_body" | "
   return url.searchParams.has(BODY_HASH_PARAM) ? "" : formParameters(body, code);
 }
 
-const twilioFormat: HmacFormat = {
+const HMAC_SHA1 = resolveAlgorithm("hmac-sha1");
+
+const twilioFormat: SignatureFormat = {
   name: "twilio",
   timestamped: false,
-  algorithm: "SHA-1",
-  // The account's auth token, as text.
-  decodeSecret: utf8,
+  algorithms: [HMAC_SHA1],
   async read(incoming) {
     const value = requireHeader(incoming.header, HEADER);
     const mac = decodeBase64(value);
@@ -108,7 +111,7 @@ const twilioFormat: HmacFormat = {
     const token = incoming.header(IDEMPOTENCY_HEADER);
     return {
       id: token !== undefined && TOKEN.test(token) ? token : undefined,
-      signatures: [mac],
+      signatures: [[mac]],
       ...twilioFields(urlVariants(incoming.url), parameters),
     };
   },
@@ -139,8 +142,8 @@ const twilioFormat: HmacFormat = {
     const replayKey = encodeBase64(mac);
     return fields.id === undefined ? { id: replayKey } : { id: fields.id, replayKey };
   },
-  write(_fields, mac) {
-    return { [HEADER]: encodeBase64(mac) };
+  write(_fields, signatures) {
+    return { [HEADER]: encodeBase64(signatures[0]?.bytes ?? new Uint8Array(0)) };
   },
 };
 
@@ -156,5 +159,6 @@ const twilioFormat: HmacFormat = {
  * // behind a proxy, make sure `request.url` is the public URL Twilio called
  */
 export function twilio(options: TwilioOptions): WebhookScheme {
-  return defineHmacScheme(twilioFormat, options);
+  // The account's auth token, as text.
+  return defineSignatureScheme(twilioFormat, hmacKeyring(options, HMAC_SHA1, utf8));
 }

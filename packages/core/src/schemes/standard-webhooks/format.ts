@@ -1,8 +1,9 @@
 import { WebhookError } from "../../errors/webhook-error.js";
 import { encodeBase64 } from "../../lib/base64.js";
 import { decodeBase64Secret } from "../../keys/secret-strength.js";
-import type { HmacFormat, HmacSignedFields } from "../hmac/define-hmac-scheme.js";
-import { parseUnixSeconds, requireHeader, toUnixSeconds } from "../hmac/fields.js";
+import { resolveAlgorithm } from "../signature/algorithm.js";
+import type { SignatureFormat, SignedFields } from "../signature/fields.js";
+import { parseUnixSeconds, requireHeader, toUnixSeconds } from "../signature/header-fields.js";
 import { parseSignatureList } from "./signature-list.js";
 
 /** The header names of one flavour: `webhook-*` (Standard Webhooks) or `svix-*`. */
@@ -30,30 +31,38 @@ function checkMessageId(id: string, headerName: string, code: "malformed_header"
   return id;
 }
 
-/** HMAC-SHA256 over `id.timestamp.body`, signatures as `v1,<base64>`. */
-export function standardHmacFormat(name: string, headers: StandardHeaderNames): HmacFormat {
+const V1_ONLY = [resolveAlgorithm("hmac-sha256")];
+const V1_AND_V1A = [resolveAlgorithm("hmac-sha256"), resolveAlgorithm("ed25519")];
+const VERSIONS = ["v1", "v1a"];
+
+/**
+ * A signature over `id.timestamp.body`, entries `v1,<base64>` (HMAC-SHA256) and, with
+ * `asymmetric`, `v1a,<base64>` (Ed25519). An HMAC-only receiver skips `v1a` entries as any
+ * other version; one with Ed25519 keys tries at most two of them.
+ */
+export function standardFormat(name: string, headers: StandardHeaderNames, asymmetric = false): SignatureFormat {
+  const versions = asymmetric ? VERSIONS : VERSIONS.slice(0, 1);
   return {
     name,
     timestamped: true,
-    algorithm: "SHA-256",
-    decodeSecret: decodeStandardSecret,
+    algorithms: asymmetric ? V1_AND_V1A : V1_ONLY,
     read(incoming) {
       const id = checkMessageId(requireHeader(incoming.header, headers.id), headers.id, "malformed_header");
       const timestamp = parseUnixSeconds(requireHeader(incoming.header, headers.timestamp), headers.timestamp);
-      const signatures = parseSignatureList(requireHeader(incoming.header, headers.signature), "v1", headers.signature);
+      const signatures = parseSignatureList(requireHeader(incoming.header, headers.signature), versions, headers.signature);
       return { id, timestamp, signatures };
     },
     fieldsFor(message) {
       return { id: checkMessageId(message.id, headers.id, "invalid_options"), timestamp: toUnixSeconds(message.timestamp) };
     },
-    signedContent(fields: HmacSignedFields, body: Uint8Array) {
+    signedContent(fields: SignedFields, body: Uint8Array) {
       return [`${fields.id}.${fields.timestamp}.`, body];
     },
-    write(fields, mac) {
+    write(fields, signatures) {
       return {
         [headers.id]: fields.id ?? "",
         [headers.timestamp]: fields.timestamp ?? "",
-        [headers.signature]: `v1,${encodeBase64(mac)}`,
+        [headers.signature]: signatures.map(({ slot, bytes }) => `${VERSIONS[slot]},${encodeBase64(bytes)}`).join(" "),
       };
     },
   };

@@ -7,14 +7,14 @@ const VERSION = /^v\d+[a-z]?$/;
 
 /**
  * Parses a Standard Webhooks signature header: space-separated `version,base64`
- * entries. Returns the decoded signatures of `version`; entries of other
- * versions are skipped (so a header signed for a migration still parses), but
+ * entries. Returns the decoded signatures of each of `versions`, in that order; entries
+ * of other versions are skipped (so a header signed for a migration still parses), but
  * every entry must be well formed.
  */
-export function parseSignatureList(value: string, version: string, headerName: string): Uint8Array[] {
+export function parseSignatureList(value: string, versions: readonly string[], headerName: string): Uint8Array[][] {
   const entries = value.split(" ");
   if (entries.length > MAX_SIGNATURES) throw new WebhookError("malformed_header", `more than ${MAX_SIGNATURES} signatures`);
-  const signatures: Uint8Array[] = [];
+  const signatures: Uint8Array[][] = versions.map(() => []);
   for (const entry of entries) {
     const comma = entry.indexOf(",");
     const entryVersion = comma > 0 ? entry.slice(0, comma) : "";
@@ -23,7 +23,7 @@ export function parseSignatureList(value: string, version: string, headerName: s
     if (decoded === undefined || decoded.length === 0) {
       throw new WebhookError("malformed_header", `${headerName} entry is not valid base64`);
     }
-    if (entryVersion === version) signatures.push(decoded);
+    signatures[versions.indexOf(entryVersion)]?.push(decoded);
   }
   return signatures;
 }

@@ -1,9 +1,10 @@
 import { WebhookError } from "../../errors/webhook-error.js";
 import type { SecretInput, SecretLookup, SecretOptions } from "../../keys/secret-input.js";
-import { defineHmacScheme } from "../hmac/define-hmac-scheme.js";
+import { hmacKeyring } from "../../keys/signature-keyring.js";
+import { defineSignatureScheme } from "../signature/define-signature-scheme.js";
 import type { WebhookScheme } from "../types.js";
-import { defineStandardScheme, sortStandardKeys } from "./asymmetric.js";
-import { standardHmacFormat } from "./format.js";
+import { decodeStandardSecret, type StandardHeaderNames, standardFormat } from "./format.js";
+import { lookedUpStandardKeyring, sortStandardKeys, standardKeyring, V1 } from "./keys.js";
 
 /** Ed25519 (`v1a`) keys: `privateKey` signs (and verifies), `publicKey(s)` verify. */
 export interface StandardWebhooksKeyOptions {
@@ -43,12 +44,8 @@ function entriesOf(options: StandardWebhooksKeyOptions): SecretInput[] {
   return entries;
 }
 
-/** Shared by `standardWebhooks` and `svix`: HMAC only stays on the HMAC mechanism; Ed25519 keys add v1a. */
-export function standardScheme(
-  name: string,
-  headers: { readonly id: string; readonly timestamp: string; readonly signature: string },
-  options: StandardWebhooksOptions,
-): WebhookScheme {
+/** Shared by `standardWebhooks`, `svix` and the Svix-based presets: HMAC secrets verify `v1`; Ed25519 keys add `v1a`. */
+export function standardScheme(name: string, headers: StandardHeaderNames, options: StandardWebhooksOptions): WebhookScheme {
   if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", `${name} needs options with keys`);
   const keyOptions = options as StandardWebhooksKeyOptions & { secret?: SecretInput };
   const { secrets } = options as { secrets?: readonly SecretInput[] | SecretLookup };
@@ -57,17 +54,17 @@ export function standardScheme(
     const inputs = keyOptions.secret !== undefined ? [keyOptions.secret] : (keyOptions.secrets ?? []);
     const keys = sortStandardKeys(inputs);
     if (keys.privateKeys.length === 0 && keys.publicKeys.length === 0) {
-      return defineHmacScheme(standardHmacFormat(name, headers), options as SecretOptions);
+      return defineSignatureScheme(standardFormat(name, headers), hmacKeyring(options as SecretOptions, V1, decodeStandardSecret));
     }
-    return defineStandardScheme(name, headers, keys);
+    return defineSignatureScheme(standardFormat(name, headers, true), standardKeyring(keys));
   }
   // A per-tenant lookup may answer with any kind of key: whsec_, whsk_ or whpk_.
-  if (!asymmetric && typeof secrets === "function") return defineStandardScheme(name, headers, secrets);
+  if (!asymmetric && typeof secrets === "function") return defineSignatureScheme(standardFormat(name, headers, true), lookedUpStandardKeyring(secrets));
   if (keyOptions.secret !== undefined) throw new WebhookError("invalid_options", "pass HMAC secrets as `secrets` beside Ed25519 keys");
   if (typeof secrets === "function") throw new WebhookError("invalid_options", "a secrets lookup cannot be mixed with fixed Ed25519 keys");
   const entries = entriesOf(keyOptions);
   if (entries.length === 0) throw new WebhookError("invalid_options", "no key given");
-  return defineStandardScheme(name, headers, sortStandardKeys(entries));
+  return defineSignatureScheme(standardFormat(name, headers, true), standardKeyring(sortStandardKeys(entries)));
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { SecretOptions } from "../../keys/secret-input.js";
-import { defineHmacScheme } from "../hmac/define-hmac-scheme.js";
 import type { WebhookScheme } from "../types.js";
-import { standardHmacFormat } from "./format.js";
+import { standardScheme } from "./standard-webhooks.js";
 
 export type SvixOptions = SecretOptions;
 
@@ -13,8 +12,5 @@ export type SvixOptions = SecretOptions;
  * const verifier = createVerifier({ scheme: svix({ secret: process.env.SVIX_SECRET }) });
  */
 export function svix(options: SvixOptions): WebhookScheme {
-  return defineHmacScheme(
-    standardHmacFormat("svix", { id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" }),
-    options,
-  );
+  return standardScheme("svix", { id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" }, options);
 }
