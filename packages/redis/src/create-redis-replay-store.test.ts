@@ -1,6 +1,7 @@
 import { WebhookError } from "@hooksec/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createRedisReplayStore, REDIS_REPLAY_SCRIPTS } from "./create-redis-replay-store.js";
+import { locate, tokenBytes } from "./layout.js";
 import type { IoRedisLike, NodeRedisLike } from "./redis-client.js";
 import { RedisReplayStoreError } from "./redis-replay-store-error.js";
 
@@ -72,6 +73,9 @@ async function rejection(promise: unknown): Promise<unknown> {
   throw new Error("expected a rejection");
 }
 
+/** Where message key "id" lives with the default prefix and buckets. */
+const ID = locate("hooksec:replay:", "id", 16);
+
 describe("createRedisReplayStore", () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -83,16 +87,19 @@ describe("createRedisReplayStore", () => {
     const claimed = await store.claim("s::id", { leaseMs: 1500.2, windowMs: 360_000 });
     if (claimed.state !== "acquired") throw new Error("expected acquired");
     const { token } = claimed;
-    expect(token).toMatch(/^[0-9a-f]{32}\.[0-9a-z]+$/);
+    expect(token).toMatch(/^[0-9a-f]{10}$/);
     expect(await store.renew("s::id", token, 30_000)).toBe(true);
     expect(await store.complete("s::id", token, 259_200_000)).toBe(true);
     await store.release("s::id", token);
-    const key = "hooksec:replay:s::id";
+    // The key: the message's bucket (a hash); then its field (12 bytes of the digest), the token (5 bytes).
+    const { key, field } = locate("hooksec:replay:", "s::id", 16);
+    expect(key).toMatch(/^hooksec:replay:[0-9a-f]{4}$/);
+    const wire = Buffer.from(token, "hex");
     expect(calls).toEqual([
-      ["evalsha", REDIS_REPLAY_SCRIPTS.claim.sha1, 1, key, token, "1501"],
-      ["evalsha", REDIS_REPLAY_SCRIPTS.renew.sha1, 1, key, token, "30000"],
-      ["evalsha", REDIS_REPLAY_SCRIPTS.complete.sha1, 1, key, token, "259200000"],
-      ["evalsha", REDIS_REPLAY_SCRIPTS.release.sha1, 1, key, token],
+      ["evalsha", REDIS_REPLAY_SCRIPTS.claim.sha1, 1, key, field, wire, "1501"],
+      ["evalsha", REDIS_REPLAY_SCRIPTS.renew.sha1, 1, key, field, wire, "30000"],
+      ["evalsha", REDIS_REPLAY_SCRIPTS.complete.sha1, 1, key, field, wire, "259200000"],
+      ["evalsha", REDIS_REPLAY_SCRIPTS.release.sha1, 1, key, field, wire],
     ]);
   });
 
@@ -102,9 +109,11 @@ describe("createRedisReplayStore", () => {
     const claimed = await store.claim("id", { leaseMs: 10, windowMs: 10 });
     const token = (claimed as { token: string }).token;
     expect(await store.complete("id", token, 20)).toBe(true);
+    const { key, field } = locate("p:", "id", 16);
+    const wire = Buffer.from(token, "hex");
     expect(calls).toEqual([
-      ["evalSha", REDIS_REPLAY_SCRIPTS.claim.sha1, { keys: ["p:id"], arguments: [token, "10"] }],
-      ["evalSha", REDIS_REPLAY_SCRIPTS.complete.sha1, { keys: ["p:id"], arguments: [token, "20"] }],
+      ["evalSha", REDIS_REPLAY_SCRIPTS.claim.sha1, { keys: [key], arguments: [field, wire, "10"] }],
+      ["evalSha", REDIS_REPLAY_SCRIPTS.complete.sha1, { keys: [key], arguments: [field, wire, "20"] }],
     ]);
   });
 
@@ -141,7 +150,7 @@ describe("createRedisReplayStore", () => {
   it("uses EVAL alone with a client that has no EVALSHA", async () => {
     const { client, calls } = fakeIoRedis(defaultReply, { evalsha: false });
     await createRedisReplayStore({ client }).claim("id", terms);
-    expect(calls).toEqual([["eval", REDIS_REPLAY_SCRIPTS.claim.source, 1, "hooksec:replay:id", expect.any(String), "30000"]]);
+    expect(calls).toEqual([["eval", REDIS_REPLAY_SCRIPTS.claim.source, 1, ID.key, ID.field, expect.any(Buffer), "30000"]]);
   });
 
   it("honours an explicit clientKind over detection", async () => {
@@ -149,7 +158,7 @@ describe("createRedisReplayStore", () => {
     const store = createRedisReplayStore({ client: client as unknown as IoRedisLike, clientKind: "ioredis" });
     await store.claim("id", terms);
     // ioredis' signature (this look-alike has no `evalsha`: plain EVAL).
-    expect(calls[0]).toEqual(["eval", REDIS_REPLAY_SCRIPTS.claim.source, 1, "hooksec:replay:id", expect.any(String), "30000"]);
+    expect(calls[0]).toEqual(["eval", REDIS_REPLAY_SCRIPTS.claim.source, 1, ID.key, ID.field, expect.any(Buffer), "30000"]);
   });
 
   it("gives every claim its own token, also across stores (processes)", async () => {
@@ -197,6 +206,8 @@ describe("createRedisReplayStore", () => {
       { client: fakeIoRedis().client, timeoutMs: Number.POSITIVE_INFINITY },
       { client: fakeIoRedis().client, minTtlMs: -1 },
       { client: fakeIoRedis().client, prefix: 42 },
+      { client: fakeIoRedis().client, buckets: 3 },
+      { client: fakeIoRedis().client, buckets: 0 },
     ];
     for (const options of bad) {
       const error = (() => {
@@ -237,7 +248,7 @@ describe("createRedisReplayStore", () => {
     const store = createRedisReplayStore({ client, minTtlMs: 5000 });
     await store.claim("id", { leaseMs: 0.2, windowMs: 0 });
     await store.complete("id", "t", 10);
-    expect(calls.map((call) => call[5])).toEqual(["5000", "5000"]);
+    expect(calls.map((call) => call[6])).toEqual(["5000", "5000"]);
   });
 
   it("fails closed on a failed command, a thrown command and an unexpected reply, reporting each", async () => {
@@ -299,7 +310,7 @@ describe("createRedisReplayStore", () => {
         throw new Error("logger down");
       },
     });
-    expect(await store.claim("id", terms)).toEqual({ state: "acquired", token: expect.stringMatching(/^[0-9a-f]{32}\.[0-9a-z]+$/) });
+    expect(await store.claim("id", terms)).toEqual({ state: "acquired", token: expect.stringMatching(/^[0-9a-f]{10}$/) });
   });
 
   it("after a failed claim, releases the possibly landed lease, trying again until Redis answers", async () => {
@@ -314,10 +325,10 @@ describe("createRedisReplayStore", () => {
     const error = await rejection(store.claim("id", terms));
     expect((error as RedisReplayStoreError).reason).toBe("command_failed");
     await vi.advanceTimersByTimeAsync(60_000);
-    const token = calls[0]?.[4];
+    const token = calls[0]?.[5];
     // The third try got an answer: no more tries, nothing more reported.
     expect(calls.filter((call) => operationOf(call) === "release")).toEqual(
-      Array.from({ length: 3 }, () => ["evalsha", REDIS_REPLAY_SCRIPTS.release.sha1, 1, "hooksec:replay:id", token]),
+      Array.from({ length: 3 }, () => ["evalsha", REDIS_REPLAY_SCRIPTS.release.sha1, 1, ID.key, ID.field, token]),
     );
     expect(reported.map((e) => e.operation)).toEqual(["claim"]);
   });
@@ -374,7 +385,7 @@ describe("createRedisReplayStore", () => {
       expect(outcome instanceof RedisReplayStoreError).toBe(!failOpen);
       await vi.advanceTimersByTimeAsync(60_000);
       expect(calls).toEqual(
-        Array.from({ length: 4 }, () => ["evalsha", REDIS_REPLAY_SCRIPTS.complete.sha1, 1, "hooksec:replay:id", "token-1", "259200000"]),
+        Array.from({ length: 4 }, () => ["evalsha", REDIS_REPLAY_SCRIPTS.complete.sha1, 1, ID.key, ID.field, tokenBytes("token-1"), "259200000"]),
       );
     }
   });

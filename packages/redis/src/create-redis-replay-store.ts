@@ -1,62 +1,129 @@
 import { createHash } from "node:crypto";
 import { type ClaimResult, type ReplayStore, WebhookError } from "@hooksec/core";
+import {
+  bucketBitsOf,
+  DEFAULT_BUCKETS,
+  FIELD_BYTES,
+  type Location,
+  locate,
+  SWEEP_FIELD,
+  TOKEN_BYTES,
+  tokenBytes,
+  VALUE_BYTES,
+} from "./layout.js";
 import { detectClientKind, type RedisClientKind, type RedisClientLike, type RedisScript, redisCommands } from "./redis-client.js";
 import { type RedisReplayOperation, RedisReplayStoreError, type RedisReplayStoreFailure } from "./redis-replay-store-error.js";
 
-// The processing state machine of `ReplayStore`, one Redis string per message:
+/** A bucket sweeps its lapsed entries once it holds this many fields... */
+const SWEEP_MIN = 4;
+/** ...and again once it grew by a quarter since the last sweep (so at most a fifth of a bucket is lapsed entries). */
+const SWEEP_GROWTH = 1.25;
+/** Fields one write looks at while a sweep of a large bucket (a hash table) is under way; a listpack bucket is swept at once. */
+const SWEEP_STEP = 64;
+
+// The processing state machine of `ReplayStore`, one 12-byte entry per message in
+// a bucket hash (see layout.ts for the layout and its sizes):
 //
-//   absent             unknown, released, or lapsed (the key's PX expired)
-//   "p" + token        processing: the lease of the claim that got `token`; PX = the lease
-//   "c" + token        completed by the claim that got `token`; PX = the retention
+//   absent, or lapsed   unknown, released, or a lease that ran out
+//   "p" at token        processing: the lease of the claim that got `token`, until `at`
+//   "c" at token        completed by the claim that got `token`, remembered until `at`
 //
 // Each operation is one Lua script on that one key (so it runs atomically, and on
-// Redis Cluster too) sent as one EVALSHA: one round trip.
+// Redis Cluster too) sent as one EVALSHA: one round trip. Every script gets
+// KEYS[1] = the bucket, ARGV[1] = the field, ARGV[2] = the token (5 bytes) and,
+// but release, ARGV[3] = the lease or retention in ms.
+
+/** What every script starts with: the Redis clock, and reading and writing an entry. */
+const PRELUDE = `local clock = redis.call("TIME")
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local function valid(v)
+  local state = string.sub(v, 1, 1)
+  return #v == ${VALUE_BYTES} and (state == "p" or state == "c")
+end
+local function lapsesAt(v)
+  local a, b, c, d, e, f = string.byte(v, 2, 7)
+  return ((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + f
+end
+local function sweep()
+  local meta = redis.call("HGET", KEYS[1], "${SWEEP_FIELD}")
+  local cursor, threshold = "0", ${SWEEP_MIN}
+  if meta then
+    local sep = string.find(meta, ":", 1, true)
+    if sep then
+      cursor = string.sub(meta, 1, sep - 1)
+      threshold = tonumber(string.sub(meta, sep + 1)) or threshold
+    end
+  end
+  if cursor == "0" and redis.call("HLEN", KEYS[1]) < threshold then return end
+  local scanned = redis.call("HSCAN", KEYS[1], cursor, "COUNT", ${SWEEP_STEP})
+  local items = scanned[2]
+  for i = 1, #items, 2 do
+    local v = items[i + 1]
+    if #items[i] == ${FIELD_BYTES} and valid(v) and lapsesAt(v) <= now then redis.call("HDEL", KEYS[1], items[i]) end
+  end
+  cursor = scanned[1]
+  if cursor == "0" then threshold = math.max(${SWEEP_MIN}, math.floor(redis.call("HLEN", KEYS[1]) * ${SWEEP_GROWTH}) + 1) end
+  redis.call("HSET", KEYS[1], "${SWEEP_FIELD}", cursor .. ":" .. threshold)
+end
+local function put(state, at, fresh)
+  local bytes, rest = {}, at
+  for i = 6, 1, -1 do
+    bytes[i] = rest % 256
+    rest = (rest - bytes[i]) / 256
+  end
+  redis.call("HSET", KEYS[1], ARGV[1], state .. string.char(bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6]) .. ARGV[2])
+  local wanted = at - now
+  if redis.call("PTTL", KEYS[1]) < wanted then redis.call("PEXPIRE", KEYS[1], wanted) end
+  if fresh then sweep() end
+end
+local held = redis.call("HGET", KEYS[1], ARGV[1])
+`;
 
 /**
- * `claim(KEYS[1], token, leaseMs)`. Replies -1: acquired (also when the key already
- * holds this very claim: ioredis re-sends a command cut off by a reconnection,
- * and its first send may have landed); -2: completed; -3: the key holds something
- * that is not a hooksec state; n >= 0: in progress, the lease ends in n ms.
+ * `claim`. Replies -1: acquired (also when the entry already is this very claim:
+ * ioredis re-sends a command cut off by a reconnection, and its first send may
+ * have landed); -2: completed; -3: the field holds something that is not a
+ * hooksec state; n >= 0: in progress, the lease ends in n ms.
  */
-const CLAIM_LUA = `local held = redis.call("GET", KEYS[1])
-if not held then
-  redis.call("SET", KEYS[1], "p" .. ARGV[1], "PX", ARGV[2])
-  return -1
+const CLAIM_LUA = `${PRELUDE}if held then
+  if not valid(held) then return -3 end
+  local left = lapsesAt(held) - now
+  if left > 0 then
+    if string.sub(held, 1, 1) == "c" then return -2 end
+    if string.sub(held, 8) == ARGV[2] then return -1 end
+    return left
+  end
 end
-local state = string.sub(held, 1, 1)
-if state == "c" then return -2 end
-if state ~= "p" then return -3 end
-if held == "p" .. ARGV[1] then return -1 end
-local left = redis.call("PTTL", KEYS[1])
-if left < 0 then return -3 end
-return left`;
+put("p", now + tonumber(ARGV[3]), not held)
+return -1`;
 
 /**
- * `renew(KEYS[1], token, leaseMs)`: 1 when the lease is this claim's (extended;
- * a completion of this claim stays completed) or nobody holds the key since it
- * lapsed (taken again), 0 when another claim holds or completed it.
+ * `renew`: 1 when the lease is this claim's (extended; a completion of this claim
+ * stays completed) or nobody holds the entry since it lapsed (taken again), 0
+ * when another claim holds or completed it.
  */
-const RENEW_LUA = `local held = redis.call("GET", KEYS[1])
-if not held then
-  redis.call("SET", KEYS[1], "p" .. ARGV[1], "PX", ARGV[2])
-  return 1
+const RENEW_LUA = `${PRELUDE}if held then
+  if not valid(held) then return 0 end
+  if lapsesAt(held) > now then
+    if string.sub(held, 8) ~= ARGV[2] then return 0 end
+    if string.sub(held, 1, 1) == "p" then put("p", now + tonumber(ARGV[3]), false) end
+    return 1
+  end
 end
-if held == "p" .. ARGV[1] then
-  redis.call("PEXPIRE", KEYS[1], ARGV[2])
-  return 1
-end
-if held == "c" .. ARGV[1] then return 1 end
-return 0`;
-
-/** `complete(KEYS[1], token, retainMs)`: the same rule as renew; the key becomes completed for retainMs. */
-const COMPLETE_LUA = `local held = redis.call("GET", KEYS[1])
-if held and held ~= "p" .. ARGV[1] and held ~= "c" .. ARGV[1] then return 0 end
-redis.call("SET", KEYS[1], "c" .. ARGV[1], "PX", ARGV[2])
+put("p", now + tonumber(ARGV[3]), not held)
 return 1`;
 
-/** `release(KEYS[1], token)`: deletes the key only while it is this claim's processing lease. */
-const RELEASE_LUA = `if redis.call("GET", KEYS[1]) == "p" .. ARGV[1] then
-  redis.call("DEL", KEYS[1])
+/** `complete`: the same rule as renew; the entry becomes completed for the retention. */
+const COMPLETE_LUA = `${PRELUDE}if held then
+  if not valid(held) then return 0 end
+  if lapsesAt(held) > now and string.sub(held, 8) ~= ARGV[2] then return 0 end
+end
+put("c", now + tonumber(ARGV[3]), not held)
+return 1`;
+
+/** `release`: deletes the entry only while it is this claim's processing lease. */
+const RELEASE_LUA = `${PRELUDE}if held and valid(held) and string.sub(held, 1, 1) == "p" and string.sub(held, 8) == ARGV[2] then
+  redis.call("HDEL", KEYS[1], ARGV[1])
   return 1
 end
 return 0`;
@@ -92,6 +159,15 @@ export interface RedisReplayStoreOptions {
   /** Put before every key, to share one Redis with other data. Default `"hooksec:replay:"`. */
   readonly prefix?: string;
   /**
+   * How many hashes ("buckets") the message states are spread over: a power of
+   * two, default 65 536. Each message takes about 30 bytes while its bucket is a
+   * listpack (up to Redis' `hash-max-listpack-entries`, 512 by default, messages
+   * per bucket: 33 million messages with the default), about 80 beyond; each
+   * bucket about 150 bytes of its own. Every store sharing the messages must use
+   * the same value. See "Sizing" in the README.
+   */
+  readonly buckets?: number;
+  /**
    * Longest wait for one Redis reply, in ms. Default 500. Past it the operation
    * fails (closed: `replay_store_unavailable`, 503) instead of holding the request.
    */
@@ -116,7 +192,8 @@ type Outcome =
 /**
  * A `ReplayStore` on Redis, shared by every instance of a receiver: each
  * operation of the processing state machine is one atomic Lua script on the
- * message's one key (one round trip), fenced by the claim's token, so a late
+ * one key that holds the message's state (one round trip; about 30 bytes of
+ * Redis memory per message, see the README), fenced by the claim's token, so a late
  * renewal, completion or release from a lapsed lease never overwrites a newer
  * claim. Redis errors and timeouts fail closed: the receiver answers
  * `replay_store_unavailable` (503) and the sender retries later.
@@ -141,10 +218,22 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   const minTtlMs = Math.ceil(positive(options.minTtlMs ?? 1, "minTtlMs"));
   const failOpen = options.failOpen === true;
   const { onError } = options;
-  // A token only has to differ from every other claimant's: 128 random bits per
-  // store and a counter, without a CSPRNG call per claim.
-  const instance = randomHex(16);
-  let counter = 0;
+  const bucketBits = bucketBitsOf(options.buckets ?? DEFAULT_BUCKETS);
+  if (bucketBits === undefined) throw new WebhookError("invalid_options", "buckets must be a power of two from 1 to 16777216");
+  // A token only has to differ from the tokens of the other claims of the same
+  // message: 40 random bits each (a late call from a lapsed claim matches the
+  // claim that followed it with a chance of 2^-40), drawn from a pool so that
+  // there is no CSPRNG call per claim.
+  let pool = new Uint8Array(0);
+  let drawn = 0;
+  const newToken = (): string => {
+    if (drawn + TOKEN_BYTES > pool.length) {
+      pool = crypto.getRandomValues(new Uint8Array(4096));
+      drawn = 0;
+    }
+    drawn += TOKEN_BYTES;
+    return Buffer.from(pool.buffer, pool.byteOffset + drawn - TOKEN_BYTES, TOKEN_BYTES).toString("hex");
+  };
 
   const expiry = (ms: number, name: string): string => String(Math.max(Math.ceil(nonNegative(ms, name)), minTtlMs));
 
@@ -173,12 +262,13 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   async function run<T>(
     operation: RedisReplayOperation,
     key: string,
-    args: string[],
+    at: Location,
+    args: (string | Buffer)[],
     accept: (reply: unknown) => T | undefined,
   ): Promise<{ ok: true; value: T } | { ok: false; error: RedisReplayStoreError; late: Promise<unknown> }> {
     let pending: Promise<unknown>;
     try {
-      pending = Promise.resolve(commands.runScript(REDIS_REPLAY_SCRIPTS[operation], key, args));
+      pending = Promise.resolve(commands.runScript(REDIS_REPLAY_SCRIPTS[operation], at.key, [at.field, ...args]));
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -200,7 +290,7 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   // `untilMs` from now (when it no longer matters). One try
   // at a time per message, and a bound on how many messages wait.
   let retrying = 0;
-  function retryInBackground(operation: "release" | "complete", key: string, args: string[], untilMs: number): void {
+  function retryInBackground(operation: "release" | "complete", at: Location, args: (string | Buffer)[], untilMs: number): void {
     if (retrying >= MAX_RETRYING) return;
     retrying++;
     const giveUpAt = Date.now() + untilMs;
@@ -208,7 +298,7 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
     const tryOnce = (): void => {
       let pending: Promise<unknown>;
       try {
-        pending = Promise.resolve(commands.runScript(REDIS_REPLAY_SCRIPTS[operation], key, args));
+        pending = Promise.resolve(commands.runScript(REDIS_REPLAY_SCRIPTS[operation], at.key, [at.field, ...args]));
       } catch (error) {
         pending = Promise.reject(error);
       }
@@ -234,10 +324,12 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   return {
     async claim(id, terms) {
       const key = prefix + id;
+      const at = locate(prefix, id, bucketBits);
       const leaseMs = expiry(terms?.leaseMs, "leaseMs");
       nonNegative(terms.windowMs, "windowMs");
-      const token = `${instance}.${(++counter).toString(36)}`;
-      const result = await run("claim", key, [token, leaseMs], (reply): ClaimResult | undefined => {
+      const token = newToken();
+      const wire = tokenBytes(token);
+      const result = await run("claim", key, at, [wire, leaseMs], (reply): ClaimResult | undefined => {
         const n = integer(reply);
         if (n === -1) return { state: "acquired", token };
         if (n === -2) return COMPLETED;
@@ -255,36 +347,38 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       if (result.error.reason !== "unexpected_reply") {
         result.late.then(
           (reply) => {
-            if (integer(reply) === -1) retryInBackground("release", key, [token], Number(leaseMs));
+            if (integer(reply) === -1) retryInBackground("release", at, [wire], Number(leaseMs));
           },
-          () => retryInBackground("release", key, [token], Number(leaseMs)),
+          () => retryInBackground("release", at, [wire], Number(leaseMs)),
         );
       }
       throw result.error;
     },
     async renew(id, token, leaseMs) {
-      const result = await run("renew", prefix + id, [token, expiry(leaseMs, "leaseMs")], flag);
+      const result = await run("renew", prefix + id, locate(prefix, id, bucketBits), [tokenBytes(token), expiry(leaseMs, "leaseMs")], flag);
       if (result.ok) return result.value;
       if (failOpen) return true;
       throw result.error;
     },
     async complete(id, token, retainMs) {
       const key = prefix + id;
+      const at = locate(prefix, id, bucketBits);
+      const wire = tokenBytes(token);
       const retain = expiry(retainMs, "retainMs");
-      const result = await run("complete", key, [token, retain], flag);
+      const result = await run("complete", key, at, [wire, retain], flag);
       if (result.ok) return result.value;
       // The handler's work is done: if this completion did not land, the lease would
       // lapse and a later delivery run the handler again. So it is sent again until
       // Redis answers (failing closed or open: the caller's answer stands either way).
       // (Once the first one settled: a late reply means it landed after all.)
       if (result.error.reason !== "unexpected_reply") {
-        result.late.catch(() => retryInBackground("complete", key, [token, retain], Math.min(Number(retain), MAX_COMPLETE_RETRY_MS)));
+        result.late.catch(() => retryInBackground("complete", at, [wire, retain], Math.min(Number(retain), MAX_COMPLETE_RETRY_MS)));
       }
       if (failOpen) return true;
       throw result.error;
     },
     async release(id, token) {
-      const result = await run("release", prefix + id, [token], flag);
+      const result = await run("release", prefix + id, locate(prefix, id, bucketBits), [tokenBytes(token)], flag);
       if (!result.ok && !failOpen) throw result.error;
     },
   };
@@ -319,13 +413,6 @@ function integer(reply: unknown): number | undefined {
 function flag(reply: unknown): boolean | undefined {
   const n = integer(reply);
   return n === 1 ? true : n === 0 ? false : undefined;
-}
-
-function randomHex(byteLength: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(byteLength));
-  let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
-  return hex;
 }
 
 function nonNegative(value: number, name: string): number {

@@ -9,16 +9,16 @@
 export interface IoRedisLike {
   /** ioredis' connection state ("ready", "reconnecting", ...): how it is told apart. */
   readonly status: string;
-  eval(script: string, numberOfKeys: number, ...keysAndArguments: string[]): Promise<unknown>;
-  evalsha?(sha1: string, numberOfKeys: number, ...keysAndArguments: string[]): Promise<unknown>;
+  eval(script: string, numberOfKeys: number, ...keysAndArguments: (string | Buffer)[]): Promise<unknown>;
+  evalsha?(sha1: string, numberOfKeys: number, ...keysAndArguments: (string | Buffer)[]): Promise<unknown>;
 }
 
 /** A node-redis (`redis` / `@redis/client` v4, v5) client or cluster. */
 export interface NodeRedisLike {
   /** node-redis' connection flag: how it is told apart. */
   readonly isOpen: boolean;
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  evalSha?(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: (string | Buffer)[] }): Promise<unknown>;
+  evalSha?(sha1: string, options: { keys: string[]; arguments: (string | Buffer)[] }): Promise<unknown>;
 }
 
 /** Any client the store accepts. */
@@ -39,7 +39,7 @@ export interface RedisCommands {
    * Runs `script` on one key: `EVALSHA sha 1 key ...args`, and `EVAL` (which
    * also caches the script on that server) when Redis answers `NOSCRIPT`.
    */
-  runScript(script: RedisScript, key: string, args: string[]): Promise<unknown>;
+  runScript(script: RedisScript, key: string, args: (string | Buffer)[]): Promise<unknown>;
 }
 
 /** Picks the client's shape: ioredis has a string `status`, node-redis a boolean `isOpen`. */
@@ -60,8 +60,8 @@ function isNoScript(error: unknown): boolean {
 
 /** Adapts either client to the command the store sends. */
 export function redisCommands(client: RedisClientLike, kind: RedisClientKind): RedisCommands {
-  let evalScript: (script: RedisScript, key: string, args: string[]) => Promise<unknown>;
-  let evalShaScript: ((script: RedisScript, key: string, args: string[]) => Promise<unknown>) | undefined;
+  let evalScript: (script: RedisScript, key: string, args: (string | Buffer)[]) => Promise<unknown>;
+  let evalShaScript: ((script: RedisScript, key: string, args: (string | Buffer)[]) => Promise<unknown>) | undefined;
   if (kind === "ioredis") {
     const io = client as IoRedisLike;
     evalScript = (script, key, args) => io.eval(script.source, 1, key, ...args);

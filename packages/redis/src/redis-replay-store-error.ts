@@ -13,7 +13,7 @@ export class RedisReplayStoreError extends Error {
   override readonly name = "RedisReplayStoreError";
   readonly operation: RedisReplayOperation;
   readonly reason: RedisReplayStoreFailure;
-  /** The Redis key, prefix included. */
+  /** The message's key, prefix included (its entry lives in one of the store's bucket hashes: see the README). */
   readonly key: string;
   /** True when `failOpen` let the webhook through despite this error. */
   readonly failedOpen: boolean;

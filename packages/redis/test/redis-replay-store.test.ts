@@ -1,7 +1,9 @@
 import { type ClaimResult, createReceiver, createVerifier, type ReplayStore, standardWebhooks, WebhookError } from "@hooksec/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisReplayStore, REDIS_REPLAY_SCRIPTS, RedisReplayStoreError } from "../src/index.js";
-import { clientKinds, commandCalls, connectClient, lapse, type TestClient } from "./support/clients.js";
+import { locate } from "../src/layout.js";
+import { clientKinds, commandCalls, connectClient, type TestClient } from "./support/clients.js";
+import { held, heldTtl, lapse, rawEntry, writeForeign } from "./support/entries.js";
 import { startDroppingProxy } from "./support/dropping-proxy.js";
 import { startMonitor } from "./support/monitor.js";
 import { eventually, type RedisServer, skipWithoutRedis, sleep, startRedisServer } from "./support/redis-server.js";
@@ -13,7 +15,7 @@ const PATIENT_MS = 5000;
 const LEASE = 30_000;
 const RETAIN = 259_200_000;
 const terms = { leaseMs: LEASE, windowMs: 360_000 };
-const TOKEN = /^[0-9a-f]{32}\.[0-9a-z]+$/;
+const TOKEN = /^[0-9a-f]{10}$/;
 
 async function signedRequest(id: string, body = '{"hello":"world"}'): Promise<Request> {
   const headers = await scheme.sign({ id, timestamp: new Date(), body });
@@ -53,11 +55,11 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
 
   it("walks the states: acquired, in progress with the lease left, completed; each visible as p<token> / c<token>", async () => {
     const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
-    const key = "hooksec:replay:standard-webhooks::msg_states";
+    const key = "standard-webhooks::msg_states";
     const token = await acquire(store, "standard-webhooks::msg_states");
     expect(token).toMatch(TOKEN);
-    expect(await redis.get(key)).toBe(`p${token}`);
-    expect(await redis.pttl(key)).toBeGreaterThan(LEASE - 5000);
+    expect(await held(redis, key)).toBe(`p${token}`);
+    expect(await heldTtl(redis, key)).toBeGreaterThan(LEASE - 5000);
 
     const busy = await store.claim("standard-webhooks::msg_states", terms);
     expect(busy.state).toBe("in_progress");
@@ -66,17 +68,36 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
     expect(retryAfterMs).toBeLessThanOrEqual(LEASE);
 
     expect(await store.renew("standard-webhooks::msg_states", token, 90_000)).toBe(true);
-    expect(await redis.pttl(key)).toBeGreaterThan(60_000);
+    expect(await heldTtl(redis, key)).toBeGreaterThan(60_000);
 
     expect(await store.complete("standard-webhooks::msg_states", token, RETAIN)).toBe(true);
-    expect(await redis.get(key)).toBe(`c${token}`);
-    expect(await redis.pttl(key)).toBeGreaterThan(RETAIN - 60_000);
+    expect(await held(redis, key)).toBe(`c${token}`);
+    expect(await heldTtl(redis, key)).toBeGreaterThan(RETAIN - 60_000);
     expect(await store.claim("standard-webhooks::msg_states", terms)).toEqual({ state: "completed" });
     // Completed stays completed: its own renewal is a yes that changes nothing, a release does nothing.
     expect(await store.renew("standard-webhooks::msg_states", token, LEASE)).toBe(true);
     await store.release("standard-webhooks::msg_states", token);
-    expect(await redis.get(key)).toBe(`c${token}`);
-    expect(await redis.pttl(key)).toBeGreaterThan(RETAIN - 60_000);
+    expect(await held(redis, key)).toBe(`c${token}`);
+    expect(await heldTtl(redis, key)).toBeGreaterThan(RETAIN - 60_000);
+  });
+
+  it("keeps each message in a 12-byte entry of a bucket hash, whatever the id's length, and sweeps lapsed entries as a bucket grows", async () => {
+    const prefix = `sweep:${kind}:`;
+    const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS, prefix, buckets: 1 });
+    const long = `standard-webhooks::${"x".repeat(256)}`;
+    await store.complete(long, await acquire(store, long), RETAIN);
+    const at = locate(prefix, long, 0);
+    expect(at.key).toBe(`${prefix}0`);
+    expect(await rawEntry(redis, long, prefix, 0)).toMatch(/^63[0-9a-f]{22}$/); // "c", 6 + 5 bytes
+    for (let i = 0; i < 200; i++) await acquire(store, `short-${i}`, { leaseMs: 1, windowMs: 1 });
+    await sleep(20);
+    for (let i = 0; i < 200; i++) await acquire(store, `live-${i}`);
+    // 201 live entries and the sweep's own field; at most a quarter more of lapsed ones.
+    const fields = Number(await redis.send(["HLEN", at.key]));
+    expect(fields).toBeGreaterThanOrEqual(202);
+    expect(fields).toBeLessThanOrEqual(Math.ceil(201 * 1.25) + 2);
+    expect(await redis.pttl(at.key)).toBeGreaterThan(RETAIN - 60_000);
+    expect(await store.claim(long, terms)).toEqual({ state: "completed" });
   });
 
   it("of 50 concurrent claims of one key over two connections, exactly one acquires", async () => {
@@ -92,10 +113,10 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
     await store.release("released", "not-the-token");
     await store.release("released", `${token}x`);
     expect((await store.claim("released", terms)).state).toBe("in_progress");
-    expect(await redis.get("hooksec:replay:released")).toBe(`p${token}`);
+    expect(await held(redis, "released")).toBe(`p${token}`);
 
     await store.release("released", token);
-    expect(await redis.get("hooksec:replay:released")).toBeNull();
+    expect(await held(redis, "released")).toBeNull();
     const again = await acquire(store, "released");
     expect(again).not.toBe(token);
   });
@@ -104,13 +125,13 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
     const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
     await acquire(store, "short", { leaseMs: 80, windowMs: 360_000 });
     expect((await store.claim("short", terms)).state).toBe("in_progress");
-    expect(await eventually(async () => (await redis.get("hooksec:replay:short")) === null, 2000)).toBe(true);
+    expect(await eventually(async () => (await held(redis, "short")) === null, 2000)).toBe(true);
     expect((await store.claim("short", terms)).state).toBe("acquired");
   });
 
   it("fencing: a late renew, complete or release from a lapsed lease never touches the claim that followed", async () => {
     const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
-    const key = "hooksec:replay:fenced";
+    const key = "fenced";
     const late = await acquire(store, "fenced");
     await lapse(redis, key);
     const current = await acquire(store, "fenced");
@@ -118,28 +139,28 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
     expect(await store.renew("fenced", late, LEASE)).toBe(false);
     expect(await store.complete("fenced", late, RETAIN)).toBe(false);
     await store.release("fenced", late);
-    expect(await redis.get(key)).toBe(`p${current}`);
+    expect(await held(redis, key)).toBe(`p${current}`);
 
     // Nor a completion that followed.
     expect(await store.complete("fenced", current, RETAIN)).toBe(true);
     expect(await store.renew("fenced", late, LEASE)).toBe(false);
     expect(await store.complete("fenced", late, RETAIN)).toBe(false);
     await store.release("fenced", late);
-    expect(await redis.get(key)).toBe(`c${current}`);
+    expect(await held(redis, key)).toBe(`c${current}`);
   });
 
   it("a lapsed lease nobody claimed since is taken back by its holder's renew or complete", async () => {
     const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
     const renewed = await acquire(store, "slow-renew");
-    await lapse(redis, "hooksec:replay:slow-renew");
+    await lapse(redis, "slow-renew");
     expect(await store.renew("slow-renew", renewed, LEASE)).toBe(true);
-    expect(await redis.get("hooksec:replay:slow-renew")).toBe(`p${renewed}`);
+    expect(await held(redis, "slow-renew")).toBe(`p${renewed}`);
     expect((await store.claim("slow-renew", terms)).state).toBe("in_progress");
 
     const completed = await acquire(store, "slow-complete");
-    await lapse(redis, "hooksec:replay:slow-complete");
+    await lapse(redis, "slow-complete");
     expect(await store.complete("slow-complete", completed, RETAIN)).toBe(true);
-    expect(await redis.get("hooksec:replay:slow-complete")).toBe(`c${completed}`);
+    expect(await held(redis, "slow-complete")).toBe(`c${completed}`);
     expect(await store.claim("slow-complete", terms)).toEqual({ state: "completed" });
   });
 
@@ -149,16 +170,16 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
     await acquire(first, "shared-id");
     await acquire(second, "shared-id");
     expect((await first.claim("shared-id", terms)).state).toBe("in_progress");
-    expect(await redis.get("app1:shared-id")).not.toBeNull();
-    expect(await redis.get("hooksec:replay:shared-id")).toBeNull();
+    expect(await held(redis, "shared-id", "app1:")).not.toBeNull();
+    expect(await held(redis, "shared-id")).toBeNull();
   });
 
   it("refuses to read a key that holds something else (fails closed, unexpected_reply)", async () => {
-    await redis.send(["SET", "hooksec:replay:foreign", "not ours"]);
+    await writeForeign(redis, "foreign", "not ours");
     const store = createRedisReplayStore({ client: redis.client, timeoutMs: PATIENT_MS });
     const error = await rejection(store.claim("foreign", terms));
     expect((error as RedisReplayStoreError).reason).toBe("unexpected_reply");
-    expect(await redis.get("hooksec:replay:foreign")).toBe("not ours");
+    expect(await rawEntry(redis, "foreign")).toBe(Buffer.from("not ours").toString("hex"));
   });
 
   it("costs one round trip per operation: claim + complete = 2 commands; a duplicate = 1", async () => {
@@ -171,10 +192,14 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
       await monitor.take();
       const token = await acquire(store, "rt-1");
       expect(await store.complete("rt-1", token, RETAIN)).toBe(true);
-      expect(await monitor.take()).toEqual([
-        ["evalsha", REDIS_REPLAY_SCRIPTS.claim.sha1, "1", "hooksec:replay:rt-1", token, String(LEASE)],
-        ["evalsha", REDIS_REPLAY_SCRIPTS.complete.sha1, "1", "hooksec:replay:rt-1", token, String(RETAIN)],
+      // One key: the message's bucket; then its field, the token (binary) and the lease or retention.
+      const bucket = locate("hooksec:replay:", "rt-1", 16).key;
+      const taken = await monitor.take();
+      expect(taken.map((command) => [...command.slice(0, 4), command[6]])).toEqual([
+        ["evalsha", REDIS_REPLAY_SCRIPTS.claim.sha1, "1", bucket, String(LEASE)],
+        ["evalsha", REDIS_REPLAY_SCRIPTS.complete.sha1, "1", bucket, String(RETAIN)],
       ]);
+      expect(taken.map((command) => command.length)).toEqual([7, 7]);
       expect(await store.claim("rt-1", terms)).toEqual({ state: "completed" });
       expect((await monitor.take()).map((command) => command[0])).toEqual(["evalsha"]);
     } finally {
@@ -293,9 +318,8 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
     // EVALSHA got NOSCRIPT, and the store sent it again as EVAL, after whatever
     // was queued behind it); the store released it once it landed, so the
     // sender's retry is processed rather than answered "in progress".
-    const keys = async () => (await redis.send(["KEYS", "hooksec:replay:*msg_hung"])) as string[];
     await sleep(300);
-    expect(await eventually(async () => (await keys()).length === 0)).toBe(true);
+    expect(await eventually(async () => (await held(redis, `8:/webhook:${scheme.name}::msg_hung`)) === null)).toBe(true);
     const retry = await verifier.verify(await signedRequest("msg_hung"));
     expect(retry.duplicate).toBe(false);
   });
@@ -309,9 +333,9 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
     expect(claimed).toEqual({ state: "acquired", token: expect.stringMatching(TOKEN) });
     const { token } = claimed as { token: string };
     expect(errors.map((e) => [e.operation, e.reason, e.failedOpen])).toEqual([["claim", "timeout", true]]);
-    expect(await eventually(async () => (await redis.get("hooksec:replay:open")) === `p${token}`)).toBe(true);
+    expect(await eventually(async () => (await held(redis, "open")) === `p${token}`)).toBe(true);
     expect(await store.complete("open", token, RETAIN)).toBe(true);
-    expect(await redis.get("hooksec:replay:open")).toBe(`c${token}`);
+    expect(await held(redis, "open")).toBe(`c${token}`);
   });
 
   it("a stopped Redis gives replay_store_unavailable; the same client recovers when it is back", async () => {
@@ -379,12 +403,12 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("a claim whose reply is lost
         // this claim's lease (the first send landed), and the script says acquired.
         expect(outcome).toEqual({ claimed: { state: "acquired", token: expect.stringMatching(TOKEN) } });
         const { token } = (outcome as { claimed: { token: string } }).claimed;
-        expect(await direct.get("hooksec:replay:dropped")).toBe(`p${token}`);
+        expect(await held(direct, "dropped")).toBe(`p${token}`);
       } else {
         // node-redis rejects the command cut off: fail closed, and release the lease
         // as soon as the client is connected again, so the retry is processed.
         expect((outcome as { error: unknown }).error).toBeInstanceOf(RedisReplayStoreError);
-        expect(await eventually(async () => (await direct.get("hooksec:replay:dropped")) === null)).toBe(true);
+        expect(await eventually(async () => (await held(direct, "dropped")) === null)).toBe(true);
         expect((await store.claim("dropped", terms)).state).toBe("acquired");
       }
     } finally {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { codeOf } from "../test-support/outcome.js";
-import { createMemoryReplayStore, type MemoryReplayStore } from "./memory-replay-store.js";
+import { createMemoryReplayStore, type MemoryReplayStore, replayKeyDigest } from "./memory-replay-store.js";
 import type { ClaimResult } from "./replay-store.js";
 
 const LEASE = 1_000;
@@ -59,11 +59,13 @@ type Command =
   | { readonly op: "wait"; readonly ms: number };
 
 const keyArb = fc.constantFrom("a", "b", "c");
-const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  fc.record({ op: fc.constant("claim" as const), key: keyArb }),
-  fc.record({ op: fc.constantFrom("renew" as const, "complete" as const, "release" as const), key: keyArb, holder: fc.nat(6) }),
-  fc.record({ op: fc.constant("wait" as const), ms: fc.constantFrom(1, 300, 999, 1_000, 4_000, 20_000) }),
-);
+const commandsOn = (keys: fc.Arbitrary<string>): fc.Arbitrary<Command> =>
+  fc.oneof(
+    fc.record({ op: fc.constant("claim" as const), key: keys }),
+    fc.record({ op: fc.constantFrom("renew" as const, "complete" as const, "release" as const), key: keys, holder: fc.nat(6) }),
+    fc.record({ op: fc.constant("wait" as const), ms: fc.constantFrom(1, 300, 999, 1_000, 4_000, 20_000) }),
+  );
+const commandArb = commandsOn(keyArb);
 
 /**
  * Runs the same commands on the store and the model. Tokens differ between the
@@ -113,6 +115,49 @@ describe("createMemoryReplayStore", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("follows the model over many keys too (the index grows, entries come and go, long and non-ASCII ids)", () => {
+    const manyKeys = fc.oneof(
+      fc.integer({ min: 0, max: 3000 }).map((n) => `k${n}`),
+      fc.string({ unit: "binary", maxLength: 300 }),
+      fc.constantFrom("x".repeat(256), "\ud800", "\ud801", "\ufffd"),
+    );
+    fc.assert(
+      fc.property(fc.array(commandsOn(manyKeys), { maxLength: 400 }), (commands) => {
+        const clock = { time: 0 };
+        runAgainstModel(createMemoryReplayStore({ now: () => clock.time }), clock, commands);
+      }),
+      { numRuns: 100 },
+    );
+    // And with a long run of distinct keys through growth and eviction of slots.
+    const clock = { time: 0 };
+    const keys = Array.from({ length: 5000 }, (_, i) => `msg_${i}`);
+    const commands: Command[] = keys.flatMap((key, i) => [
+      { op: "claim" as const, key },
+      { op: i % 3 === 0 ? ("release" as const) : ("complete" as const), key, holder: 0 },
+      ...(i % 500 === 0 ? [{ op: "wait" as const, ms: 4_000 }] : []),
+      { op: "claim" as const, key: keys[(i * 7) % (i + 1)] as string },
+    ]);
+    runAgainstModel(createMemoryReplayStore({ now: () => clock.time }), clock, commands);
+  });
+
+  it("keys messages by the first 128 bits of SHA-256 over the key's UTF-16BE code units", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "binary", maxLength: 200 }), async (key) => {
+        const bytes = new Uint8Array(key.length * 2);
+        for (let i = 0; i < key.length; i++) {
+          bytes[2 * i] = key.charCodeAt(i) >> 8;
+          bytes[2 * i + 1] = key.charCodeAt(i) & 255;
+        }
+        const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+        const hex = Array.from(hash.subarray(0, 16), (byte) => byte.toString(16).padStart(2, "0")).join("");
+        expect(replayKeyDigest(key)).toBe(hex);
+      }),
+      { numRuns: 300 },
+    );
+    // Lone surrogates stay distinct (UTF-8 would turn both into U+FFFD).
+    expect(replayKeyDigest("a\ud800")).not.toBe(replayKeyDigest("a\ud801"));
   });
 
   it("gives one lease to exactly one of any number of concurrent claims", async () => {
@@ -167,7 +212,7 @@ describe("createMemoryReplayStore", () => {
     store.complete("done", done.token, RETAIN);
     time += WINDOW;
     expect(store.claim("new", terms).state).toBe("acquired");
-    expect(evicted).toEqual(["done"]);
+    expect(evicted).toEqual([replayKeyDigest("done")]);
     expect(store.claim("slow", terms).state).toBe("in_progress");
     expect(store.renew("slow", processing.token, 60_000)).toBe(true);
   });

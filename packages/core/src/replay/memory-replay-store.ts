@@ -11,32 +11,149 @@ export interface MemoryReplayStore extends ReplayStore {
 
 export interface MemoryReplayStoreOptions {
   /**
-   * Most message ids kept. Default 1 000 000 (a few hundred bytes each, only
-   * ever reached by that many verified messages within the retention horizon).
-   * When every entry is still inside its replay window or being processed, new
-   * claims fail closed with `replay_store_full` (503) rather than forget one.
+   * Most message ids kept. Default 1 000 000 (about 70 bytes each, whatever the
+   * id's length; memory grows with use, up to this bound). When every entry is
+   * still inside its replay window or being processed, new claims fail closed
+   * with `replay_store_full` (503) rather than forget one.
    */
   readonly maxEntries?: number;
-  /** Called for each completed message forgotten before its retention ended (past its replay window) to make room. */
-  readonly onEvict?: (key: string) => void;
+  /**
+   * Called for each completed message forgotten before its retention ended (past
+   * its replay window) to make room. The store keeps a digest of each key, not the
+   * key: it receives that digest (32 hex digits, see `replayKeyDigest`).
+   */
+  readonly onEvict?: (keyDigest: string) => void;
   /** Milliseconds since the epoch; injectable for tests. */
   readonly now?: () => number;
 }
 
-/** One message id, kept both in the Map (by key) and in the queue (in arrival order). */
-interface Entry {
-  readonly key: string;
-  readonly token: string;
-  completed: boolean;
-  /** End of the lease while processing; end of retention once completed. */
-  expiresAt: number;
-  /** Until then a completed entry is never evicted: a captured delivery would still be fresh. */
-  readonly protectedUntil: number;
+const COMPLETED: ClaimResult = { state: "completed" };
+/** How many entries one claim may look at to make room: keeps a full store O(1). */
+const MAKE_ROOM_STEPS = 16;
+/** Slots and index capacity of a new store; both double as it fills (up to `maxEntries`). */
+const INITIAL_SLOTS = 1024;
+/** Tokens not issued by this store (a caller's own) get ids of their own; at most this many are kept. */
+const MAX_FOREIGN_TOKENS = 10_000;
+
+// ---------------------------------------------------------------------------
+// The key digest: SHA-256 truncated to 128 bits, in plain synchronous code (the
+// store must answer without awaiting, and the core's default entry has Web APIs
+// only: `crypto.subtle.digest` is asynchronous).
+//
+// Why 128 bits is enough: the store tells two messages apart by their digests
+// only, so two keys with one digest would make the second message look like a
+// duplicate of the first. For keys not chosen against the hash, the chance that
+// any two of n keys ever share a digest is at most n^2 / 2^129: 2^-65 for 2^32
+// (4 billion) keys, and the store holds at most `maxEntries` at once. Chosen
+// keys do not help an attacker either: to make its message collide with another
+// sender's, it would need a second preimage of SHA-256/128 (2^128 work); a
+// birthday collision (2^64) only makes two messages of its own collide. SHA-256
+// rather than a fast non-cryptographic hash for exactly that reason: ids are
+// chosen by senders, and for hashes such as MurmurHash3 collisions can be built.
+//
+// The input is the key's UTF-16 code units, two bytes each (big-endian): an
+// injective encoding (unlike UTF-8, which turns every lone surrogate into U+FFFD)
+// that needs no TextEncoder.
+// ---------------------------------------------------------------------------
+
+const K = new Int32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be,
+  0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa,
+  0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85,
+  0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3,
+  0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f,
+  0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+const W = new Int32Array(64);
+const H = new Int32Array(8);
+
+/** SHA-256 of `key`'s UTF-16BE code units into H (all eight words). */
+function sha256Utf16(key: string): void {
+  let h0 = 0x6a09e667 | 0;
+  let h1 = 0xbb67ae85 | 0;
+  let h2 = 0x3c6ef372 | 0;
+  let h3 = 0xa54ff53a | 0;
+  let h4 = 0x510e527f | 0;
+  let h5 = 0x9b05688c | 0;
+  let h6 = 0x1f83d9ab | 0;
+  let h7 = 0x5be0cd19 | 0;
+  const units = key.length;
+  // Message bytes 2 * units, then 0x80, zeros, and the 64-bit bit length.
+  const totalWords = (((units * 2 + 8) >> 6) + 1) * 16;
+  for (let block = 0; block < totalWords; block += 16) {
+    for (let t = 0; t < 16; t++) {
+      const u = (block + t) * 2;
+      let word: number;
+      if (u + 1 < units) word = (key.charCodeAt(u) << 16) | key.charCodeAt(u + 1);
+      else if (u + 1 === units) word = (key.charCodeAt(u) << 16) | 0x8000;
+      else if (u === units) word = 0x80000000 | 0;
+      else word = 0;
+      W[t] = word;
+    }
+    if (block + 16 === totalWords) {
+      // units * 16 bits: below 2^53, so its high word is exact.
+      W[14] = Math.floor((units * 16) / 0x100000000) | 0;
+      W[15] = (units * 16) | 0;
+    }
+    for (let t = 16; t < 64; t++) {
+      const w15 = W[t - 15] as number;
+      const w2 = W[t - 2] as number;
+      const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
+      const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
+      W[t] = ((W[t - 16] as number) + s0 + (W[t - 7] as number) + s1) | 0;
+    }
+    let a = h0;
+    let b = h1;
+    let c = h2;
+    let d = h3;
+    let e = h4;
+    let f = h5;
+    let g = h6;
+    let h = h7;
+    for (let t = 0; t < 64; t++) {
+      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const t1 = (h + S1 + ((e & f) ^ (~e & g)) + (K[t] as number) + (W[t] as number)) | 0;
+      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+      const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+      h = g;
+      g = f;
+      f = e;
+      e = (d + t1) | 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) | 0;
+    }
+    h0 = (h0 + a) | 0;
+    h1 = (h1 + b) | 0;
+    h2 = (h2 + c) | 0;
+    h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0;
+    h5 = (h5 + f) | 0;
+    h6 = (h6 + g) | 0;
+    h7 = (h7 + h) | 0;
+  }
+  H[0] = h0;
+  H[1] = h1;
+  H[2] = h2;
+  H[3] = h3;
+  H[4] = h4;
+  H[5] = h5;
+  H[6] = h6;
+  H[7] = h7;
 }
 
-const COMPLETED: ClaimResult = { state: "completed" };
-/** How many queue slots one claim may look at to make room: keeps a full store O(1). */
-const MAKE_ROOM_STEPS = 16;
+const hex8 = (word: number): string => (word >>> 0).toString(16).padStart(8, "0");
+
+/**
+ * The digest the in-memory store keeps of a replay key: the first 128 bits of
+ * SHA-256 over its UTF-16 code units (big-endian), as 32 hex digits. `onEvict`
+ * receives it.
+ */
+export function replayKeyDigest(key: string): string {
+  sha256Utf16(key);
+  return hex8(H[0] as number) + hex8(H[1] as number) + hex8(H[2] as number) + hex8(H[3] as number);
+}
 
 /**
  * The default `ReplayStore`: one process, O(1) per operation, bounded. It never
@@ -44,6 +161,10 @@ const MAKE_ROOM_STEPS = 16;
  * caller, however many valid messages it sends, can push out another's claims
  * and replay them. Completed messages past their window go oldest first when
  * room is needed. For several instances use `@hooksec/redis`.
+ *
+ * It keeps about 70 bytes per message id, whatever the id's length: a 128-bit
+ * digest of the key (see `replayKeyDigest`), the state, token and times packed in
+ * typed arrays (no object, no string per message), an open-addressing index.
  *
  * @example
  * const verifier = createVerifier({ scheme, replay: { store: createMemoryReplayStore({ maxEntries: 100_000 }) } });
@@ -55,121 +176,274 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
   }
   const now = options.now ?? Date.now;
   const { onEvict } = options;
-  const entries = new Map<string, Entry>();
-  // Arrival order lives in a queue beside the Map: evicting through the Map's
-  // own iterator gets slower and slower (V8 walks the deleted slots at its front).
-  let queue: Entry[] = [];
-  let head = 0;
+
+  // Entries live in slots 1..capacity of parallel typed arrays (slot 0 is "none"):
+  // the key's digest (4 words), the claim's token, the end of its lease (while
+  // processing) or of its retention (once completed), the end of its replay
+  // window (until then a completed entry is never evicted), whether it completed,
+  // and its neighbours in arrival order (a doubly linked list, oldest first).
+  let capacity = Math.min(INITIAL_SLOTS, maxEntries);
+  let d0 = new Int32Array(capacity + 1);
+  let d1 = new Int32Array(capacity + 1);
+  let d2 = new Int32Array(capacity + 1);
+  let d3 = new Int32Array(capacity + 1);
+  let tokens = new Float64Array(capacity + 1);
+  let expiresAt = new Float64Array(capacity + 1);
+  let protectedUntil = new Float64Array(capacity + 1);
+  let completed = new Uint8Array(capacity + 1);
+  let prev = new Int32Array(capacity + 1);
+  let next = new Int32Array(capacity + 1);
+  // The index: linear probing over slot numbers (0 = empty), at most half full.
+  let index = new Int32Array(indexSizeFor(capacity));
+  let mask = index.length - 1;
+  let size = 0;
+  let used = 0; // slots ever handed out: 1..used
+  let free = 0; // freed slots, linked through `next`
+  let oldest = 0;
+  let newest = 0;
   // Tokens only need to be unique within this store: a counter is enough.
   let counter = 0;
+  let foreignCounter = 0;
+  const foreignTokens = new Map<string, number>();
 
-  // A queued entry is stale once its key was released or claimed again.
-  const isCurrent = (entry: Entry): boolean => entries.get(entry.key) === entry;
-  const isLive = (entry: Entry, time: number): boolean => entry.expiresAt > time;
+  // The digest of the key being worked on (H[0..3] after `sha256Utf16`). One
+  // key's digest is remembered: a claim and its completion often follow each other.
+  let lastKey: string | undefined;
+  let k0 = 0;
+  let k1 = 0;
+  let k2 = 0;
+  let k3 = 0;
+  function digest(key: string): void {
+    if (key === lastKey) return;
+    sha256Utf16(key);
+    k0 = H[0] as number;
+    k1 = H[1] as number;
+    k2 = H[2] as number;
+    k3 = H[3] as number;
+    lastKey = key;
+  }
 
-  function dropHead(): void {
-    head++;
-    // Compact now and then so the queue's memory stays proportional to what it holds.
-    if (head > 1024 && head * 2 > queue.length) {
-      queue = queue.slice(head);
-      head = 0;
+  /** The slot of the current digest, or 0. */
+  function find(): number {
+    for (let i = k0 & mask; ; i = (i + 1) & mask) {
+      const slot = index[i] as number;
+      if (slot === 0) return 0;
+      if (d0[slot] === k0 && d1[slot] === k1 && d2[slot] === k2 && d3[slot] === k3) return slot;
     }
   }
 
-  function add(key: string, token: string, completed: boolean, expiresAt: number, protectedUntil: number): Entry {
-    const entry: Entry = { key, token, completed, expiresAt, protectedUntil };
-    entries.set(key, entry);
-    queue.push(entry);
-    return entry;
+  function insertIntoIndex(slot: number): void {
+    let i = (d0[slot] as number) & mask;
+    while (index[i] !== 0) i = (i + 1) & mask;
+    index[i] = slot;
   }
+
+  /** Takes `slot` out of the index (backward-shift deletion: no tombstones). */
+  function removeFromIndex(slot: number): void {
+    let i = (d0[slot] as number) & mask;
+    while (index[i] !== slot) i = (i + 1) & mask;
+    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
+      const moving = index[j] as number;
+      if (moving === 0) break;
+      const home = (d0[moving] as number) & mask;
+      // `moving` may fill the hole at i unless its home lies cyclically in (i, j].
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        index[i] = moving;
+        i = j;
+      }
+    }
+    index[i] = 0;
+  }
+
+  function grow(): void {
+    // Past maxEntries only for the rare renewal or completion of a lapsed claim
+    // that finds the store full (it is never refused: the work is being done).
+    const grown = capacity < maxEntries ? Math.min(capacity * 2, maxEntries) : capacity + Math.max(1024, capacity >> 3);
+    const widen = <T extends Int32Array | Float64Array | Uint8Array>(array: T, make: (n: number) => T): T => {
+      const wider = make(grown + 1);
+      wider.set(array);
+      return wider;
+    };
+    const int32 = (n: number) => new Int32Array(n);
+    const float64 = (n: number) => new Float64Array(n);
+    d0 = widen(d0, int32);
+    d1 = widen(d1, int32);
+    d2 = widen(d2, int32);
+    d3 = widen(d3, int32);
+    tokens = widen(tokens, float64);
+    expiresAt = widen(expiresAt, float64);
+    protectedUntil = widen(protectedUntil, float64);
+    completed = widen(completed, (n) => new Uint8Array(n));
+    prev = widen(prev, int32);
+    next = widen(next, int32);
+    capacity = grown;
+    index = new Int32Array(indexSizeFor(capacity));
+    mask = index.length - 1;
+    for (let slot = oldest; slot !== 0; slot = next[slot] as number) insertIntoIndex(slot);
+  }
+
+  function append(slot: number): void {
+    prev[slot] = newest;
+    next[slot] = 0;
+    if (newest === 0) oldest = slot;
+    else next[newest] = slot;
+    newest = slot;
+  }
+
+  function unlink(slot: number): void {
+    const before = prev[slot] as number;
+    const after = next[slot] as number;
+    if (before === 0) oldest = after;
+    else next[before] = after;
+    if (after === 0) newest = before;
+    else prev[after] = before;
+  }
+
+  /** Adds the current digest as the newest entry; there must be room. */
+  function add(token: number, done: boolean, expires: number, protectedTill: number): void {
+    let slot: number;
+    if (free !== 0) {
+      slot = free;
+      free = next[slot] as number;
+    } else {
+      if (used === capacity) grow();
+      slot = ++used;
+    }
+    d0[slot] = k0;
+    d1[slot] = k1;
+    d2[slot] = k2;
+    d3[slot] = k3;
+    tokens[slot] = token;
+    completed[slot] = done ? 1 : 0;
+    expiresAt[slot] = expires;
+    protectedUntil[slot] = protectedTill;
+    append(slot);
+    insertIntoIndex(slot);
+    size++;
+  }
+
+  function remove(slot: number): void {
+    removeFromIndex(slot);
+    unlink(slot);
+    next[slot] = free;
+    free = slot;
+    size--;
+  }
+
+  const isLive = (slot: number, time: number): boolean => (expiresAt[slot] as number) > time;
 
   // Lifetimes are alike, so lapsed and expired entries gather at the front:
   // dropping a few per claim keeps memory tight at O(1).
   function sweep(time: number): void {
-    for (let i = 0; i < 4 && head < queue.length; i++) {
-      const oldest = queue[head] as Entry;
-      if (isCurrent(oldest)) {
-        if (isLive(oldest, time)) return;
-        entries.delete(oldest.key);
-      }
-      dropHead();
+    for (let i = 0; i < 4 && oldest !== 0; i++) {
+      if (isLive(oldest, time)) return;
+      remove(oldest);
     }
   }
 
   // Frees one slot: an expired entry, or the oldest completed one past its
-  // window. An entry still processing goes to the back of the queue. Never
+  // window. An entry still processing goes to the back of the line. Never
   // anything inside its window: then there is no room, and the claim fails.
   function makeRoom(time: number): boolean {
-    for (let step = 0; step < MAKE_ROOM_STEPS && head < queue.length; step++) {
-      const oldest = queue[head] as Entry;
-      const current = isCurrent(oldest);
-      if (current && oldest.completed && isLive(oldest, time) && oldest.protectedUntil > time) return false;
-      dropHead();
-      if (!current) continue;
-      if (isLive(oldest, time) && !oldest.completed) {
-        queue.push(oldest);
+    for (let step = 0; step < MAKE_ROOM_STEPS && oldest !== 0; step++) {
+      const slot = oldest;
+      const live = isLive(slot, time);
+      if (live && completed[slot] === 1 && (protectedUntil[slot] as number) > time) return false;
+      if (live && completed[slot] === 0) {
+        unlink(slot);
+        append(slot);
         continue;
       }
-      entries.delete(oldest.key);
-      if (isLive(oldest, time)) onEvict?.(oldest.key);
+      const evicted = live && onEvict !== undefined ? hex8(d0[slot] as number) + hex8(d1[slot] as number) + hex8(d2[slot] as number) + hex8(d3[slot] as number) : undefined;
+      remove(slot);
+      if (evicted !== undefined) onEvict?.(evicted);
       return true;
     }
     return false;
   }
 
-  /** The entry of `key` unless it lapsed or expired (then it counts as unknown). */
-  function live(key: string, time: number): Entry | undefined {
-    const entry = entries.get(key);
-    return entry !== undefined && isLive(entry, time) ? entry : undefined;
+  /** The number a token string stands for (one this store issued: its counter). */
+  function tokenId(token: string): number {
+    const n = Number(token);
+    if (Number.isSafeInteger(n) && n > 0 && n <= counter && String(n) === token) return n;
+    let id = foreignTokens.get(token);
+    if (id === undefined) {
+      // A token this store never issued (a caller's own): an id of its own, never a counter's.
+      if (foreignTokens.size >= MAX_FOREIGN_TOKENS) foreignTokens.clear();
+      id = --foreignCounter;
+      foreignTokens.set(token, id);
+    }
+    return id;
   }
 
   return {
     claim(key, terms) {
       const time = now();
-      const existing = live(key, time);
-      if (existing !== undefined) {
-        return existing.completed ? COMPLETED : { state: "in_progress", retryAfterMs: existing.expiresAt - time };
+      digest(key);
+      const existing = find();
+      if (existing !== 0) {
+        if (isLive(existing, time)) {
+          return completed[existing] === 1 ? COMPLETED : { state: "in_progress", retryAfterMs: (expiresAt[existing] as number) - time };
+        }
+        remove(existing);
       }
-      entries.delete(key);
       sweep(time);
-      if (entries.size >= maxEntries && !makeRoom(time)) {
+      if (size >= maxEntries && !makeRoom(time)) {
         throw new WebhookError(
           "replay_store_full",
-          `the in-memory replay store holds ${entries.size} messages still inside their replay window or being processed: raise maxEntries or use a shared store such as @hooksec/redis`,
+          `the in-memory replay store holds ${size} messages still inside their replay window or being processed: raise maxEntries or use a shared store such as @hooksec/redis`,
         );
       }
-      const token = String(++counter);
-      add(key, token, false, time + terms.leaseMs, time + terms.windowMs);
-      return { state: "acquired", token };
+      const token = ++counter;
+      add(token, false, time + terms.leaseMs, time + terms.windowMs);
+      return { state: "acquired", token: String(token) };
     },
     renew(key, token, leaseMs) {
       const time = now();
-      const entry = entries.get(key);
-      if (entry?.token === token) {
-        if (!entry.completed) entry.expiresAt = time + leaseMs;
-        return true;
+      digest(key);
+      const id = tokenId(token);
+      const slot = find();
+      if (slot !== 0) {
+        if (tokens[slot] === id) {
+          if (completed[slot] === 0) expiresAt[slot] = time + leaseMs;
+          return true;
+        }
+        if (isLive(slot, time)) return false;
+        remove(slot);
       }
-      if (live(key, time) !== undefined) return false;
       // Lapsed and nobody claimed it since: this receiver is still at work, so it holds it again.
-      add(key, token, false, time + leaseMs, time);
+      add(id, false, time + leaseMs, time);
       return true;
     },
     complete(key, token, retainMs) {
       const time = now();
-      const entry = entries.get(key);
-      if (entry?.token === token) {
-        entry.completed = true;
-        entry.expiresAt = time + retainMs;
-        return true;
+      digest(key);
+      const id = tokenId(token);
+      const slot = find();
+      if (slot !== 0) {
+        if (tokens[slot] === id) {
+          completed[slot] = 1;
+          expiresAt[slot] = time + retainMs;
+          return true;
+        }
+        if (isLive(slot, time)) return false;
+        remove(slot);
       }
-      if (live(key, time) !== undefined) return false;
       // Lapsed and nobody claimed it since: the work is done, remember it (and never evict it early).
-      add(key, token, true, time + retainMs, time + retainMs);
+      add(id, true, time + retainMs, time + retainMs);
       return true;
     },
     release(key, token) {
-      const entry = entries.get(key);
-      if (entry?.token === token && !entry.completed) entries.delete(key);
+      digest(key);
+      const slot = find();
+      if (slot !== 0 && tokens[slot] === tokenId(token) && completed[slot] === 0) remove(slot);
     },
   };
+}
+
+/** A power of two at least twice `slots`: linear probing stays short. */
+function indexSizeFor(slots: number): number {
+  let size = 16;
+  while (size < slots * 2) size *= 2;
+  return size;
 }

@@ -61,16 +61,6 @@ export async function connectClient(kind: RedisClientKind, port: number, options
   };
 }
 
-/** Makes the processing lease (or completion) of `key` lapse now: expires in 1 ms, then waits until Redis has it gone. */
-export async function lapse(redis: TestClient, key: string): Promise<void> {
-  await redis.send(["PEXPIRE", key, "1"]);
-  for (let i = 0; i < 400; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    if ((await redis.send(["EXISTS", key])) === 0) return;
-  }
-  throw new Error(`${key} did not expire`);
-}
-
 /** Calls per command since the last `CONFIG RESETSTAT`, from `INFO commandstats` (lower-case names, e.g. "evalsha"). */
 export async function commandCalls(redis: TestClient): Promise<Record<string, number>> {
   const info = String(await redis.send(["INFO", "commandstats"]));
