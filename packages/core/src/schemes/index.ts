@@ -35,6 +35,25 @@ export { shopify, type ShopifyOptions } from "./providers/shopify.js";
 export { slack, type SlackOptions } from "./providers/slack.js";
 export { stripe, type StripeOptions } from "./providers/stripe.js";
 export { twilio, type TwilioOptions } from "./providers/twilio.js";
+export { discord, type DiscordOptions } from "./providers/discord.js";
+export { sendgrid, type SendgridOptions } from "./providers/sendgrid.js";
+export { paddle, type PaddleOptions } from "./providers/paddle.js";
+export { lemonSqueezy, type LemonSqueezyOptions } from "./providers/lemon-squeezy.js";
+export { linear, type LinearOptions } from "./providers/linear.js";
+export { clerk, type ClerkOptions, resend, type ResendOptions } from "./providers/svix-based.js";
+export { zoom, type ZoomOptions, type ZoomUrlValidationResponse, zoomUrlValidation } from "./providers/zoom.js";
+export { hubspot, type HubspotOptions } from "./providers/hubspot.js";
+export { square, type SquareOptions } from "./providers/square.js";
+export { typeform, type TypeformOptions } from "./providers/typeform.js";
+export { vercel, type VercelOptions } from "./providers/vercel.js";
+export { intercom, type IntercomOptions } from "./providers/intercom.js";
+export { meta, type MetaOptions } from "./providers/meta.js";
+export { gitlab, type GitlabOptions } from "./providers/gitlab.js";
+export { telegram, type TelegramOptions } from "./providers/telegram.js";
+export { postmark, type PostmarkOptions } from "./providers/postmark.js";
+export type { SharedTokenScheme } from "./providers/shared-token.js";
+export { providers, type ProviderName } from "./providers/registry.js";
+export type { Provider, ProviderInfo, ProviderKeys } from "./providers/provider.js";
 export { jws, type JwsAlgorithm, type JwsOptions } from "./jose/jws.js";
 export {
   jwe,

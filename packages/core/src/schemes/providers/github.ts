@@ -2,6 +2,7 @@ import type { SecretOptions } from "../../keys/secret-input.js";
 import { signatureFormat } from "../signature/signature-format.js";
 import { formatScheme } from "../signature/signature-scheme.js";
 import type { WebhookScheme } from "../types.js";
+import { defineProvider } from "./provider.js";
 
 export type GithubOptions = SecretOptions;
 
@@ -27,3 +28,8 @@ export function github(options: GithubOptions): WebhookScheme {
     options,
   );
 }
+
+export const githubProvider = defineProvider(
+  { title: "GitHub", algorithm: "hmac-sha256", timestamped: false, messageId: "X-GitHub-Delivery names it (unsigned: the MAC deduplicates)", docs: "https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries", keys: "secret" },
+  github,
+);

@@ -2,6 +2,7 @@ import type { SecretOptions } from "../../keys/secret-input.js";
 import { signatureFormat } from "../signature/signature-format.js";
 import { formatScheme } from "../signature/signature-scheme.js";
 import type { WebhookScheme } from "../types.js";
+import { defineProvider } from "./provider.js";
 
 export type ShopifyOptions = SecretOptions;
 
@@ -26,3 +27,8 @@ export function shopify(options: ShopifyOptions): WebhookScheme {
     options,
   );
 }
+
+export const shopifyProvider = defineProvider(
+  { title: "Shopify", algorithm: "hmac-sha256", timestamped: false, messageId: "X-Shopify-Webhook-Id names it (unsigned: the MAC deduplicates)", docs: "https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook", keys: "secret" },
+  shopify,
+);

@@ -2,6 +2,7 @@ import type { SecretOptions } from "../../keys/secret-input.js";
 import { signatureFormat } from "../signature/signature-format.js";
 import { formatScheme } from "../signature/signature-scheme.js";
 import type { WebhookScheme } from "../types.js";
+import { defineProvider } from "./provider.js";
 
 export type SlackOptions = SecretOptions;
 
@@ -27,3 +28,8 @@ export function slack(options: SlackOptions): WebhookScheme {
     options,
   );
 }
+
+export const slackProvider = defineProvider(
+  { title: "Slack", algorithm: "hmac-sha256", timestamped: true, messageId: "the MAC (Slack sends no signed id)", docs: "https://api.slack.com/authentication/verifying-requests-from-slack", keys: "secret" },
+  slack,
+);

@@ -2,6 +2,7 @@ import type { SecretOptions } from "../../keys/secret-input.js";
 import { signatureFormat } from "../signature/signature-format.js";
 import { formatScheme } from "../signature/signature-scheme.js";
 import type { WebhookScheme } from "../types.js";
+import { defineProvider } from "./provider.js";
 
 export type StripeOptions = SecretOptions;
 
@@ -29,3 +30,8 @@ export function stripe(options: StripeOptions): WebhookScheme {
     options,
   );
 }
+
+export const stripeProvider = defineProvider(
+  { title: "Stripe", algorithm: "hmac-sha256", timestamped: true, messageId: "id in the signed body (the event id)", docs: "https://docs.stripe.com/webhooks#verify-manually", keys: "secret" },
+  stripe,
+);

@@ -10,6 +10,7 @@ import { defineSignatureScheme } from "../signature/define-signature-scheme.js";
 import type { SignatureFormat } from "../signature/fields.js";
 import { requireHeader } from "../signature/header-fields.js";
 import type { WebhookScheme } from "../types.js";
+import { defineProvider } from "./provider.js";
 
 export type TwilioOptions = SecretOptions;
 
@@ -162,3 +163,8 @@ export function twilio(options: TwilioOptions): WebhookScheme {
   // The account's auth token, as text.
   return defineSignatureScheme(twilioFormat, hmacKeyring(options, HMAC_SHA1, utf8));
 }
+
+export const twilioProvider = defineProvider(
+  { title: "Twilio", algorithm: "hmac-sha1", timestamped: false, messageId: "I-Twilio-Idempotency-Token names it (unsigned: the MAC deduplicates)", docs: "https://www.twilio.com/docs/usage/webhooks/webhooks-security", keys: "secret", signsUrl: true },
+  twilio,
+);

@@ -63,7 +63,7 @@ export function defineSignatureScheme(format: SignatureFormat, keyring: Signatur
     const read = format.read(incoming);
     const fields = isPromiseLike(read) ? await read : read;
     checkCandidates(fields);
-    const found = keyring.keysFor(incoming.tenant);
+    const found = keyring.keysFor(incoming.tenant, fields);
     const keys = isPromiseLike(found) ? await found : found;
     if (keys.length === 0) throw new WebhookError("invalid_signature", "no keys for this tenant");
     const contents = format.receivedContents?.(fields, incoming.body) ?? [format.signedContent(fields, incoming.body)];
@@ -91,7 +91,7 @@ export function defineSignatureScheme(format: SignatureFormat, keyring: Signatur
     return {
       id: identity?.id ?? fields.id ?? encodeBase64(match.proof),
       replayKey: identity?.replayKey,
-      timestamp: fields.timestamp === undefined ? undefined : new Date(Number(fields.timestamp) * 1000),
+      timestamp: identity?.timestamp ?? (fields.timestamp === undefined ? undefined : new Date(Number(fields.timestamp) * 1000)),
       keyId: match.key.id,
     };
   }

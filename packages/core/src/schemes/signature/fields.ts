@@ -17,6 +17,8 @@ export interface SignedFields {
 export interface ReceivedFields extends SignedFields {
   /** Candidate signatures, one list per algorithm of the format (same order), decoded for the backend. */
   readonly signatures: readonly (readonly Uint8Array[])[];
+  /** The key the message names (a JWT `kid`, PayPal's certificate URL), for keyrings that fetch keys. */
+  readonly keyId?: string;
 }
 
 /** A signature a sender made with the first signing key of one algorithm, encoded as the format writes it. */
@@ -30,6 +32,8 @@ export interface MessageIdentity {
   readonly id: string;
   /** Deduplication key when the id is not signed material (GitHub's delivery id is only a header). */
   readonly replayKey?: string;
+  /** The signed time of sending when it is inside the signed body (Linear's `webhookTimestamp`). */
+  readonly timestamp?: Date;
 }
 
 /**

@@ -1,12 +1,13 @@
 import { WebhookError } from "../../errors/webhook-error.js";
 import { decodeBase64, encodeBase64 } from "../../lib/base64.js";
 import { decodeHex, encodeHex } from "../../lib/hex.js";
-import { decodeUtf8Strict, utf8 } from "../../lib/utf8.js";
+import { utf8 } from "../../lib/utf8.js";
 import type { SecretDecoder } from "../../keys/keyring.js";
 import { decodeBase64Secret } from "../../keys/secret-strength.js";
 import { type AlgorithmParameters, resolveAlgorithm, type SignatureAlgorithm } from "./algorithm.js";
 import type { MessageIdentity, SignatureFormat, SignedFields } from "./fields.js";
 import { parseUnixSeconds, requireHeader, toUnixSeconds } from "./header-fields.js";
+import { jsonStringField } from "./json-body.js";
 
 /** How the signature is written in its header. */
 export type MacEncoding = "hex" | "base64";
@@ -118,22 +119,6 @@ function checkParams(params: SignatureParams | undefined): SignatureParams | und
     throw new WebhookError("invalid_options", "signatureParams keys must be distinct words");
   }
   return params;
-}
-
-/** The string field `name` of a JSON object body, if it has one. */
-function jsonField(body: Uint8Array, name: string): string | undefined {
-  const text = decodeUtf8Strict(body);
-  if (text === undefined) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      const field = (value as Record<string, unknown>)[name];
-      if (typeof field === "string" && field.length > 0 && field.length <= 256) return field;
-    }
-  } catch {
-    // not JSON: the MAC names the message
-  }
-  return undefined;
 }
 
 /**
@@ -254,7 +239,7 @@ export function signatureFormat(options: SignatureFormatOptions): ResolvedSignat
     identify(fields, body, proof): MessageIdentity {
       if (fields.id !== undefined && idSigned) return { id: fields.id };
       // The body is signed, so a field of it is signed material (Stripe's retries share the event id).
-      if (idJsonField !== undefined) return { id: jsonField(body, idJsonField) ?? encodeBase64(proof) };
+      if (idJsonField !== undefined) return { id: jsonStringField(body, idJsonField) ?? encodeBase64(proof) };
       // The id header is not under the signature: it names the message, signed material deduplicates it.
       const replayKey = encodeBase64(proof);
       return fields.id === undefined ? { id: replayKey } : { id: fields.id, replayKey };

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { testSecret } from "../../test-support/fixtures.js";
+import { providers } from "./registry.js";
+
+describe("providers registry", () => {
+  it("lists every preset with its metadata, 24 and counting", () => {
+    expect(Object.keys(providers).length).toBeGreaterThanOrEqual(24);
+    for (const [name, provider] of Object.entries(providers)) {
+      expect(provider.docs, name).toMatch(/^https:\/\//);
+      expect(provider.title.length, name).toBeGreaterThan(0);
+      expect(provider.messageId.length, name).toBeGreaterThan(0);
+      expect(typeof provider.create, name).toBe("function");
+    }
+  });
+
+  it("says for each secret-keyed preset what its scheme does: name and timestamped agree", () => {
+    for (const [name, provider] of Object.entries(providers)) {
+      if (provider.keys === "public-key") continue;
+      const secret = provider.keys === "credentials" ? `user:${testSecret()}` : testSecret();
+      const scheme = (provider.create as (options: { secret: string }) => { name: string; timestamped: boolean })({ secret });
+      expect(scheme.name, name).toBe(name);
+      expect(scheme.timestamped, name).toBe(provider.timestamped);
+    }
+  });
+});
