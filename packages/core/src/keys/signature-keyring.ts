@@ -30,7 +30,8 @@ export interface PreparedSignatureKey {
 
 /** An ordered set of keys: signs with the first that can, verifies with any. */
 export interface SignatureKeyring {
-  keysFor(tenant: string | undefined): Awaitable<readonly PreparedSignatureKey[]>;
+  /** `received`: what the message says about its key (a `kid`), for keyrings that fetch keys; absent when signing. */
+  keysFor(tenant: string | undefined, received?: { readonly keyId?: string }): Awaitable<readonly PreparedSignatureKey[]>;
 }
 
 /**
