@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { isWebhookError } from "@hooksec/core";
 import { caCommand } from "./commands/ca.js";
 import { keypairCommand } from "./commands/keypair.js";
+import { logCommand } from "./commands/log.js";
 import { secretCommand } from "./commands/secret.js";
 import { sendCommand } from "./commands/send.js";
 import { signCommand } from "./commands/sign.js";
@@ -10,7 +11,7 @@ import type { Command } from "./lib/command.js";
 import { type CliIo, EXIT, type ExitCode, processIo } from "./lib/io.js";
 import { CommandError, UsageError } from "./lib/usage-error.js";
 
-const COMMANDS: readonly Command[] = [secretCommand, keypairCommand, caCommand, signCommand, verifyCommand, sendCommand];
+const COMMANDS: readonly Command[] = [secretCommand, keypairCommand, caCommand, signCommand, verifyCommand, sendCommand, logCommand];
 
 function version(): string {
   // The same relative path from src/ and from dist/.
