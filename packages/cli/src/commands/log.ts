@@ -61,7 +61,7 @@ export function summarizeRejections(lines: Iterable<string>, options: { since: n
   }
   return [...rows.values()]
     .map((row) => ({ clientIp: row.clientIp, tenant: row.tenant, code: row.code, count: row.count, first: row.first, last: row.last }))
-    .sort((a, b) => b.count - a.count || a.first - b.first);
+    .sort((a, b) => b.count - a.count || b.last - a.last);
 }
 
 async function readLines(io: CliIo, files: readonly string[]): Promise<string[]> {
