@@ -4,8 +4,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express5, { type Express, type NextFunction, type Request, type Response } from "express";
 import express4 from "express4";
-import fc from "fast-check";
-import { type AdapterReceiverOptions, codeOf, deliveries, describeAdapterContract, httpSender, post } from "@hooksec/testkit/adapter-suite";
+import { type AdapterReceiverOptions, codeOf, deliveries, describeAdapterContract, expectRawBytesKept, httpSender, post } from "@hooksec/testkit/adapter-suite";
 import { afterEach, describe, expect, it } from "vitest";
 import { type VerifiedWebhook, WebhookError, type WebhookScheme, createReceiver, standardWebhooks, webhook } from "./index.js";
 
@@ -213,19 +212,7 @@ describe("webhook() for Express, either major", () => {
       res.sendStatus(204);
     });
     const base = await listen(app);
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 2048 }), fc.nat(), fc.integer({ min: 1, max: 255 }), async (bytes, at, flip) => {
-        const sent = delivery(bytes);
-        received.length = 0;
-        expect((await post(base, sent)).status).toBe(204);
-        expect(Buffer.from(received[0] ?? []).equals(Buffer.from(bytes))).toBe(true);
-        const tampered = bytes.slice();
-        const index = at % tampered.length;
-        tampered[index] = (tampered[index] ?? 0) ^ flip;
-        expect((await post(base, { ...sent, body: tampered })).status).toBe(401);
-      }),
-      { numRuns: 30 },
-    );
+    await expectRawBytesKept(base, received, delivery, 30);
   });
 
   it("answers a malformed request to the JSON refusal shape, with no route handler run", async () => {

@@ -1,7 +1,6 @@
 import { createRequire } from "node:module";
-import { type AdapterReceiverOptions, codeOf, deliveries, describeAdapterContract, httpSender, post } from "@hooksec/testkit/adapter-suite";
+import { type AdapterReceiverOptions, codeOf, deliveries, describeAdapterContract, expectRawBytesKept, httpSender, post } from "@hooksec/testkit/adapter-suite";
 import Fastify, { type FastifyInstance } from "fastify";
-import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { type VerifiedWebhook, WebhookError, type WebhookScheme, createReceiver, standardWebhooks, webhook } from "./index.js";
 
@@ -239,18 +238,6 @@ describe(`webhook plugin for Fastify ${fastifyVersion}`, () => {
       });
     });
     const base = await listen(instance);
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 2048 }), fc.nat(), fc.integer({ min: 1, max: 255 }), async (bytes, at, flip) => {
-        const sent = delivery(bytes);
-        received.length = 0;
-        expect((await post(base, sent)).status).toBe(204);
-        expect(Buffer.from(received[0] ?? []).equals(Buffer.from(bytes))).toBe(true);
-        const tampered = bytes.slice();
-        const index = at % tampered.length;
-        tampered[index] = (tampered[index] ?? 0) ^ flip;
-        expect((await post(base, { ...sent, body: tampered })).status).toBe(401);
-      }),
-      { numRuns: 30 },
-    );
+    await expectRawBytesKept(base, received, delivery, 30);
   });
 });

@@ -3,8 +3,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { type AdapterReceiverOptions, deliveries, describeAdapterContract, httpSender, post } from "@hooksec/testkit/adapter-suite";
-import fc from "fast-check";
+import { type AdapterReceiverOptions, deliveries, describeAdapterContract, expectRawBytesKept, httpSender, post } from "@hooksec/testkit/adapter-suite";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { validator } from "hono/validator";
@@ -168,19 +167,7 @@ describe(`webhook() middleware for Hono ${honoVersion} on @hono/node-server`, ()
       return c.body(null, 204);
     });
     const base = await listen(app);
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 2048 }), fc.nat(), fc.integer({ min: 1, max: 255 }), async (bytes, at, flip) => {
-        const sent = delivery(bytes);
-        received.length = 0;
-        expect((await post(base, sent)).status).toBe(204);
-        expect(Buffer.from(received[0] ?? []).equals(Buffer.from(bytes))).toBe(true);
-        const tampered = bytes.slice();
-        const index = at % tampered.length;
-        tampered[index] = (tampered[index] ?? 0) ^ flip;
-        expect((await post(base, { ...sent, body: tampered })).status).toBe(401);
-      }),
-      { numRuns: 30 },
-    );
+    await expectRawBytesKept(base, received, delivery, 30);
   });
 
   it("keeps node: imports out of the middleware (runtime-neutral source)", async () => {

@@ -2,9 +2,8 @@ import { once } from "node:events";
 import { type Server, createServer } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { bodyParser } from "@koa/bodyparser";
-import fc from "fast-check";
 import Koa from "koa";
-import { type AdapterReceiverOptions, codeOf, deliveries, describeAdapterContract, httpSender, post } from "@hooksec/testkit/adapter-suite";
+import { type AdapterReceiverOptions, codeOf, deliveries, describeAdapterContract, expectRawBytesKept, httpSender, post } from "@hooksec/testkit/adapter-suite";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   type WebhookEvent,
@@ -158,24 +157,6 @@ describe("webhook() middleware for Koa", () => {
       ctx.status = 204;
     });
     const base = await listen(app);
-    await fc.assert(
-      fc.asyncProperty(
-        fc.uint8Array({ minLength: 1, maxLength: 2048 }),
-        fc.nat(),
-        fc.integer({ min: 1, max: 255 }),
-        async (bytes, at, flip) => {
-          const sent = delivery(bytes);
-          received.length = 0;
-          expect((await post(base, sent)).status).toBe(204);
-          expect(Buffer.from(received[0] ?? []).equals(Buffer.from(bytes))).toBe(true);
-          const tampered = bytes.slice();
-          const index = at % tampered.length;
-          tampered[index] = (tampered[index] ?? 0) ^ flip;
-          const refused = await post(base, { ...sent, body: tampered });
-          expect(refused.status).toBe(401);
-        },
-      ),
-      { numRuns: 40 },
-    );
+    await expectRawBytesKept(base, received, delivery, 40);
   });
 });

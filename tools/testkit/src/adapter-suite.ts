@@ -6,6 +6,7 @@
 // it runs for. Its own tests (framework specifics) use `deliveries` and `codeOf`.
 import { once } from "node:events";
 import { connect } from "node:net";
+import fc from "fast-check";
 import { expect, it } from "vitest";
 import { standardWebhooksHeaders } from "./client.js";
 
@@ -30,6 +31,32 @@ export function deliveries(secret: string): (body: Uint8Array | string, options?
 export function post(base: string, sent: { readonly headers: Record<string, string>; readonly body: Uint8Array | string }, path = "/webhooks"): Promise<Response> {
   const body = typeof sent.body === "string" ? sent.body : new Uint8Array(sent.body);
   return fetch(`${base}${path}`, { method: "POST", headers: sent.headers, body });
+}
+
+/**
+ * Property for adapters behind a real server: any byte sequence reaches the
+ * handler exactly as sent (it pushes `webhook.body` into `received`), and any
+ * single-byte change is refused with 401.
+ */
+export async function expectRawBytesKept(
+  base: string,
+  received: Uint8Array[],
+  delivery: ReturnType<typeof deliveries>,
+  numRuns = 30,
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 2048 }), fc.nat(), fc.integer({ min: 1, max: 255 }), async (bytes, at, flip) => {
+      const sent = delivery(bytes);
+      received.length = 0;
+      expect((await post(base, sent)).status).toBe(204);
+      expect(Array.from(received[0] ?? [])).toEqual(Array.from(bytes));
+      const tampered = bytes.slice();
+      const index = at % tampered.length;
+      tampered[index] = (tampered[index] ?? 0) ^ flip;
+      expect((await post(base, { ...sent, body: tampered })).status).toBe(401);
+    }),
+    { numRuns },
+  );
 }
 
 /** The `error.code` of a JSON refusal. */
