@@ -43,6 +43,7 @@ export default defineConfig({
       "packages/*/vitest.config.ts",
       "examples/*/vitest.config.ts",
       "tools/runtimes/vitest.config.ts",
+      "tools/interop/vitest.config.ts",
     ],
   },
 });
