@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { incomingWebhook } from "../../test-support/fixtures.js";
 import { codeOf } from "../../test-support/outcome.js";
 import { describeConformance, hmacConformance } from "./test-support/conformance.js";
+import { hmac } from "./test-support/recipe.js";
 import fc from "fast-check";
 import { vi } from "vitest";
 import { cryptoBackend } from "#crypto";
@@ -69,6 +70,21 @@ describe("twilio documentation vectors", () => {
     await expect(scheme.verify(incoming(headers, TWILIO_DOC.jsonBody, url))).resolves.toBeDefined();
     expect(await codeOf(scheme.verify(incoming(headers, TWILIO_DOC.jsonBody.replace("value", "valuE"), url)))).toBe("invalid_signature");
     expect(await codeOf(scheme.sign({ id: "x", timestamp: new Date(), body: "a=1" }))).toBe("invalid_options");
+  });
+});
+
+describe("twilio: repeated parameters", () => {
+  // Regression: Twilio's SDK signs a repeated name's distinct values only (`new Set(values)`,
+  // sorted); we wrote every value, so a callback repeating a value was refused (found by the
+  // interop test against the twilio SDK, tools/interop/test/twilio.test.ts).
+  const token = "0123456789abcdef0123456789abcdef";
+  const url = "https://receiver.test/hooks";
+  it("signs a repeated name's distinct values once each, sorted, and verifies that", async () => {
+    const form = "MediaUrl=b&MediaUrl=a&MediaUrl=b&Body=hi";
+    const headers = { "x-twilio-signature": encodeBase64(await hmac("SHA-1", token, `${url}BodyhiMediaUrlaMediaUrlb`)) };
+    expect(await twilio({ secret: token }).sign({ id: "x", timestamp: T, body: form, url })).toEqual(headers);
+    await expect(twilio({ secret: token }).verify(incoming(headers, form, url))).resolves.toBeDefined();
+    expect(await codeOf(twilio({ secret: token }).verify(incoming(headers, `${form}&MediaUrl=c`, url)))).toBe("invalid_signature");
   });
 });
 

@@ -53,7 +53,11 @@ function urlVariants(raw: string): string[] {
   return variants;
 }
 
-/** POST form parameters sorted by name, each written name+value (repeated names: values sorted). */
+/**
+ * POST form parameters sorted by name, each written name+value. A repeated name's values are
+ * sorted and each distinct value written once, as Twilio's SDKs sign them (`new Set(values)`):
+ * so `a=1&a=1` and `a=1` carry the same signature, on their side as on ours.
+ */
 function formParameters(body: Uint8Array, code: "malformed_body" | "invalid_options"): string {
   if (body.length > MAX_TWILIO_FORM_BYTES) throw new WebhookError(code, `Twilio form body over ${MAX_TWILIO_FORM_BYTES} bytes`);
   let separators = 0;
@@ -71,7 +75,7 @@ function formParameters(body: Uint8Array, code: "malformed_body" | "invalid_opti
   });
   let out = "";
   for (const name of [...grouped.keys()].sort()) {
-    for (const value of (grouped.get(name) as string[]).sort()) out += name + value;
+    for (const value of [...new Set(grouped.get(name))].sort()) out += name + value;
   }
   return out;
 }
