@@ -38,7 +38,7 @@ export interface ConformanceCase {
 }
 
 const message = (body: Uint8Array | string, id: string): OutgoingWebhook => ({ id, timestamp: T, body, url: URL_SIGNED });
-const REFUSED = ["invalid_signature", "malformed_header", "malformed_body", "missing_header"];
+const REFUSED = ["invalid_signature", "malformed_header", "malformed_body", "missing_header", "algorithm_not_allowed", "untrusted_key"];
 
 /** Round trip, any one-byte mutation refused, garbage headers give a WebhookError, key rotation. */
 export function describeConformance(test: ConformanceCase): void {
