@@ -1,0 +1,3 @@
+export { type ExampleAppOptions, createApp, webhookOptions } from "./app.js";
+export { Inbox, type ProcessedEvent } from "./inbox.js";
+export { type RunningExample, type StartOptions, type TlsOptions, start } from "./start.js";
