@@ -13,6 +13,7 @@ import {
 } from "./layout.js";
 import { detectClientKind, type RedisClientKind, type RedisClientLike, type RedisScript, redisCommands } from "./redis-client.js";
 import { type RedisReplayOperation, RedisReplayStoreError, type RedisReplayStoreFailure } from "./redis-replay-store-error.js";
+import { settleWithin } from "./settle-within.js";
 
 /** A bucket sweeps its lapsed entries once it holds this many fields... */
 const SWEEP_MIN = 4;
@@ -183,11 +184,6 @@ export interface RedisReplayStoreOptions {
   /** Receives every Redis failure (for logs and alerts), whether it failed closed or open. Errors it throws are ignored. */
   readonly onError?: (error: RedisReplayStoreError) => void;
 }
-
-type Outcome =
-  | { readonly type: "reply"; readonly value: unknown }
-  | { readonly type: "failed"; readonly error: unknown }
-  | { readonly type: "timeout" };
 
 /**
  * A `ReplayStore` on Redis, shared by every instance of a receiver: each
@@ -382,23 +378,6 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       if (!result.ok && !failOpen) throw result.error;
     },
   };
-}
-
-/** Waits at most `ms` for a command's reply. */
-function settleWithin(pending: Promise<unknown>, ms: number): Promise<Outcome> {
-  return new Promise<Outcome>((resolve) => {
-    const timer = setTimeout(() => resolve({ type: "timeout" }), ms);
-    pending.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve({ type: "reply", value });
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        resolve({ type: "failed", error });
-      },
-    );
-  });
 }
 
 /** A Lua integer reply (a number with either client; a string or Buffer from a client set to return them). */

@@ -1,4 +1,5 @@
 // Named re-exports only.
+export { createRedisRateLimiter, type RedisRateLimiterOptions } from "./create-redis-rate-limiter.js";
 export {
   createRedisReplayStore,
   REDIS_REPLAY_SCRIPTS,
