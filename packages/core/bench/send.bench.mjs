@@ -7,7 +7,8 @@
 // bare ipaddr.js parse + range(). Median of the rounds; ratios, no absolute claims.
 import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
-import { classifyAddress, createSender, standardWebhooks } from "@hooksec/core";
+import { createSender, standardWebhooks } from "@hooksec/core";
+import { classifyAddress } from "@hooksec/core/sender";
 import ipaddr from "ipaddr.js";
 import { Agent, request } from "undici";
 

@@ -1,8 +1,186 @@
-// Named re-exports only, one concern per line; each is also its own subpath export.
-export * from "./errors/index.js";
-export * from "./schemes/index.js";
-export * from "./verifier/index.js";
-export * from "./receiver/index.js";
-export * from "./replay/index.js";
-export * from "./identity/index.js";
-export * from "./sender/index.js";
+// `@hooksec/core`: what an app needs to receive and send webhooks, as named
+// re-exports. Every name here is a semver promise, so the list is curated: the
+// low-level helpers (distinguished names, fingerprints, certificate and IP parsing,
+// client IP resolution, SSRF classification, transports, adapter plumbing) stay
+// under their own subpath (`/identity`, `/sender`, `/receiver`).
+
+// errors
+export { WEBHOOK_ERROR_STATUS, WebhookError, type WebhookErrorCode, isWebhookError } from "./errors/index.js";
+
+// schemes: every scheme and preset, each able to sign and verify
+export {
+  type AlgorithmParameters,
+  type AsymmetricKeyOptions,
+  type ClerkOptions,
+  type DiscordOptions,
+  type EcdsaSignatureEncoding,
+  type EncodedWebhook,
+  type GithubOptions,
+  type GitlabOptions,
+  type HmacSchemeFormatOptions,
+  type HmacSchemeOptions,
+  type HubspotOptions,
+  type IncomingWebhook,
+  type IntercomOptions,
+  type JoseKeyInput,
+  type JweContentAlgorithm,
+  type JweDecryptionKey,
+  type JweKeyAlgorithm,
+  type JweOptions,
+  type JwksInput,
+  type JwsAlgorithm,
+  type JwsOptions,
+  type KeyInput,
+  type KeyLookup,
+  type LemonSqueezyOptions,
+  type LinearOptions,
+  type MacEncoding,
+  type MetaOptions,
+  type OutgoingWebhook,
+  type PaddleOptions,
+  type PostmarkOptions,
+  type Provider,
+  type ProviderInfo,
+  type ProviderKeys,
+  type ProviderName,
+  type RemoteJwksOptions,
+  type ResendOptions,
+  type SchemeVerification,
+  type SecretInput,
+  type SecretLookup,
+  type SecretOptions,
+  type SendgridOptions,
+  type SharedTokenScheme,
+  type ShopifyOptions,
+  type SignatureAlgorithm,
+  type SignatureFormatOptions,
+  type SignatureKeyOptions,
+  type SignatureLayoutOptions,
+  type SignatureParams,
+  type SignatureSchemeOptions,
+  type SignedHeaders,
+  type SlackOptions,
+  type SquareOptions,
+  type StandardWebhooksKeyOptions,
+  type StandardWebhooksOptions,
+  type StripeOptions,
+  type SvixOptions,
+  type TelegramOptions,
+  type TwilioOptions,
+  type TypeformOptions,
+  type VercelOptions,
+  type WebhookScheme,
+  type ZoomOptions,
+  type ZoomUrlValidationResponse,
+  clerk,
+  discord,
+  github,
+  gitlab,
+  hmacScheme,
+  hubspot,
+  intercom,
+  jwe,
+  jws,
+  lemonSqueezy,
+  linear,
+  meta,
+  paddle,
+  postmark,
+  providers,
+  resend,
+  sendgrid,
+  shopify,
+  signatureScheme,
+  slack,
+  square,
+  standardWebhooks,
+  stripe,
+  svix,
+  telegram,
+  twilio,
+  typeform,
+  vercel,
+  zoom,
+  zoomUrlValidation,
+} from "./schemes/index.js";
+
+// verifying: `verify()` for apps that run their own handler
+export {
+  type BodySource,
+  type ConnectionInfo,
+  type HeaderSource,
+  type ReplayOptions,
+  type ToleranceOptions,
+  type Verifier,
+  type VerifierOptions,
+  type WebhookEvent,
+  type WebhookEventType,
+  type WebhookParts,
+  VerifiedWebhook,
+  createVerifier,
+} from "./verifier/index.js";
+
+// receiving: the whole lifecycle (verify, claim, handler, complete or release)
+export {
+  type AdmittedDelivery,
+  type HandlerFailure,
+  type ReceiveOptions,
+  type ReceiveOutcome,
+  type Receiver,
+  type ReceiverOptions,
+  type RefusedDelivery,
+  type WebhookHandlerFunction,
+  type WebhookResponse,
+  createReceiver,
+} from "./receiver/index.js";
+
+// replay stores
+export {
+  type ClaimResult,
+  type ClaimTerms,
+  type MemoryReplayStore,
+  type MemoryReplayStoreOptions,
+  type ReplayStore,
+  createMemoryReplayStore,
+} from "./replay/index.js";
+
+// identity options: tenants by client certificate, proxies, rate limits
+export {
+  type ClientCertificateInfo,
+  type DistinguishedName,
+  type DnAttribute,
+  type IdentityOptions,
+  type ProxyHeaderNames,
+  type RateLimiter,
+  type RateLimitOptions,
+  type RelativeDistinguishedName,
+  type TenantDirectory,
+  type TenantMatch,
+  type TenantResolver,
+  type TenantRule,
+  createTenantDirectory,
+} from "./identity/index.js";
+
+// sending
+export {
+  type AttemptEvent,
+  type AttemptOutcome,
+  type ClientTls,
+  type DeliveryResult,
+  type Endpoint,
+  type OutboundAuth,
+  type RetryOptions,
+  type SendOptions,
+  type Sender,
+  type SenderOptions,
+  type SsrfOptions,
+  type TimeoutOptions,
+  type Transport,
+  type TransportContext,
+  type TransportFactory,
+  type TransportRequest,
+  type TransportResponse,
+  TlsCertificateError,
+  TokenRequestError,
+  createSender,
+} from "./sender/index.js";

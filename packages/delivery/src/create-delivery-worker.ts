@@ -1,4 +1,5 @@
-import { createSender, type DeliveryResult, parseRetryAfter, type WebhookScheme } from "@hooksec/core";
+import { createSender, type DeliveryResult, type WebhookScheme } from "@hooksec/core";
+import { parseRetryAfter } from "@hooksec/core/sender";
 import { createNodeTransport } from "@hooksec/core/sender/node";
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";

@@ -1,4 +1,5 @@
-import { WebhookError, checkEndpoint } from "@hooksec/core";
+import { WebhookError } from "@hooksec/core";
+import { checkEndpoint } from "@hooksec/core/sender";
 import { type JobsOptions, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { createCircuitBreaker, resolveCircuitOptions } from "./circuit/circuit-breaker.js";

@@ -26,7 +26,7 @@ describe.runIf(available)("webhook() with Node terminating TLS", () => {
       admit: () => Promise.reject(new Error("not used")),
       receive: async (input) => {
         if ("connection" in input && input.connection !== undefined) seen.push(input.connection);
-        return { handled: false, response: refusalResponse(new WebhookError("forbidden", "recorded")) };
+        return { handled: false, response: refusalResponse(new WebhookError("forbidden_ip", "recorded")) };
       },
     };
     const app = new Koa<WebhookState>();

@@ -4,7 +4,7 @@ import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type ParsedCertificate, dnAttributeValues, parseCertificate } from "@hooksec/core";
+import { type ParsedCertificate, dnAttributeValues, parseCertificate } from "@hooksec/core/identity";
 import { integerOption, parseCommandArgs, required } from "../lib/args.js";
 import type { Command } from "../lib/command.js";
 import { ensureDirectory, refuseExisting, writeNewFile } from "../lib/files.js";

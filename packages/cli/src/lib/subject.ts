@@ -1,4 +1,5 @@
-import { canonicalDistinguishedName, isWebhookError, parseDistinguishedName } from "@hooksec/core";
+import { isWebhookError } from "@hooksec/core";
+import { canonicalDistinguishedName, parseDistinguishedName } from "@hooksec/core/identity";
 import { UsageError } from "./usage-error.js";
 
 /** One value in OpenSSL's `-subj` syntax: a backslash escapes the characters it splits on. */

@@ -25,8 +25,6 @@ export const WEBHOOK_ERROR_STATUS = {
   client_certificate_required: 401,
   client_certificate_invalid: 401,
   client_certificate_expired: 401,
-  // 403: the caller is known not to be allowed
-  forbidden: 403,
   // 403: identity refusals: address outside the allowlist, proxy headers from a peer that is not a
   // trusted proxy, a certificate that maps to no tenant, a tenant switched off
   forbidden_ip: 403,
@@ -83,7 +81,6 @@ export const WEBHOOK_ERROR_MESSAGE: Record<WebhookErrorCode, string> = {
   client_certificate_required: "Client certificate required",
   client_certificate_invalid: "Client certificate invalid",
   client_certificate_expired: "Client certificate expired",
-  forbidden: "Forbidden",
   forbidden_ip: "Forbidden",
   untrusted_proxy: "Forbidden",
   unknown_tenant: "Forbidden",
