@@ -22,6 +22,17 @@ export interface NodeTransportOptions {
 
 type Undici = typeof import("undici");
 
+// undici is an optional peer of @hooksec/core (Web-only users never install it): loaded
+// on the first send, with an error that says what to install when it is missing.
+function loadUndici(): Promise<Undici> {
+  return import("undici").catch((cause: unknown) => {
+    throw new Error(
+      "The Node.js transport of @hooksec/core needs undici: `npm install undici` (or pass `transport: createFetchTransport()` from @hooksec/core/sender)",
+      { cause },
+    );
+  });
+}
+
 const resolveWithSystem: HostResolver = async (hostname) =>
   (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
@@ -82,7 +93,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
     }
 
     async function agentFor(tls: ClientTls | undefined): Promise<Agent> {
-      loading ??= import("undici");
+      loading ??= loadUndici();
       const undici = await loading;
       const key = tls === undefined ? "" : JSON.stringify([tls.cert, tls.key, tls.passphrase, tls.ca]);
       let agent = agents.get(key);
