@@ -27,13 +27,16 @@ export interface Answer {
 export interface HandlerScript {
   readonly delayMs?: number;
   readonly fail?: boolean;
+  /** The client's address, as a trusted proxy forwards it (`X-Forwarded-For`): its own rate-limit budget. */
+  readonly clientIp?: string;
 }
 
 /** Every receiver process started, to kill them all after the tests. */
 export const children: ChildProcess[] = [];
 
 export async function startReceiver(name: string, client: string, redisPort: number, env: Record<string, string> = {}): Promise<Receiver> {
-  // Sources through tsx and the "hooksec-source" condition: no build needed.
+  // Sources through tsx and the "hooksec-source" condition: no build needed (which makes a start
+  // take many seconds on a loaded machine: hence the generous wait below).
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=hooksec-source", receiverScript], {
     cwd: packageDir,
     // A generous store timeout: on a loaded CI machine a slow reply must not look like an outage.
@@ -43,7 +46,7 @@ export async function startReceiver(name: string, client: string, redisPort: num
   children.push(child);
   let output = "";
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`receiver ${name} did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`receiver ${name} did not start:\n${output}`)), 60_000);
     child.stdout?.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       const line = output.split("\n").find((text) => text.startsWith("{"));
@@ -69,6 +72,7 @@ export async function deliver(receiver: Receiver, message: { id: string; timesta
   const test: Record<string, string> = {};
   if (script.delayMs !== undefined) test["x-test-delay-ms"] = String(script.delayMs);
   if (script.fail) test["x-test-fail"] = "1";
+  if (script.clientIp !== undefined) test["x-forwarded-for"] = script.clientIp;
   const response = await fetch(`${receiver.url}/webhook`, {
     method: "POST",
     headers: { ...headers, ...test, "content-type": "application/json" },
