@@ -12,7 +12,11 @@ export type SecretLookup = (context: { readonly tenant: string | undefined }) =>
   SecretInput | readonly SecretInput[] | undefined
 >;
 
-/** What a symmetric scheme accepts: `{ secret }` or `{ secrets: [...] }` (newest first) or a lookup. */
+/**
+ * What a symmetric scheme accepts: `{ secret }` or `{ secrets: [...] }` (newest first) or a lookup.
+ * `secret` may be `undefined` in the type so `{ secret: process.env.WEBHOOK_SECRET }` compiles as
+ * users write it; an unset variable then fails at construction with `invalid_options`, saying so.
+ */
 export type SecretOptions =
-  | { readonly secret: SecretInput; readonly secrets?: undefined }
+  | { readonly secret: SecretInput | undefined; readonly secrets?: undefined }
   | { readonly secrets: readonly SecretInput[] | SecretLookup; readonly secret?: undefined };

@@ -134,7 +134,7 @@ describe("the OAuth2 token cache", () => {
         // Equivalent settings (a CA as a string or a one-element list) reuse the first request.
         expect(server.tokenRequests.at(-1)?.tls).toEqual(same ? a.tls : b.tls);
       }),
-      { numRuns: 200, examples: [[{ clientSecret: "secret-1", tls: { ca: ["CA-A"] } }, { clientSecret: "secret-1", tls: { ca: "CA-A" } }]] },
+      { numRuns: 200, examples: [[{ clientSecret: "secret-1", scope: undefined, audience: undefined, tls: { ca: ["CA-A"] } }, { clientSecret: "secret-1", scope: undefined, audience: undefined, tls: { ca: "CA-A" } }]] },
     );
   });
 });
