@@ -1,6 +1,6 @@
 // mTLS terminated by a real nginx that forwards the client certificate to the
 // app in headers; the app trusts those headers from the proxy's address only.
-import { freePort, type Nginx, startNginx } from "@hooksec/testkit";
+import { freePort, type Nginx, requireBinaries, startNginx } from "@hooksec/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { standardWebhooks } from "../../src/schemes/standard-webhooks/standard-webhooks.js";
 import { testSecret } from "../../src/test-support/fixtures.js";
@@ -12,17 +12,14 @@ import { startWebhookApp, type WebhookApp } from "./support/webhook-app.js";
 
 const nginxBinary = findBinary("nginx", ["/usr/sbin/nginx"]);
 const openssl = findBinary("openssl");
-const inCi = process.env.CI === "true";
-if ((!nginxBinary || !openssl) && !inCi) {
-  console.warn("nginx or openssl not found: skipping the nginx mTLS tests (under CI=true they fail instead)");
-}
+const available = requireBinaries("the nginx mTLS identity tests", { nginx: nginxBinary, openssl });
 
 /** nginx connects to the app from this address; a caller on 127.0.0.1 is not the proxy. */
 const PROXY_ADDRESS = "127.0.0.2";
 const SEED_KEY = "CN=payments-provider,O=Example,OU=tenant-42";
 const NGINX_SUBJECT = "OU=tenant-42,O=Example,CN=payments-provider";
 
-describe.skipIf((!nginxBinary || !openssl) && !inCi)("identity behind a real nginx terminating mTLS", () => {
+describe.runIf(available)("identity behind a real nginx terminating mTLS", () => {
   const secrets: Record<string, string> = { "tenant-42": testSecret(), "tenant-7": testSecret() };
   const scheme = standardWebhooks({ secrets: ({ tenant }) => (tenant === undefined ? undefined : secrets[tenant]) });
   let pki: TestPki;

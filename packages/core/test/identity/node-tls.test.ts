@@ -1,6 +1,7 @@
 // The same scenarios with Node terminating TLS itself: `https.createServer` with
 // `requestCert`, the adapter passing the peer certificate and `socket.authorized`.
 import { execFileSync } from "node:child_process";
+import { requireBinaries } from "@hooksec/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenantDirectory } from "../../src/identity/tenants.js";
 import { standardWebhooks } from "../../src/schemes/standard-webhooks/standard-webhooks.js";
@@ -12,10 +13,9 @@ import { createTestPki, findBinary, PRODUCER_SUBJECT, type TestPki } from "./sup
 import { startWebhookApp, type WebhookApp } from "./support/webhook-app.js";
 
 const openssl = findBinary("openssl");
-const inCi = process.env.CI === "true";
-if (!openssl && !inCi) console.warn("openssl not found: skipping the Node TLS identity tests (under CI=true they fail instead)");
+const available = requireBinaries("the Node TLS identity tests", { openssl });
 
-describe.skipIf(!openssl && !inCi)("identity with Node terminating mTLS", () => {
+describe.runIf(available)("identity with Node terminating mTLS", () => {
   const secrets: Record<string, string> = { "tenant-42": testSecret(), "tenant-7": testSecret() };
   const scheme = standardWebhooks({ secrets: ({ tenant }) => (tenant === undefined ? undefined : secrets[tenant]) });
   const tenants = createTenantDirectory([{ tenant: "tenant-42", subject: PRODUCER_SUBJECT }]);

@@ -22,9 +22,9 @@ import {
 } from "../../src/index.js";
 import { createNodeTransport } from "../../src/sender/transport/node.js";
 import { createTestCertificates, opensslAvailable, type TestCertificates } from "./support/certificates.js";
+import { requireBinaries } from "@hooksec/testkit";
 
-const hasOpenssl = opensslAvailable();
-if (!hasOpenssl && process.env.CI === "true") throw new Error("openssl is required for the sender end-to-end tests under CI");
+const hasOpenssl = requireBinaries("the sender's mTLS end-to-end tests", { openssl: opensslAvailable() });
 if (!hasOpenssl) console.warn("openssl not found: skipping the sender mTLS end-to-end tests");
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -61,7 +61,7 @@ function ed25519Pair(): { privateKey: string; publicKey: string } {
   return { privateKey: `whsk_${seed}`, publicKey: `whpk_${raw}` };
 }
 
-describe.skipIf(!hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver", () => {
+describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver", () => {
   let certs: TestCertificates;
   let receiver: Server;
   let tokenServer: Server;
