@@ -79,7 +79,7 @@ describe("jws (compact body)", () => {
   it("checks iss and aud", async () => {
     const sender = jws({ privateKey: es.privateJwk, alg: "ES256", issuer: "https://sender.test", audience: "receiver-1" });
     const { body } = await sender.encode(message("{}"));
-    await expect(jws({ jwks, algorithms: ["ES256"], issuer: "https://sender.test", audience: ["receiver-1", "x"] }).verify(incoming(body))).resolves.toBeDefined();
+    await expect(jws({ jwks, algorithms: ["ES256"], issuer: "https://sender.test", audience: ["receiver-1", "x"] }).verify(incoming(body))).resolves.toMatchObject({ id: "msg_1", timestamp: new Date(NOW_S * 1000) });
     expect(await codeOf(jws({ jwks, algorithms: ["ES256"], issuer: "https://evil.test" }).verify(incoming(body)))).toBe("claim_mismatch");
     expect(await codeOf(jws({ jwks, algorithms: ["ES256"], audience: "receiver-2" }).verify(incoming(body)))).toBe("claim_mismatch");
   });
@@ -87,7 +87,7 @@ describe("jws (compact body)", () => {
   it("requires the configured typ (explicit typing), compact and detached", async () => {
     const typed = await jws({ privateKey: es.privateJwk, alg: "ES256", type: "webhook+jwt" }).encode(message("{}"));
     expect(decodeProtectedHeader(typed.body as string).typ).toBe("webhook+jwt");
-    await expect(jws({ jwks, algorithms: ["ES256"], type: "webhook+jwt" }).verify(incoming(typed.body))).resolves.toBeDefined();
+    await expect(jws({ jwks, algorithms: ["ES256"], type: "webhook+jwt" }).verify(incoming(typed.body))).resolves.toMatchObject({ id: "msg_1", timestamp: new Date(NOW_S * 1000) });
     const plain = await jws({ privateKey: es.privateJwk, alg: "ES256" }).encode(message("{}"));
     expect(await codeOf(jws({ jwks, algorithms: ["ES256"], type: "webhook+jwt" }).verify(incoming(plain.body)))).toBe("claim_mismatch");
     const detached = await jws({ privateKey: es.privateJwk, alg: "ES256", detached: true }).sign(message("x"));
@@ -244,7 +244,7 @@ describe("jws (detached, body unchanged)", () => {
     const custom = jws({ privateKey: es.privateJwk, alg: "ES256", detached: { header: "X-Signature" } });
     const signed = await custom.sign(message("x"));
     expect(Object.keys(signed)).toEqual(["x-signature"]);
-    await expect(jws({ jwks, algorithms: ["ES256"], detached: { header: "x-signature" } }).verify(incoming("x", signed))).resolves.toBeDefined();
+    await expect(jws({ jwks, algorithms: ["ES256"], detached: { header: "x-signature" } }).verify(incoming("x", signed))).resolves.toMatchObject({ timestamp: expect.any(Date) });
   });
 
   it("answers garbage header values with a WebhookError", async () => {
