@@ -1,5 +1,6 @@
 import { standardWebhooks } from "../standard-webhooks/standard-webhooks.js";
 import { svix } from "../standard-webhooks/svix.js";
+import { adyenProvider } from "./adyen.js";
 import { discordProvider } from "./discord.js";
 import { githubProvider } from "./github.js";
 import { gitlabProvider } from "./gitlab.js";
@@ -7,8 +8,11 @@ import { hubspotProvider } from "./hubspot.js";
 import { intercomProvider } from "./intercom.js";
 import { lemonSqueezyProvider } from "./lemon-squeezy.js";
 import { linearProvider } from "./linear.js";
+import { mailgunProvider } from "./mailgun.js";
 import { metaProvider } from "./meta.js";
 import { paddleProvider } from "./paddle.js";
+import { paypalProvider } from "./paypal.js";
+import { plaidProvider } from "./plaid.js";
 import { postmarkProvider } from "./postmark.js";
 import { defineProvider } from "./provider.js";
 import { sendgridProvider } from "./sendgrid.js";
@@ -73,6 +77,10 @@ export const providers = Object.freeze({
   gitlab: gitlabProvider,
   telegram: telegramProvider,
   postmark: postmarkProvider,
+  mailgun: mailgunProvider,
+  plaid: plaidProvider,
+  adyen: adyenProvider,
+  paypal: paypalProvider,
 });
 
 /** The name of a registered provider. */
