@@ -124,6 +124,19 @@ describe("plaid", () => {
     expect(calls).toBe(1);
   });
 
+  it("abandons a key fetch that hangs (503) and aborts its signal", async () => {
+    let signal: AbortSignal | undefined;
+    const receiver = plaid({
+      keyFetcher: (_kid, context) => {
+        signal = context.signal;
+        return new Promise(() => undefined);
+      },
+      keyCache: { timeoutMs: 10 },
+    });
+    expect(await codeOf(receiver.verify(incomingWebhook({ "plaid-verification": vector.jwt }, vector.body)))).toBe("key_set_unavailable");
+    expect(signal?.aborted).toBe(true);
+  });
+
   it("signs `{alg: ES256, kid, typ: JWT}` with iat and the body's SHA-256, as Plaid does", async () => {
     const key = await plaidKey();
     const body = '{"webhook_type":"TRANSACTIONS"}';
