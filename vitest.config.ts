@@ -44,6 +44,7 @@ export default defineConfig({
       "examples/*/vitest.config.ts",
       "tools/runtimes/vitest.config.ts",
       "tools/interop/vitest.config.ts",
+      "tools/demo/vitest.config.ts",
       "tools/docs/vitest.config.ts",
     ],
   },
