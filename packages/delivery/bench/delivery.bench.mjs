@@ -17,6 +17,8 @@ const CONCURRENCY = 16;
 const WORKERS = (process.env.BENCH_WORKERS ?? "1,2,4").split(",").map(Number);
 const SECRET = `whsec_${Buffer.from("hooksec delivery bench secret 32").toString("base64")}`;
 const connection = (port) => ({ host: "127.0.0.1", port });
+// BENCH_CPU_PROF=<dir>: workers write a V8 CPU profile there (open it in Chrome DevTools).
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
 const [role, ...args] = process.argv.slice(2);
 if (role === "receiver") await receiver();
@@ -64,7 +66,41 @@ async function worker(mode, redisPort, queueName) {
     );
     await w.waitUntilReady();
   }
+  // CPU spent delivering (start-up excluded): the parent asks before it stops the worker.
+  const atReady = process.cpuUsage();
+  process.on("message", (message) => {
+    if (message === "cpu") process.send({ cpu: process.cpuUsage(atReady) });
+    if (message === "exit") process.exit(0); // writes the --cpu-prof profile
+  });
   process.send({ ready: true });
+}
+
+/** Redis commands run and Redis CPU seconds used so far (INFO commandstats and cpu). */
+async function redisCounters(client) {
+  const stats = await client.info("commandstats");
+  let calls = 0;
+  const byCommand = {};
+  for (const match of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    byCommand[match[1]] = Number(match[2]);
+    calls += Number(match[2]);
+  }
+  const cpu = await client.info("cpu");
+  const seconds = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(cpu)?.[1] ?? 0);
+  return { calls, byCommand, cpuSeconds: seconds("used_cpu_user") + seconds("used_cpu_sys") };
+}
+
+function stopGracefully(forked) {
+  return new Promise((resolve) => {
+    forked.once("exit", resolve);
+    forked.send("exit");
+  });
+}
+
+function workerCpuMs(forked) {
+  return new Promise((resolve) => {
+    forked.once("message", (message) => resolve((message.cpu.user + message.cpu.system) / 1000));
+    forked.send("cpu");
+  });
 }
 
 function startRedis() {
@@ -96,7 +132,8 @@ function startRedis() {
 }
 
 function child(...argv) {
-  const forked = fork(self, argv, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const execArgv = PROFILE_DIR && argv[0] === "worker" ? [...process.execArgv, "--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : process.execArgv;
+  const forked = fork(self, argv, { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv });
   const first = new Promise((resolve, reject) => {
     forked.once("message", resolve);
     forked.once("exit", (code) => reject(new Error(`${argv[0]} exited with ${code}`)));
@@ -107,8 +144,10 @@ function child(...argv) {
 async function main() {
   const { Queue } = await import("bullmq");
   const { createDelivery } = await import("@hooksec/delivery");
+  const { Redis } = await import("ioredis");
   const redis = startRedis();
   await redis.ready();
+  const stats = new Redis(connection(redis.port));
   const rx = child("receiver");
   const { port: receiverPort } = await rx.first;
   const url = `http://127.0.0.1:${receiverPort}/webhook`;
@@ -137,6 +176,7 @@ async function main() {
     const processes = Array.from({ length: workers }, () => child("worker", mode, String(redis.port), queueName));
     await Promise.all(processes.map((p) => p.first));
     // Time from the moment every worker is ready (start-up excluded) to an empty queue.
+    const before = await redisCounters(stats);
     const ready = performance.now();
     for (;;) {
       const counts = await queue.getJobCounts("completed", "failed");
@@ -144,11 +184,26 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const seconds = (performance.now() - ready) / 1000;
-    for (const p of processes) p.forked.kill("SIGKILL");
+    const after = await redisCounters(stats);
+    const cpuMs = (await Promise.all(processes.map((p) => workerCpuMs(p.forked)))).reduce((sum, ms) => sum + ms, 0);
+    if (PROFILE_DIR) await Promise.all(processes.map((p) => stopGracefully(p.forked)));
+    else for (const p of processes) p.forked.kill("SIGKILL");
     await (delivery ? delivery.close() : queue.close());
     const rate = MESSAGES / seconds;
     results.push({ mode, workers, rate });
+    // Per delivery: what the workers and Redis spend (the polling above adds a few Redis commands).
+    const perDelivery = (value) => (value / MESSAGES).toFixed(2);
+    const commands = Object.entries(after.byCommand)
+      .map(([name, calls]) => [name, calls - (before.byCommand[name] ?? 0)])
+      .filter(([, calls]) => calls / MESSAGES >= 0.05)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, calls]) => `${name} ${perDelivery(calls)}`)
+      .join(", ");
     console.log(`${mode.padEnd(8)} ${workers} worker(s) x ${CONCURRENCY}: ${rate.toFixed(0).padStart(6)} deliveries/s (start-up ${((ready - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `  per delivery: worker CPU ${perDelivery(cpuMs)} ms, Redis CPU ${perDelivery((after.cpuSeconds - before.cpuSeconds) * 1000)} ms, ` +
+        `Redis commands ${perDelivery(after.calls - before.calls)} (${commands})`,
+    );
     return rate;
   }
 
@@ -163,6 +218,7 @@ async function main() {
     if (one && two) console.log(`scaling 1 -> 2 workers (hooksec): ${(two.rate / one.rate).toFixed(2)}x`);
   } finally {
     rx.forked.kill("SIGKILL");
+    stats.disconnect();
     redis.stop();
   }
   process.exit(0);

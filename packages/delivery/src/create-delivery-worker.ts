@@ -1,18 +1,19 @@
-import { createSender, type DeliveryResult, type WebhookScheme } from "@hooksec/core";
+import { createSender, type DeliveryResult } from "@hooksec/core";
 import { parseRetryAfter } from "@hooksec/core/sender";
 import { createNodeTransport } from "@hooksec/core/sender/node";
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { createCircuitBreaker, type CircuitTransition, resolveCircuitOptions } from "./circuit/circuit-breaker.js";
+import { createAttemptStore } from "./attempts/attempt-store.js";
+import { type CircuitTransition, type FailureRecorded, resolveCircuitOptions } from "./circuit/circuit-breaker.js";
 import { createDeadLetterStore } from "./dead-letters/dead-letter-store.js";
-import { createEndpointStore, liveSecrets } from "./endpoints/endpoint-store.js";
+import { createEndpointStore } from "./endpoints/endpoint-store.js";
+import { createPreparedEndpoints } from "./endpoints/prepared-endpoints.js";
 import { rotatingStandardWebhooks } from "./endpoints/signing-scheme.js";
 import { loadBody } from "./lib/payload.js";
-import { type DeliveryJobData, resolveShared, senderEndpoint } from "./lib/shared.js";
-import { createDeliveryLog } from "./log/delivery-log.js";
+import { type DeliveryJobData, resolveShared } from "./lib/shared.js";
 import { classifyAttempt, describeError } from "./retry/classify-attempt.js";
 import { nextDelayMs } from "./retry/retry-schedule.js";
-import type { AttemptRecord, DeadLetterReason, DeliveryWorkerOptions, EndpointRecord } from "./types.js";
+import type { AttemptRecord, DeadLetterReason, DeliveryWorkerOptions } from "./types.js";
 
 export interface DeliveryWorker {
   /** The BullMQ worker, for its events and metrics. */
@@ -52,26 +53,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const random = options.random ?? Math.random;
   const disableAfterMs = options.disableAfterMs ?? 5 * DAY_MS;
   const excerptBytes = options.responseExcerptBytes ?? 512;
-  const buildScheme = options.scheme ?? ((_endpoint, secrets) => rotatingStandardWebhooks(secrets));
-  // Schemes import their keys once: kept per endpoint and set of live secrets (bounded).
-  const schemes = new Map<string, WebhookScheme>();
-  const schemeFor = (record: EndpointRecord, secrets: readonly string[]): WebhookScheme => {
-    const key = `${record.id}\n${record.tenant ?? ""}\n${secrets.join(" ")}`;
-    let scheme = schemes.get(key);
-    if (scheme === undefined) {
-      scheme = buildScheme(record, secrets);
-      if (schemes.size >= 1000) schemes.delete(schemes.keys().next().value as string);
-      schemes.set(key, scheme);
-    }
-    return scheme;
-  };
   // Auto-pipelining: the few commands of concurrent jobs travel together.
   const redis = new Redis({ ...shared.connection, enableAutoPipelining: true });
   redis.on("error", () => {});
+  const circuitOptions = resolveCircuitOptions(options.circuit);
+  const attemptStore = createAttemptStore(redis, keys, circuitOptions, { retentionMs: shared.logRetentionMs, maxPerEndpoint: shared.logMaxPerEndpoint });
   const endpoints = createEndpointStore(redis, keys);
-  const circuit = createCircuitBreaker(redis, keys.circuit, resolveCircuitOptions(options.circuit));
   const deadLetters = createDeadLetterStore(redis, keys, shared.deadLetterRetentionMs, now);
-  const log = createDeliveryLog(redis, keys, { retentionMs: shared.logRetentionMs, maxPerEndpoint: shared.logMaxPerEndpoint }, now);
+  const prepared = createPreparedEndpoints(options.scheme ?? ((_endpoint, secrets) => rotatingStandardWebhooks(secrets)));
   // One sender (one connection pool) for every endpoint: each send brings its endpoint's scheme.
   const sender = createSender({
     retry: { attempts: 1 },
@@ -94,11 +83,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   async function deliver(job: Job<DeliveryJobData>, token: string | undefined): Promise<{ status: number | undefined }> {
     const { messageId, endpointId } = job.data;
     const attempt = job.attemptsMade + 1;
-    const { record, disabled } = await endpoints.load(endpointId);
-    if (record === undefined) return giveUp(job, "endpoint_removed", job.attemptsMade);
-    if (disabled !== undefined) return giveUp(job, "endpoint_disabled", job.attemptsMade);
-
-    const decision = await circuit.acquire(endpointId, now());
+    // One round trip: the endpoint, its disabled flag and the circuit's decision.
+    const start = await attemptStore.begin(endpointId, now());
+    if (start.recordJson === undefined) return giveUp(job, "endpoint_removed", job.attemptsMade);
+    if (start.disabled !== undefined || start.decision === undefined) return giveUp(job, "endpoint_disabled", job.attemptsMade);
+    const decision = start.decision;
     if (!decision.allowed) {
       // Not an attempt: the job waits for the circuit without using its schedule.
       // A little spread so the waiting jobs do not all wake in the same millisecond.
@@ -110,12 +99,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     reportTransition(endpointId, decision.transition);
 
     const startedAt = now();
-    const scheme = schemeFor(record, liveSecrets(record.secrets, startedAt));
+    const { endpoint, scheme } = prepared.get(endpointId, start.recordJson, startedAt);
     const clock = performance.now();
     let result: DeliveryResult | undefined;
     let thrown: unknown;
     try {
-      result = await sender.send(senderEndpoint(record), loadBody(job.data.body), { id: messageId, scheme });
+      result = await sender.send(endpoint, loadBody(job.data.body), { id: messageId, scheme });
     } catch (error) {
       thrown = error;
     }
@@ -144,34 +133,35 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       ...(error === undefined || status !== undefined ? {} : { error: describeError(error) }),
       ...(retryInMs === undefined ? {} : { retryInMs }),
     };
-    // The attempt is on record before the job moves on: a worker dying after this
-    // line only causes one more (recorded) attempt, never a missing one.
-    await log.record(entry);
+    // The attempt is on record, and the circuit moved, before the job moves on: a worker
+    // dying after this line only causes one more (recorded) attempt, never a missing one.
+    const health = verdict.action === "delivered" ? "success" : "endpointFailure" in verdict && verdict.endpointFailure ? "failure" : "none";
+    const finished = await attemptStore.finish(entry, health, now());
     emit({ type: "attempt", messageId, endpointId, attempt, outcome, durationMs, ...(status === undefined ? {} : { status }), ...(retryInMs === undefined ? {} : { retryInMs }) });
 
     switch (verdict.action) {
       case "delivered":
-        reportTransition(endpointId, await circuit.recordSuccess(endpointId));
+        reportTransition(endpointId, finished.closed);
         emit({ type: "delivered", messageId, endpointId, attempts: attempt });
         return { status };
       case "gone":
         if (await endpoints.disable(endpointId, "gone", now())) emit({ type: "endpoint_disabled", endpointId, reason: "gone" });
         return giveUp(job, "gone", attempt);
       case "give_up":
-        if (verdict.endpointFailure) await recordFailure(endpointId);
+        await failedFor(endpointId, finished.failure);
         return giveUp(job, outcome === "ssrf_blocked" ? "ssrf_blocked" : "rejected", attempt);
       case "retry": {
-        if (verdict.endpointFailure && (await recordFailure(endpointId))) return giveUp(job, "endpoint_disabled", attempt);
+        if (await failedFor(endpointId, finished.failure)) return giveUp(job, "endpoint_disabled", attempt);
         if (retryInMs === undefined) return giveUp(job, "exhausted", attempt);
         throw new RetryLater(retryInMs, outcome);
       }
     }
   }
 
-  /** Counts a failure against the endpoint; true when that disabled it (failing for `disableAfterMs`). */
-  async function recordFailure(endpointId: string): Promise<boolean> {
+  /** Reports a failure counted against the endpoint; true when it disabled it (failing for `disableAfterMs`). */
+  async function failedFor(endpointId: string, recorded: FailureRecorded | undefined): Promise<boolean> {
+    if (recorded === undefined) return false;
     const at = now();
-    const recorded = await circuit.recordFailure(endpointId, at);
     reportTransition(endpointId, recorded.transition);
     if (at - recorded.failingSince < disableAfterMs) return false;
     if (await endpoints.disable(endpointId, "failing", at)) emit({ type: "endpoint_disabled", endpointId, reason: "failing" });

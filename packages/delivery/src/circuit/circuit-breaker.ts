@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { defineScript } from "../lib/script.js";
+import { defineScript, type ScriptReply } from "../lib/script.js";
 import type { CircuitOptions, CircuitSnapshot, CircuitState } from "../types.js";
 
 /** Whether a worker may send to the endpoint now. */
@@ -48,65 +48,96 @@ export function resolveCircuitOptions(options: CircuitOptions | undefined): Reso
   };
 }
 
-// Replies: { decision, retryAtOrZero, fromState, toState }.
-const acquireScript = defineScript(`
-local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
-if state == 'closed' then return {'allow', 0, state, state} end
-local now = tonumber(ARGV[1])
-if state == 'open' then
-  local retryAt = tonumber(redis.call('HGET', KEYS[1], 'openedAt') or '0') + tonumber(ARGV[2])
-  if now < retryAt then return {'deny', retryAt, state, state} end
-  redis.call('HSET', KEYS[1], 'state', 'half_open', 'probeUntil', now + tonumber(ARGV[3]))
-  return {'probe', 0, 'open', 'half_open'}
+/**
+ * The state machine as Lua functions: the breaker's own scripts call them, and the
+ * worker's attempt scripts (`attempts/attempt-store.ts`) include them, so an attempt
+ * reads or moves the circuit in the same round trip as its other bookkeeping.
+ */
+export const CIRCUIT_LUA = `
+-- Replies: { decision, retryAtOrZero, fromState, toState }.
+local function circuit_acquire(key, now, cooldownMs, probeLeaseMs)
+  local state = redis.call('HGET', key, 'state') or 'closed'
+  if state == 'closed' then return {'allow', 0, state, state} end
+  if state == 'open' then
+    local retryAt = tonumber(redis.call('HGET', key, 'openedAt') or '0') + cooldownMs
+    if now < retryAt then return {'deny', retryAt, state, state} end
+    redis.call('HSET', key, 'state', 'half_open', 'probeUntil', now + probeLeaseMs)
+    return {'probe', 0, 'open', 'half_open'}
+  end
+  local probeUntil = tonumber(redis.call('HGET', key, 'probeUntil') or '0')
+  if now < probeUntil then return {'deny', probeUntil, state, state} end
+  redis.call('HSET', key, 'probeUntil', now + probeLeaseMs)
+  return {'probe', 0, state, state}
 end
-local probeUntil = tonumber(redis.call('HGET', KEYS[1], 'probeUntil') or '0')
-if now < probeUntil then return {'deny', probeUntil, state, state} end
-redis.call('HSET', KEYS[1], 'probeUntil', now + tonumber(ARGV[3]))
-return {'probe', 0, state, state}
+
+-- Replies the state it closed from. A closed circuit without failures has no hash: nothing to write.
+local function circuit_success(key)
+  local state = redis.call('HGET', key, 'state')
+  if state == false then
+    if redis.call('EXISTS', key) == 1 then redis.call('DEL', key) end
+    return 'closed'
+  end
+  redis.call('DEL', key)
+  return state
+end
+
+-- Replies: { fromState, toState, failingSince }.
+local function circuit_failure(key, nowText, failureThreshold)
+  local now = tonumber(nowText)
+  local state = redis.call('HGET', key, 'state') or 'closed'
+  local failures = redis.call('HINCRBY', key, 'failures', 1)
+  local since = redis.call('HGET', key, 'failingSince')
+  if not since then
+    since = nowText
+    redis.call('HSET', key, 'failingSince', since)
+  end
+  local to = state
+  if state == 'half_open' or (state == 'closed' and failures >= failureThreshold) then
+    to = 'open'
+    redis.call('HSET', key, 'state', 'open', 'openedAt', now)
+    redis.call('HDEL', key, 'probeUntil')
+  end
+  if to == 'closed' then redis.call('HSET', key, 'state', 'closed') end
+  return {state, to, since}
+end
+`;
+
+const acquireScript = defineScript(`${CIRCUIT_LUA}
+return circuit_acquire(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
 `);
 
-const successScript = defineScript(`
-local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
-redis.call('DEL', KEYS[1])
-return state
+const successScript = defineScript(`${CIRCUIT_LUA}
+return circuit_success(KEYS[1])
 `);
 
-// Replies: { fromState, toState, failingSince }.
-const failureScript = defineScript(`
-local state = redis.call('HGET', KEYS[1], 'state') or 'closed'
-local now = tonumber(ARGV[1])
-local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
-local since = redis.call('HGET', KEYS[1], 'failingSince')
-if not since then
-  since = ARGV[1]
-  redis.call('HSET', KEYS[1], 'failingSince', since)
-end
-local to = state
-if state == 'half_open' or (state == 'closed' and failures >= tonumber(ARGV[2])) then
-  to = 'open'
-  redis.call('HSET', KEYS[1], 'state', 'open', 'openedAt', now)
-  redis.call('HDEL', KEYS[1], 'probeUntil')
-end
-if to == 'closed' then redis.call('HSET', KEYS[1], 'state', 'closed') end
-return {state, to, since}
+const failureScript = defineScript(`${CIRCUIT_LUA}
+return circuit_failure(KEYS[1], ARGV[1], tonumber(ARGV[2]))
 `);
+
+/** The reply of `circuit_acquire` as a decision. */
+export function decisionOf(reply: ScriptReply): CircuitDecision {
+  const [decision, retryAt, from, to] = reply as [string, number, CircuitState, CircuitState];
+  if (decision === "deny") return { allowed: false, retryAt: Number(retryAt) };
+  return { allowed: true, probe: decision === "probe", ...(from === to ? {} : { transition: { from, to } }) };
+}
+
+/** The reply of `circuit_success`: the transition to closed, if it was not closed. */
+export function closedFrom(reply: ScriptReply): CircuitTransition | undefined {
+  const from = reply as CircuitState;
+  return from === "closed" ? undefined : { from, to: "closed" };
+}
+
+/** The reply of `circuit_failure`. */
+export function failureOf(reply: ScriptReply): FailureRecorded {
+  const [from, to, since] = reply as [CircuitState, CircuitState, string];
+  return { failingSince: Number(since), ...(from === to ? {} : { transition: { from, to } }) };
+}
 
 export function createCircuitBreaker(redis: Redis, keyOf: (endpointId: string) => string, options: ResolvedCircuitOptions): CircuitBreaker {
   return {
-    async acquire(endpointId, now) {
-      const reply = (await acquireScript(redis, [keyOf(endpointId)], [now, options.cooldownMs, options.probeLeaseMs])) as [string, number, CircuitState, CircuitState];
-      const [decision, retryAt, from, to] = reply;
-      if (decision === "deny") return { allowed: false, retryAt: Number(retryAt) };
-      return { allowed: true, probe: decision === "probe", ...(from === to ? {} : { transition: { from, to } }) };
-    },
-    async recordSuccess(endpointId) {
-      const from = (await successScript(redis, [keyOf(endpointId)], [])) as CircuitState;
-      return from === "closed" ? undefined : { from, to: "closed" };
-    },
-    async recordFailure(endpointId, now) {
-      const [from, to, since] = (await failureScript(redis, [keyOf(endpointId)], [now, options.failureThreshold])) as [CircuitState, CircuitState, string];
-      return { failingSince: Number(since), ...(from === to ? {} : { transition: { from, to } }) };
-    },
+    acquire: async (endpointId, now) => decisionOf(await acquireScript(redis, [keyOf(endpointId)], [now, options.cooldownMs, options.probeLeaseMs])),
+    recordSuccess: async (endpointId) => closedFrom(await successScript(redis, [keyOf(endpointId)], [])),
+    recordFailure: async (endpointId, now) => failureOf(await failureScript(redis, [keyOf(endpointId)], [now, options.failureThreshold])),
     async snapshot(endpointId) {
       const hash = await redis.hgetall(keyOf(endpointId));
       return {
