@@ -5,13 +5,23 @@ import { fileURLToPath } from "node:url";
 
 export const RUNBOOK = fileURLToPath(new URL("../../../../docs/incident-response.md", import.meta.url));
 
+export interface FencedBlock {
+  readonly lang: string;
+  readonly code: string;
+  /** Line of the opening fence, 1-based. */
+  readonly line: number;
+  /** `<!-- snippet: ... -->` right above the fence: what the block assumes (hidden on the page). */
+  readonly context: string;
+}
+
 /** The fenced blocks of a Markdown file with their language tag. */
-export function fencedBlocks(markdown: string): Array<{ lang: string; code: string; line: number }> {
-  const blocks: Array<{ lang: string; code: string; line: number }> = [];
-  const pattern = /^```([a-z]*)\n([\s\S]*?)^```$/gm;
+export function fencedBlocks(markdown: string): FencedBlock[] {
+  const blocks: FencedBlock[] = [];
+  const pattern = /(?:^<!-- snippet: ([\s\S]*?) -->\n)?^```([a-z]*)\n([\s\S]*?)^```$/gm;
   for (const match of markdown.matchAll(pattern)) {
-    const line = markdown.slice(0, match.index).split("\n").length;
-    blocks.push({ lang: match[1] ?? "", code: match[2] ?? "", line });
+    const fence = match.index + (match[0].indexOf("```"));
+    const line = markdown.slice(0, fence).split("\n").length;
+    blocks.push({ lang: match[2] ?? "", code: match[3] ?? "", line, context: match[1] ?? "" });
   }
   return blocks;
 }
