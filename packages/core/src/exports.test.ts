@@ -70,6 +70,7 @@ it("keeps every error code and its HTTP status", () => {
       "client_certificate_required": 401,
       "decryption_failed": 400,
       "duplicate_message": 409,
+      "endpoint_disabled": 409,
       "forbidden_ip": 403,
       "invalid_endpoint": 400,
       "invalid_options": 500,

@@ -43,6 +43,9 @@ export const WEBHOOK_ERROR_STATUS = {
   // or whose host is, or resolves to, an address SSRF protection refuses
   invalid_endpoint: 400,
   ssrf_blocked: 400,
+  // 409: sender side (@hooksec/delivery): the endpoint is disabled (410 Gone, failing too long, or by
+  // hand) and takes nothing new until it is enabled again
+  endpoint_disabled: 409,
   // 500: the server is set up wrongly (never caused by request content)
   invalid_options: 500,
   body_already_consumed: 500,
@@ -91,6 +94,7 @@ export const WEBHOOK_ERROR_MESSAGE: Record<WebhookErrorCode, string> = {
   body_too_large: "Webhook body too large",
   invalid_endpoint: "Invalid webhook endpoint",
   ssrf_blocked: "Webhook endpoint address not allowed",
+  endpoint_disabled: "Webhook endpoint disabled",
   invalid_options: "Webhook verifier misconfigured",
   body_already_consumed: "Webhook body already consumed",
   replay_store_unavailable: "Webhook replay store unavailable",
