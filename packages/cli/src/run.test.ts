@@ -1,31 +1,7 @@
 // In-process properties of `run` (the tests in ../test run the real command in child processes).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "./lib/io.js";
-import { run } from "./run.js";
-
-interface Captured {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function capture(argv: readonly string[], stdin: Uint8Array = new Uint8Array(), env: Record<string, string> = {}): Promise<Captured> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env,
-    readStdin: async () => stdin,
-  };
-  const code = await run(argv, io);
-  return { code, stdout, stderr };
-}
+import { capture } from "../test/run-in-process.js";
 
 const SCHEMES = ["standard-webhooks", "svix", "stripe", "github", "slack", "shopify"] as const;
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -150,17 +150,20 @@ describe("hooksec sign | hooksec verify", () => {
     expect(json<Verdict>(elsewhere).code).toBe("invalid_signature");
   });
 
-  it("reports a missing header with its code", async () => {
-    const result = await hooksec(["verify", "--scheme", "github", "--secret", "github-s3cret-not-real", "--body", body]);
+  it("reports a missing signature header with its code (exit 1); no headers at all is a usage error (exit 2)", async () => {
+    const result = await hooksec(["verify", "--scheme", "github", "--secret", "github-s3cret-not-real", "--body", body, "--header", "x-github-delivery: d-1"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^refused: missing_header\n/);
+    const none = await hooksec(["verify", "--scheme", "github", "--secret", "github-s3cret-not-real", "--body", body]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("no headers given");
   });
 });
 
 describe("usage errors exit 2", () => {
   it.each([
     [["sign", "--secret", secret, "--body", body], "--scheme"],
-    [["sign", "--scheme", "paypal", "--secret", secret, "--body", body], "--scheme"],
+    [["sign", "--scheme", "not-a-provider", "--secret", secret, "--body", body], "--scheme"],
     [["sign", "--scheme", "svix", "--body", body], "--secret"],
     [["sign", "--scheme", "svix", "--secret", secret], "--body"],
     [["sign", "--scheme", "svix", "--secret", secret, "--body", body, "--body-file", "x"], "not both"],

@@ -6,6 +6,7 @@ import { readHeaders } from "../lib/headers.js";
 import { type CliIo, EXIT, type ExitCode } from "../lib/io.js";
 import { describeWebhookError, printFields, printJson } from "../lib/output.js";
 import { schemeHelp, SCHEME_OPTIONS, schemeFromArgs } from "../lib/scheme-args.js";
+import { UsageError } from "../lib/usage-error.js";
 
 export const verifyCommand: Command = {
   name: "verify",
@@ -16,7 +17,8 @@ export const verifyCommand: Command = {
 
 Verifies a webhook as a receiver would (signature over the exact bytes, constant
 time, every key given; then the timestamp window) and prints what was accepted,
-or the refusal's code and detail. Exit 0 accepted, 1 refused, 2 usage error.
+or the refusal's code and detail. Exit 0 accepted, 1 refused, 2 usage error
+(no headers given is a usage error; schemes that sign inside the body need none).
 
   hooksec sign --scheme github --secret s3cret --body-file event.json > headers.txt
   hooksec verify --scheme github --secret s3cret --body-file event.json --headers-file headers.txt
@@ -63,6 +65,10 @@ ${schemeHelp({ url: true })}
       return EXIT.ok;
     } catch (error) {
       if (!isWebhookError(error) || error.code === "invalid_options") throw error;
+      // No headers at all is a command line missing its input, not a webhook refused.
+      if (error.code === "missing_header" && isEmpty(headers)) {
+        throw new UsageError(`no headers given: pass the received headers with --header "name: value" or --headers-file F (hooksec sign prints them)`);
+      }
       const refusal = describeWebhookError(error);
       if (values.json) printJson(io, { accepted: false, scheme: name, ...refusal });
       else {
@@ -73,3 +79,11 @@ ${schemeHelp({ url: true })}
     }
   },
 };
+
+function isEmpty(headers: Headers): boolean {
+  let count = 0;
+  headers.forEach(() => {
+    count++;
+  });
+  return count === 0;
+}
