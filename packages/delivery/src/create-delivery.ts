@@ -38,9 +38,9 @@ export interface EndpointUpdate {
 export interface Delivery {
   /**
    * Queues one webhook for one endpoint and resolves once the job is persisted in Redis.
-   * Refuses at once, before queueing anything, an unknown or disabled endpoint
-   * (`invalid_endpoint`), an endpoint SSRF protection refuses (`ssrf_blocked`) and a payload
-   * that cannot be serialised (`invalid_options`).
+   * Refuses at once, before queueing anything, an unknown endpoint (`invalid_endpoint`), a
+   * disabled one (`endpoint_disabled`: 410 Gone, failing too long, or `disable`), an endpoint
+   * SSRF protection refuses (`ssrf_blocked`) and a payload that cannot be serialised (`invalid_options`).
    */
   dispatch(endpointId: string, payload: unknown, options?: DispatchOptions): Promise<Dispatched>;
   /** Fans one event out to every enabled endpoint subscribed to its type, all queued or none. */
@@ -63,9 +63,16 @@ export interface Delivery {
   readonly deadLetters: {
     list(query?: DeadLetterQuery): Promise<Array<DeadLetter & { jobId: string }>>;
   };
-  /** Sends a dead-lettered message again (every endpoint it failed for), same id, a fresh schedule. Returns how many. */
+  /**
+   * Sends a dead-lettered message again (every endpoint it failed for), same id, a fresh schedule.
+   * Returns how many. Moves nothing when one of those endpoints is disabled (`endpoint_disabled`:
+   * enable it first), removed or refused (`invalid_endpoint`, `ssrf_blocked`).
+   */
   redeliver(messageId: string): Promise<number>;
-  /** Sends again every dead letter of an endpoint from `since` (ms since the epoch) on. Returns how many. */
+  /**
+   * Sends again every dead letter of an endpoint from `since` (ms since the epoch) on. Returns how many.
+   * Refuses a disabled endpoint (`endpoint_disabled`) as `dispatch` does.
+   */
   redeliverAll(endpointId: string, since?: number): Promise<number>;
   readonly log: {
     ofMessage(messageId: string): Promise<AttemptRecord[]>;
@@ -115,7 +122,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   async function usableEndpoint(id: string): Promise<EndpointRecord> {
     const { record, disabled } = await store.load(checkId(id, "endpoint id"));
     if (record === undefined) throw new WebhookError("invalid_endpoint", `no endpoint ${id}`);
-    if (disabled !== undefined) throw new WebhookError("invalid_endpoint", `endpoint ${id} is disabled (${disabled.reason})`);
+    if (disabled !== undefined) throw new WebhookError("endpoint_disabled", `endpoint ${id} is disabled (${disabled.reason})`);
     checkEndpointOf(record);
     return record;
   }
@@ -206,12 +213,13 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       },
       list: () => store.list(),
       async update(id, change) {
-        const next = await store.update(checkId(id, "endpoint id"), (current) => {
+        return store.update(checkId(id, "endpoint id"), (current) => {
           const rebuilt = buildEndpointRecord({ ...current, ...change, secret: current.secrets[0]?.secret ?? generateSecret() }, current.createdAt);
-          return { ...rebuilt, secrets: current.secrets };
+          const next = { ...rebuilt, secrets: current.secrets };
+          // Checked before it is stored: a refused URL never replaces a good one.
+          checkEndpointOf(next);
+          return next;
         });
-        await checkEndpoint(senderEndpoint(next));
-        return next;
       },
       remove: (id) => store.remove(checkId(id, "endpoint id")),
       async rotateSecret(id, rotation = {}) {
@@ -232,11 +240,16 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     },
     deadLetters: { list: (query = {}) => deadLetters.list(query) },
     async redeliver(messageId) {
+      const jobIds = await deadLetters.jobsOfMessage(checkId(messageId, "message id"));
+      const letters = await Promise.all(jobIds.map((jobId) => deadLetters.get(jobId)));
+      // Every endpoint checked before anything moves: all of the message's letters go back, or none.
+      for (const endpointId of new Set(letters.map((letter) => letter?.endpointId))) if (endpointId !== undefined) await usableEndpoint(endpointId);
       let count = 0;
-      for (const jobId of await deadLetters.jobsOfMessage(checkId(messageId, "message id"))) if (await redeliverJob(jobId)) count++;
+      for (const jobId of jobIds) if (await redeliverJob(jobId)) count++;
       return count;
     },
     async redeliverAll(endpointId, since = 0) {
+      await usableEndpoint(endpointId);
       let count = 0;
       for (;;) {
         const letters = await deadLetters.list({ endpointId: checkId(endpointId, "endpoint id"), since, limit: 500 });

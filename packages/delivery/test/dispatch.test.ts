@@ -1,5 +1,6 @@
 import { isWebhookError } from "@hooksec/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { deliveryKeys } from "../src/lib/keys.js";
 import { type RedisServer, skipWithoutRedis, startRedisServer } from "./support/redis-server.js";
 import { harness } from "./support/setup.js";
 
@@ -91,10 +92,35 @@ describe.skipIf(skipWithoutRedis)("dispatch", () => {
     expect(await codeOf(h.delivery.dispatch("ok", undefined))).toBe("invalid_options");
     expect(await codeOf(h.delivery.dispatch("ok", {}, { id: "has space" }))).toBe("invalid_options");
     expect(await codeOf(h.delivery.publish("any", () => 1))).toBe("invalid_options");
-    await h.delivery.endpoints.disable("ok");
-    expect(await codeOf(h.delivery.dispatch("ok", {}))).toBe("invalid_endpoint");
     expect(await h.delivery.queue.count()).toBe(0);
     expect(await h.delivery.endpoints.list()).toEqual(["ok"]);
+  });
+
+  it("refuses a dispatch to a disabled endpoint with endpoint_disabled (whatever disabled it) until it is enabled", async () => {
+    h = harness(redis);
+    await h.delivery.endpoints.create({ id: "ep1", url: "http://127.0.0.1:9/in" });
+    await h.delivery.endpoints.disable("ep1");
+    expect(await codeOf(h.delivery.dispatch("ep1", {}))).toBe("endpoint_disabled");
+    expect(await codeOf(h.delivery.dispatch("ep1", {}, { idempotencyKey: "k1" }))).toBe("endpoint_disabled");
+    // Disabled by a worker (410 Gone, or failing for the failure period): the same flag, the same refusal.
+    await h.client.set(deliveryKeys("hooksec", h.queueName).disabled("ep1"), JSON.stringify({ reason: "gone", at: Date.now() }));
+    expect(await codeOf(h.delivery.dispatch("ep1", {}))).toBe("endpoint_disabled");
+    expect(await h.delivery.queue.count()).toBe(0);
+    // The refused key was not claimed: once enabled, it queues.
+    await h.delivery.endpoints.enable("ep1");
+    expect(await h.delivery.dispatch("ep1", {}, { idempotencyKey: "k1" })).toMatchObject({ duplicate: false });
+    expect(await h.delivery.queue.count()).toBe(1);
+  });
+
+  it("refuses an update to a URL the sender would refuse, keeping the stored endpoint", async () => {
+    h = harness(redis, { ssrf: { allowHttp: true } });
+    await h.delivery.endpoints.create({ id: "ep1", url: "https://hooks.example.com/in" });
+    expect(await codeOf(h.delivery.endpoints.update("ep1", { url: "http://10.0.0.7/in" }))).toBe("ssrf_blocked");
+    expect(await codeOf(h.delivery.endpoints.update("ep1", { url: "ftp://hooks.example.com/in" }))).toBe("invalid_endpoint");
+    expect(await codeOf(h.delivery.endpoints.update("missing", { url: "https://hooks.example.com/in" }))).toBe("invalid_endpoint");
+    expect((await h.delivery.endpoints.get("ep1"))?.endpoint.url).toBe("https://hooks.example.com/in");
+    expect((await h.delivery.endpoints.update("ep1", { url: "https://other.example.com/in" })).url).toBe("https://other.example.com/in");
+    expect((await h.delivery.endpoints.get("ep1"))?.endpoint.url).toBe("https://other.example.com/in");
   });
 
   it("an endpoint whose stored URL became refused (options changed) is refused at dispatch", async () => {

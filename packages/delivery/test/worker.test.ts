@@ -113,6 +113,10 @@ describe.skipIf(skipWithoutRedis)("workers", () => {
     expect(h.events).toContainEqual({ type: "endpoint_disabled", endpointId: "ep", reason: "gone" });
     expect(await h.delivery.deadLetters.list({ endpointId: "ep" })).toMatchObject([{ messageId, reason: "gone", attempts: 1 }]);
     receiver.script = undefined;
+    // Still disabled: a redelivery is refused as a dispatch is, and moves nothing.
+    await expect(h.delivery.redeliver(messageId)).rejects.toMatchObject({ code: "endpoint_disabled" });
+    await expect(h.delivery.redeliverAll("ep")).rejects.toMatchObject({ code: "endpoint_disabled" });
+    expect(await h.delivery.deadLetters.list({ endpointId: "ep" })).toMatchObject([{ messageId, reason: "gone" }]);
     await h.delivery.endpoints.enable("ep");
     expect(await h.delivery.redeliver(messageId)).toBe(1);
     expect(await eventually(deliveredOf(messageId))).toBe(true);
@@ -176,7 +180,7 @@ describe.skipIf(skipWithoutRedis)("workers", () => {
     expect((await h.delivery.deadLetters.list({}))[0]).toMatchObject({ messageId, reason: "endpoint_disabled" });
     const status = await h.delivery.endpoints.get("ep");
     expect(status?.disabled?.reason).toBe("failing");
-    await expect(h.delivery.dispatch("ep", "y")).rejects.toMatchObject({ code: "invalid_endpoint" });
+    await expect(h.delivery.dispatch("ep", "y")).rejects.toMatchObject({ code: "endpoint_disabled" });
     await h.delivery.endpoints.enable("ep");
     expect(h.events).toContainEqual({ type: "endpoint_enabled", endpointId: "ep" });
     expect((await h.delivery.endpoints.get("ep"))?.circuit).toEqual({ state: "closed", consecutiveFailures: 0 });

@@ -221,11 +221,11 @@ describe.runIf(requireBinaries("the runbook's sending steps", { "redis-server": 
     }
   };
 
-  it("1. endpoints.disable: dispatch to it throws invalid_endpoint", async () => {
+  it("1. endpoints.disable: dispatch to it throws endpoint_disabled", async () => {
     const endpoint = await delivery.endpoints.create({ url });
     await delivery.endpoints.disable(endpoint.id);
     const refused = await delivery.dispatch(endpoint.id, { type: "x" }).catch((error: WebhookError) => error);
-    expect(refused).toMatchObject({ code: "invalid_endpoint" });
+    expect(refused).toMatchObject({ code: "endpoint_disabled" });
     await delivery.endpoints.enable(endpoint.id);
     expect((await delivery.dispatch(endpoint.id, { type: "x" })).endpointIds).toEqual([endpoint.id]);
   });
