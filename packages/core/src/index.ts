@@ -123,9 +123,12 @@ export {
 // receiving: the whole lifecycle (verify, claim, handler, complete or release)
 export {
   type AdmittedDelivery,
+  type ConsumedBody,
   type HandlerFailure,
+  type ReceiveInput,
   type ReceiveOptions,
   type ReceiveOutcome,
+  type ReceiveParts,
   type Receiver,
   type ReceiverOptions,
   type RefusedDelivery,
@@ -163,6 +166,7 @@ export {
 
 // sending
 export {
+  type AddressGuard,
   type AttemptEvent,
   type AttemptOutcome,
   type ClientTls,

@@ -15,30 +15,8 @@ import {
 } from "./tenants.js";
 import type { HeaderReader } from "../lib/headers.js";
 import type { ConnectionInfo, VerifierOptions, WebhookParts } from "../verifier/types.js";
-
-/** Who is calling, established before any signature work. */
-export interface AccessResult {
-  /** The tenant the caller proved to be (client certificate), if any. */
-  readonly tenant: string | undefined;
-  /** The client's address (behind trusted proxies: the rightmost untrusted `X-Forwarded-For` hop). */
-  readonly clientIp?: string | undefined;
-  /** The client certificate, when one was presented and accepted. */
-  readonly certificate?: ClientCertificateInfo | undefined;
-}
-
-/** Step 1 of verification: client IP allowlist, client certificate to tenant. */
-export type AccessCheck = (parts: WebhookParts, header: HeaderReader) => Promise<AccessResult>;
-
-/** What the access step had established when it refused a request, by error. */
-const establishedByError = new WeakMap<object, AccessResult>();
-
-/**
- * What the access step knew when it threw `error` (client IP, certificate with a negative
- * `daysUntilExpiry` when expired, tenant when disabled or rate limited), for the rejection event.
- */
-export function establishedBefore(error: unknown): AccessResult | undefined {
-  return typeof error === "object" && error !== null ? establishedByError.get(error) : undefined;
-}
+import { identityHeaderNames, rateLimitKey } from "./access-options.js";
+import { type AccessCheck, type AccessResult, recordEstablished } from "./access-result.js";
 
 /** Filled in as the access step learns things, so a refusal can still be logged with them. */
 interface Progress {
@@ -51,23 +29,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const FORWARDED_FOR = "x-forwarded-for";
 
 /**
- * Builds the access step from the options; `undefined` when nothing is configured.
- * Order: peer address → client IP → allowlist → per-IP rate limit → certificate →
+ * Builds the access step from the options (loaded on demand by the verifier's access
+ * step, only when one is set). Order: peer address → client IP → allowlist → per-IP rate limit → certificate →
  * tenant → per-tenant rate limit, so the cheapest refusals come first.
  */
-export function createAccessCheck(options: VerifierOptions): AccessCheck | undefined {
+export function createAccessCheck(options: VerifierOptions): AccessCheck {
   const { identity, allowlist, trustedProxies, rateLimit } = options;
-  if (identity === undefined && allowlist === undefined && trustedProxies === undefined && rateLimit === undefined) {
-    return undefined;
-  }
   const now = options.now ?? Date.now;
   const isTrustedProxy = trustedProxies === undefined ? () => false : createIpMatcher(trustedProxies, "trustedProxies");
   const isAllowed = allowlist === undefined ? undefined : createIpMatcher(allowlist, "allowlist");
-  const limitBy = rateLimit?.by ?? (identity === undefined ? "ip" : "tenant");
-  if (limitBy !== "ip" && limitBy !== "tenant") throw new WebhookError("invalid_options", 'rateLimit.by must be "tenant" or "ip"');
-  if (rateLimit !== undefined && limitBy === "tenant" && identity === undefined) {
-    throw new WebhookError("invalid_options", 'rateLimit.by "tenant" needs the identity option');
-  }
+  const limitBy = rateLimitKey(options);
   const consume = rateLimit === undefined ? undefined : createRateLimit(rateLimit);
   const needsAddress = trustedProxies !== undefined || allowlist !== undefined || (consume !== undefined && limitBy === "ip");
   const certificates = identity === undefined ? undefined : createCertificateCheck(identity, now);
@@ -101,7 +72,7 @@ export function createAccessCheck(options: VerifierOptions): AccessCheck | undef
     try {
       return await check(parts, header, progress);
     } catch (error) {
-      if (typeof error === "object" && error !== null) establishedByError.set(error, { ...progress });
+      recordEstablished(error, { ...progress });
       throw error;
     }
   };
@@ -116,14 +87,7 @@ type CertificateCheck = (
 ) => Promise<{ tenant: string | undefined; certificate: ClientCertificateInfo | undefined }>;
 
 function createCertificateCheck(identity: IdentityOptions, now: () => number): CertificateCheck {
-  if (typeof identity !== "object" || identity === null || identity.tenants === undefined) {
-    throw new WebhookError("invalid_options", "identity needs tenants: rules, a directory or a resolver");
-  }
-  const names = {
-    verify: headerName(identity.proxyHeaders?.verify, "x-client-verify"),
-    subject: headerName(identity.proxyHeaders?.subject, "x-client-subject"),
-    certificate: headerName(identity.proxyHeaders?.certificate, "x-client-cert"),
-  };
+  const names = identityHeaderNames(identity);
   const required = identity.required !== false;
   const requireWhole = identity.requireForwardedCertificate === true;
   const { tenants } = identity;
@@ -277,12 +241,4 @@ function checkValidity(certificate: ClientCertificateInfo, now: number): void {
 function hasPeerCertificate(connection: ConnectionInfo | undefined): connection is ConnectionInfo {
   const certificate = connection?.peerCertificate;
   return certificate !== undefined && certificate !== null && certificate.length > 0;
-}
-
-function headerName(name: string | undefined, fallback: string): string {
-  if (name === undefined) return fallback;
-  if (typeof name !== "string" || !/^[!#$%&'*+.^_`|~0-9a-zA-Z-]+$/.test(name)) {
-    throw new WebhookError("invalid_options", `identity.proxyHeaders: ${JSON.stringify(name)} is not a header name`);
-  }
-  return name.toLowerCase();
 }

@@ -298,7 +298,9 @@ describe("tenants at run time", () => {
     expect(await codeOf(v.verifyParts(await parts(proxied(), { remoteAddress: PROXY })))).toBe("tenant_disabled");
   });
 
-  it("refuses rules that cannot be read when the verifier is built", () => {
+  // Rules are parsed as the access step loads (on demand, started when the verifier is
+  // built): a rule that cannot be read refuses every request, never lets one through.
+  it("refuses every request with invalid_options when a rule cannot be read", async () => {
     const bad: unknown[] = [
       [{ tenant: "x", subject: "" }],
       [{ tenant: "x", fingerprint: "ab:cd" }],
@@ -311,10 +313,13 @@ describe("tenants at run time", () => {
       ],
     ];
     for (const tenants of bad) {
-      expect(() => verifier({ identity: { tenants: tenants as TenantRule[] } })).toThrowError(
-        expect.objectContaining({ code: "invalid_options" }),
-      );
+      const v = verifier({ identity: { tenants: tenants as TenantRule[] }, trustedProxies: [PROXY] });
+      for (let i = 0; i < 2; i++) {
+        expect(await codeOf(v.verifyParts(await parts(proxied(), { remoteAddress: PROXY })))).toBe("invalid_options");
+      }
     }
+    // A directory is built by the app itself, so its rules are refused right there.
+    expect(() => createTenantDirectory([{ tenant: "x", subject: "" }])).toThrowError(expect.objectContaining({ code: "invalid_options" }));
   });
 });
 
@@ -394,10 +399,20 @@ describe("allowlist and rate limits", () => {
     [{ rateLimit: { points: 0 } }],
     [{ rateLimit: { by: "tenant" as const } }],
     [{ rateLimit: { by: "ip" as const, ipv6Prefix: 0 } }],
-    [{ allowlist: ["10.0.0.0/99"] }],
-    [{ trustedProxies: ["proxy.internal"] }],
+    [{ allowlist: "10.0.0.0/8" }],
+    [{ trustedProxies: [42] }],
     [{ identity: { tenants: tenantRules, proxyHeaders: { verify: "bad header" } } }],
-  ])("refuses options %j with invalid_options", (options) => {
-    expect(() => verifier(options as Partial<VerifierOptions>)).toThrowError(expect.objectContaining({ code: "invalid_options" }));
+  ])("refuses options %j with invalid_options when the verifier is built", (options) => {
+    expect(() => verifier(options as unknown as Partial<VerifierOptions>)).toThrowError(expect.objectContaining({ code: "invalid_options" }));
   });
+
+  it.each([[{ allowlist: ["10.0.0.0/99"] }], [{ trustedProxies: ["proxy.internal"] }]])(
+    "refuses every request with invalid_options for CIDRs %j, parsed as the access step loads",
+    async (options) => {
+      const v = verifier(options);
+      for (let i = 0; i < 2; i++) {
+        expect(await codeOf(v.verifyParts(await parts({}, { remoteAddress: "198.51.100.1" })))).toBe("invalid_options");
+      }
+    },
+  );
 });

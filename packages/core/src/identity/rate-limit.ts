@@ -1,6 +1,7 @@
 /// <reference path="./rate-limiter-memory.d.ts" />
 import RateLimiterMemory from "rate-limiter-flexible/lib/RateLimiterMemory.js";
 import { WebhookError } from "../errors/webhook-error.js";
+import { rateLimitSettings } from "./access-options.js";
 import { addressBucket } from "./ip.js";
 
 /**
@@ -32,7 +33,6 @@ export interface RateLimitOptions {
   readonly ipv6Prefix?: number;
 }
 
-const DEFAULT_IPV6_PREFIX = 64;
 const IP_KEY = "ip:";
 
 /**
@@ -43,12 +43,8 @@ export type ConsumeRateLimit = (key: string) => Promise<void>;
 
 /** Builds the limiter once per verifier; `invalid_options` for a budget that makes no sense. */
 export function createRateLimit(options: RateLimitOptions): ConsumeRateLimit {
-  const limiter = options.limiter ?? memoryLimiter(options);
-  if (typeof limiter.consume !== "function") throw new WebhookError("invalid_options", "rateLimit.limiter needs consume(key)");
-  const ipv6Prefix = options.ipv6Prefix ?? DEFAULT_IPV6_PREFIX;
-  if (!Number.isInteger(ipv6Prefix) || ipv6Prefix < 1 || ipv6Prefix > 128) {
-    throw new WebhookError("invalid_options", "rateLimit.ipv6Prefix must be an integer from 1 to 128");
-  }
+  const { points, duration, blockDuration, ipv6Prefix } = rateLimitSettings(options);
+  const limiter = options.limiter ?? new RateLimiterMemory({ points, duration, blockDuration });
   const bucketOf = (key: string): string => {
     if (!key.startsWith(IP_KEY)) return key;
     const bucket = addressBucket(key.slice(IP_KEY.length), ipv6Prefix);
@@ -67,16 +63,4 @@ export function createRateLimit(options: RateLimitOptions): ConsumeRateLimit {
       throw new WebhookError("rate_limited", `rate limit exceeded for ${key}`, { retryAfterSeconds });
     }
   };
-}
-
-function memoryLimiter(options: RateLimitOptions): RateLimiter {
-  const points = positiveInteger(options.points ?? 100, "rateLimit.points");
-  const duration = positiveInteger(options.durationSeconds ?? 60, "rateLimit.durationSeconds");
-  const blockDuration = options.blockDurationSeconds === undefined ? 0 : positiveInteger(options.blockDurationSeconds, "rateLimit.blockDurationSeconds");
-  return new RateLimiterMemory({ points, duration, blockDuration });
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new WebhookError("invalid_options", `${name} must be a positive integer`);
-  return value;
 }

@@ -1,4 +1,3 @@
-import * as asn1js from "asn1js";
 import { type AsymmetricKey, type AsymmetricKeyData, cryptoBackend, ED25519_SPKI_PREFIX } from "#crypto";
 import { WebhookError } from "../errors/webhook-error.js";
 import type { Awaitable } from "../lib/awaitable.js";
@@ -17,13 +16,23 @@ export type KeyInput = string | Uint8Array | JsonWebKey | { readonly id?: string
 /** Looks a tenant's public keys up at verification time. */
 export type KeyLookup = (context: { readonly tenant: string | undefined }) => Awaitable<KeyInput | readonly KeyInput[] | undefined>;
 
+// For schemes that read a certificate's key themselves; an unused re-export costs
+// nothing in a tree-shaken bundle (`sideEffects: false`).
+export { certificatePublicKey } from "./certificate-public-key.js";
+
 /** How key text that is not PEM is written. */
 export type KeyEncoding = "base64" | "hex";
+
+/**
+ * Key material as configured: a certificate's public key is read when the key is
+ * imported, so the X.509 parser loads only for users who configure a certificate.
+ */
+type DecodedKeyData = AsymmetricKeyData | { readonly format: "certificate"; readonly der: Uint8Array };
 
 /** A decoded key, not yet imported. */
 export interface RawAsymmetricKey {
   readonly id: string | undefined;
-  readonly data: AsymmetricKeyData;
+  readonly data: DecodedKeyData;
 }
 
 /** An imported key: verifies always, signs when it is private. */
@@ -43,23 +52,7 @@ function invalid(message: string, cause?: unknown): WebhookError {
   return new WebhookError("invalid_options", message, cause === undefined ? undefined : { cause });
 }
 
-/** The SubjectPublicKeyInfo of a DER X.509 certificate (its 7th field, after an optional version). */
-export function certificatePublicKey(der: Uint8Array): Uint8Array | undefined {
-  try {
-    const parsed = asn1js.fromBER(der);
-    if (parsed.offset !== der.byteLength || parsed.result.error) return undefined;
-    const tbs = (parsed.result as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence | undefined;
-    const items = tbs?.valueBlock.value ?? [];
-    const at = items[0]?.idBlock.tagClass === 3 && items[0].idBlock.tagNumber === 0 ? 1 : 0;
-    const spki = items[at + 5];
-    if (spki === undefined || spki.idBlock.tagNumber !== 16) return undefined;
-    return new Uint8Array(spki.toBER(false));
-  } catch {
-    return undefined;
-  }
-}
-
-function fromPem(text: string): AsymmetricKeyData {
+function fromPem(text: string): DecodedKeyData {
   const match = PEM.exec(text.trim());
   const der = match === null ? undefined : decodeBase64((match[2] ?? "").replace(/\s+/g, ""));
   if (match === null || der === undefined) throw invalid("the key is not one well-formed PEM block");
@@ -68,11 +61,8 @@ function fromPem(text: string): AsymmetricKeyData {
       return { format: "spki", der };
     case "PRIVATE KEY":
       return { format: "pkcs8", der };
-    case "CERTIFICATE": {
-      const spki = certificatePublicKey(der);
-      if (spki === undefined) throw invalid("the certificate could not be read");
-      return { format: "spki", der: spki };
-    }
+    case "CERTIFICATE":
+      return { format: "certificate", der };
     default:
       throw invalid(`PEM ${match[1]} is not supported: convert it with \`openssl pkey -in key.pem -pubout\` (public) or \`openssl pkcs8 -topk8 -nocrypt\` (private)`);
   }
@@ -113,9 +103,17 @@ export function decodeKeyInput(input: KeyInput, algorithm: ResolvedAlgorithm, en
 export async function prepareAsymmetricKey(raw: RawAsymmetricKey, algorithm: ResolvedAlgorithm): Promise<PreparedAsymmetricKey> {
   const asymmetric = algorithm.asymmetric;
   if (asymmetric === undefined) throw invalid(`${algorithm.name} takes a secret, not a key pair`);
+  let data: AsymmetricKeyData;
+  if (raw.data.format === "certificate") {
+    const spki = (await import("./certificate-public-key.js")).certificatePublicKey(raw.data.der);
+    if (spki === undefined) throw invalid("the certificate could not be read");
+    data = { format: "spki", der: spki };
+  } else {
+    data = raw.data;
+  }
   let imported: Awaited<ReturnType<typeof cryptoBackend.importAsymmetricKey>>;
   try {
-    imported = await cryptoBackend.importAsymmetricKey(asymmetric, raw.data);
+    imported = await cryptoBackend.importAsymmetricKey(asymmetric, data);
   } catch (cause) {
     throw invalid(`the key is not a valid ${algorithm.name} key`, cause);
   }
