@@ -18,11 +18,11 @@ import { startExample } from "./scenarios/koa-example.js";
 import { lifecycleScenarios } from "./scenarios/lifecycle.js";
 import { mtlsScenarios } from "./scenarios/mtls.js";
 import { signatureScenarios } from "./scenarios/signatures.js";
-import { cleanUp, cleanUpOnSignals } from "./support/cleanup.js";
+import { Cleanup } from "./support/cleanup.js";
 import { findRedisServer, startRedisServer } from "./support/redis-server.js";
 
-async function playKoaExample(report: Report): Promise<void> {
-  const example = await startExample();
+async function playKoaExample(report: Report, cleanup: Cleanup): Promise<void> {
+  const example = await startExample(cleanup);
   const { certificates, events, server } = example;
   report.heading(`The Koa example on ${server.url} (${certificates === undefined ? "" : "Node terminating mTLS + "}Standard Webhooks signatures)`);
   if (certificates === undefined) report.note("openssl was not found: the mTLS scenarios are skipped, the signatures are checked over plain HTTP.\n");
@@ -42,41 +42,42 @@ async function playKoaExample(report: Report): Promise<void> {
   report.count(once && processed.length === expected);
 }
 
-async function playDelivery(report: Report): Promise<void> {
+async function playDelivery(report: Report, cleanup: Cleanup): Promise<void> {
   const binary = findRedisServer();
   if (binary === undefined) {
     report.heading("Durable delivery: @hooksec/delivery on BullMQ");
     report.note("redis-server was not found: the durable delivery scenarios are skipped (scripts/install-servers.sh installs it).");
     return;
   }
-  const { port } = await startRedisServer(binary);
+  const { port } = await startRedisServer(cleanup, binary);
   report.heading(`Durable delivery: @hooksec/delivery on BullMQ (a redis-server on 127.0.0.1:${port}), a receiver with @hooksec/redis`);
-  report.table(await deliveryScenarios(port));
+  report.table(await deliveryScenarios(cleanup, port));
 }
 
-async function main(): Promise<boolean> {
+async function main(cleanup: Cleanup): Promise<boolean> {
   const report = new Report();
   console.log(bold("hooksec demo: deliveries and attacks against real receivers on loopback"));
-  await playKoaExample(report);
+  await playKoaExample(report, cleanup);
 
   report.heading("Receive lifecycle: a Koa app with webhook(), a sender with createSender");
-  report.table(await lifecycleScenarios());
+  report.table(await lifecycleScenarios(cleanup));
 
   report.heading("JWE: a signed (ES256), then encrypted (ECDH-ES+A256KW, A256GCM) payload through createSender");
-  report.table(await jweScenarios());
+  report.table(await jweScenarios(cleanup));
 
-  await playDelivery(report);
+  await playDelivery(report, cleanup);
   return report.verdict();
 }
 
-cleanUpOnSignals();
+const cleanup = new Cleanup();
+cleanup.runOnSignals();
 let passed = false;
 try {
-  passed = await main();
+  passed = await main(cleanup);
 } catch (error) {
   console.error(red(`\nthe demo stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
 } finally {
-  await cleanUp();
+  await cleanup.run();
 }
 // Exit now: nothing is left to wait for, and a client's stray timer must not keep the demo alive.
 process.exit(passed ? 0 : 1);

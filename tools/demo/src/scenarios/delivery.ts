@@ -8,7 +8,7 @@ import { createRedisReplayStore } from "@hooksec/redis";
 import { Redis } from "ioredis";
 import type { Check } from "../report.js";
 import { startReceiverApp } from "../receiver-app.js";
-import { onCleanup } from "../support/cleanup.js";
+import type { Cleanup } from "../support/cleanup.js";
 import { freePort } from "../support/net.js";
 import { newSecret } from "../support/secrets.js";
 import { until } from "../support/until.js";
@@ -18,24 +18,26 @@ const retry = { delaysMs: [300, 1000, 2000, 4000], jitter: 0 };
 // Loopback over plain HTTP is opted into explicitly: by default both are refused.
 const ssrf = { allowHttp: true, allowCidrs: ["127.0.0.0/8"] };
 
-export async function deliveryScenarios(redisPort: number): Promise<Check[]> {
+type Connection = DeliveryConnectionOptions["connection"];
+
+export async function deliveryScenarios(cleanup: Cleanup, redisPort: number): Promise<Check[]> {
   const connection = { host: "127.0.0.1", port: redisPort };
-  return [...(await receiverDownForAWhile(connection)), ...(await deadEndpoint(connection))];
+  return [...(await receiverDownForAWhile(cleanup, connection)), ...(await deadEndpoint(cleanup, connection))];
 }
 
 /** Shared by the dispatching side and its workers: the same Redis, queue, schedule and SSRF rules. */
-function deliverySetup(connection: DeliveryConnectionOptions["connection"], queueName: string) {
+function deliverySetup(cleanup: Cleanup, connection: Connection, queueName: string) {
   const events: DeliveryEvent[] = [];
   const options = { connection, queueName, retry, ssrf, onEvent: (event: DeliveryEvent) => void events.push(event) };
   const delivery = createDelivery(options);
-  onCleanup(() => delivery.close());
+  cleanup.add(() => delivery.close());
   return { delivery, events, options };
 }
 
-async function receiverDownForAWhile(connection: DeliveryConnectionOptions["connection"]): Promise<Check[]> {
-  const { delivery, events, options } = deliverySetup(connection, "demo-receiver-down");
+async function receiverDownForAWhile(cleanup: Cleanup, connection: Connection): Promise<Check[]> {
+  const { delivery, events, options } = deliverySetup(cleanup, connection, "demo-receiver-down");
   const worker = createDeliveryWorker(options);
-  onCleanup(() => worker.close());
+  cleanup.add(() => worker.close());
 
   // The customer's endpoint: nothing listens on its port yet.
   const secret = newSecret();
@@ -51,7 +53,7 @@ async function receiverDownForAWhile(connection: DeliveryConnectionOptions["conn
   // The receiver comes up on that port; its replay state lives in Redis, shared by all its instances.
   const redis = new Redis({ ...connection, enableOfflineQueue: false });
   redis.on("error", () => {}); // it reconnects by itself; the store answers 503 meanwhile
-  onCleanup(() => redis.disconnect());
+  cleanup.add(() => redis.disconnect());
   await until(() => redis.status === "ready");
   const handled: string[] = [];
   const app = await startReceiverApp({
@@ -59,7 +61,7 @@ async function receiverDownForAWhile(connection: DeliveryConnectionOptions["conn
     receiver: { scheme: standardWebhooks({ secret }), replay: { store: createRedisReplayStore({ client: redis }) } },
     handle: async (webhook) => void handled.push(webhook.id),
   });
-  onCleanup(() => app.close());
+  cleanup.add(() => app.close());
   const delivered = await until(() => events.some((event) => event.type === "delivered" && event.messageId === messageId));
   const log = await delivery.log.ofMessage(messageId);
   const failures = log.slice(0, -1);
@@ -96,12 +98,12 @@ async function receiverDownForAWhile(connection: DeliveryConnectionOptions["conn
   ];
 }
 
-async function deadEndpoint(connection: DeliveryConnectionOptions["connection"]): Promise<Check[]> {
-  const { delivery, events, options } = deliverySetup(connection, "demo-dead-endpoint");
+async function deadEndpoint(cleanup: Cleanup, connection: Connection): Promise<Check[]> {
+  const { delivery, events, options } = deliverySetup(cleanup, connection, "demo-dead-endpoint");
   const failureThreshold = 3;
   // One job at a time, so the count of attempts before the circuit opens is exact.
   const worker = createDeliveryWorker({ ...options, concurrency: 1, circuit: { failureThreshold, cooldownMs: 60_000 } });
-  onCleanup(() => worker.close());
+  cleanup.add(() => worker.close());
 
   const port = await freePort(); // and nothing will ever listen there
   const endpoint = await delivery.endpoints.create({ url: `http://127.0.0.1:${port}/webhooks`, eventTypes: ["order.created"] });

@@ -9,14 +9,14 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebhookScheme, createSender, createVerifier, isWebhookError, jwe, jws } from "@hooksec/core";
 import type { Check } from "../report.js";
-import { onCleanup } from "../support/cleanup.js";
+import type { Cleanup } from "../support/cleanup.js";
 
 type Jwk = ReturnType<KeyObject["export"]> & object;
 
 const ecKeyPair = () => generateKeyPairSync("ec", { namedCurve: "P-256" });
 const jwk = (key: KeyObject, kid: string) => ({ ...(key.export({ format: "jwk" }) as Jwk), kid });
 
-export async function jweScenarios(): Promise<Check[]> {
+export async function jweScenarios(cleanup: Cleanup): Promise<Check[]> {
   const senderKeys = ecKeyPair();
   const receiverKeys = ecKeyPair();
   const attackerKeys = ecKeyPair();
@@ -47,7 +47,7 @@ export async function jweScenarios(): Promise<Check[]> {
   });
   receiver.listen(0, "127.0.0.1");
   await once(receiver, "listening");
-  onCleanup(() => new Promise((resolve) => receiver.close(resolve)));
+  cleanup.add(() => new Promise((resolve) => receiver.close(resolve)));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks`;
 
   // The sender's side: sign with `signingKey`, then encrypt to the receiver.
@@ -67,7 +67,7 @@ export async function jweScenarios(): Promise<Check[]> {
 
   // Loopback over plain HTTP is opted into explicitly: by default the sender refuses both.
   const sender = createSender({ scheme: encrypting(senderKeys.privateKey), ssrf: { allowHttp: true, allowCidrs: ["127.0.0.0/8"] } });
-  onCleanup(() => sender.close());
+  cleanup.add(() => sender.close());
   const delivery = await sender.send({ url }, { type: "payout.sent", amount: 1200 });
   const forged = await postEncoded(encrypting(attackerKeys.privateKey), { type: "payout.sent", amount: 999999 });
   const tampered = await postEncoded(encrypting(senderKeys.privateKey), { type: "payout.sent" }, (body) => {

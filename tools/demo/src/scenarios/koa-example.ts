@@ -3,7 +3,7 @@
 // now with openssl, or, without openssl, plain HTTP with one secret.
 import { type KeyPair, type RunningExample, createDevPki, hasOpenssl, start } from "@hooksec/example-koa";
 import { type WebhookEvent, standardWebhooks } from "@hooksec/koa";
-import { onCleanup } from "../support/cleanup.js";
+import type { Cleanup } from "../support/cleanup.js";
 import { type Reply, post } from "../support/http.js";
 import { newSecret } from "../support/secrets.js";
 
@@ -45,7 +45,7 @@ export interface Example {
   send(delivery: SignedDelivery, client?: KeyPair | null): Promise<Reply>;
 }
 
-export async function startExample(): Promise<Example> {
+export async function startExample(cleanup: Cleanup): Promise<Example> {
   const secrets: Record<Tenant, string> = { acme: newSecret(), globex: newSecret() };
   const events: WebhookEvent[] = [];
   const onEvent = (event: WebhookEvent) => void events.push(event);
@@ -54,7 +54,7 @@ export async function startExample(): Promise<Example> {
 
   if (hasOpenssl()) {
     const pki = createDevPki();
-    onCleanup(() => pki.cleanup());
+    cleanup.add(() => pki.cleanup());
     const ca = pki.createAuthority("hooksec demo CA");
     certificates = {
       ca: ca.cert,
@@ -77,7 +77,7 @@ export async function startExample(): Promise<Example> {
   } else {
     server = await start({ secret: secrets.acme, maxBodyBytes: MAX_BODY_BYTES, onEvent });
   }
-  onCleanup(() => server.close());
+  cleanup.add(() => server.close());
 
   let counter = 0;
   return {

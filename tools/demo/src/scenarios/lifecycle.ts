@@ -4,14 +4,14 @@
 import { type AttemptEvent, createSender, standardWebhooks } from "@hooksec/core";
 import type { Check } from "../report.js";
 import { startReceiverApp } from "../receiver-app.js";
-import { onCleanup } from "../support/cleanup.js";
+import type { Cleanup } from "../support/cleanup.js";
 import { deferred } from "../support/deferred.js";
 import { describeReply, outcomeOf, post } from "../support/http.js";
 import { newSecret } from "../support/secrets.js";
 
 const CRASH = "database connection reset (simulated crash)";
 
-export async function lifecycleScenarios(): Promise<Check[]> {
+export async function lifecycleScenarios(cleanup: Cleanup): Promise<Check[]> {
   const scheme = standardWebhooks({ secret: newSecret() });
   const slowReport = { started: deferred(), finish: deferred() };
   const runs = new Map<string, number>();
@@ -30,7 +30,7 @@ export async function lifecycleScenarios(): Promise<Check[]> {
       completed.push(webhook.id);
     },
   });
-  onCleanup(() => app.close());
+  cleanup.add(() => app.close());
   const timesCompleted = (id: string) => completed.filter((done) => done === id).length;
   const once = (count: number) => (count === 1 ? "once" : `${count} times`);
 
@@ -55,7 +55,7 @@ export async function lifecycleScenarios(): Promise<Check[]> {
     retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 400 },
     onAttempt: (attempt) => void attempts.push(attempt),
   });
-  onCleanup(() => sender.close());
+  cleanup.add(() => sender.close());
   const sent = await sender.send({ url: app.url }, { type: "ledger.post", amount: 1200 });
   const [crashed, retried] = attempts;
   const statusOf = (attempt: AttemptEvent | undefined) => (attempt?.status === undefined ? "no answer" : `${attempt.status} ${outcomeOf(attempt.status)}`);

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { onCleanup } from "./cleanup.js";
+import type { Cleanup } from "./cleanup.js";
 import { canConnect, freePort } from "./net.js";
 
 /** The redis-server executable on PATH (or where Debian puts it), if any. */
@@ -23,13 +23,13 @@ export function findRedisServer(): string | undefined {
 }
 
 /** Starts redis-server and resolves its port once it accepts connections. */
-export async function startRedisServer(binary: string): Promise<{ port: number }> {
+export async function startRedisServer(cleanup: Cleanup, binary: string): Promise<{ port: number }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "hooksec-demo-redis-"));
   const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], {
     stdio: "ignore",
   });
-  onCleanup(async () => {
+  cleanup.add(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGKILL");
