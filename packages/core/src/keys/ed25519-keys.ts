@@ -1,19 +1,10 @@
-import { cryptoBackend, type Ed25519Key } from "#crypto";
 import { WebhookError } from "../errors/webhook-error.js";
 import { decodeBase64 } from "../lib/base64.js";
-import { encodeHex } from "../lib/hex.js";
 
 /** An Ed25519 key as Standard Webhooks writes it: `whsk_<base64>` (private) or `whpk_<base64>` (public). */
 export interface Ed25519KeyInput {
   readonly id?: string;
   readonly key: string | Uint8Array;
-}
-
-/** A key ready to use: the public half always, the private half when it can sign. */
-export interface PreparedEd25519Key {
-  readonly id: string;
-  readonly publicKey: Ed25519Key;
-  readonly privateKey: Ed25519Key | undefined;
 }
 
 export const PRIVATE_KEY_PREFIX = "whsk_";
@@ -49,27 +40,4 @@ export function decodeEd25519Key(input: Ed25519KeyInput, type: "private" | "publ
     bytes: bytes.subarray(0, 32),
     claimedPublic: bytes.length === 64 ? bytes.subarray(32) : undefined,
   };
-}
-
-/** Imports a decoded key once; its default id is a fingerprint of the public key, safe to log. */
-export async function prepareEd25519Key(raw: RawEd25519Key): Promise<PreparedEd25519Key> {
-  let privateKey: Ed25519Key | undefined;
-  let publicKey: Ed25519Key;
-  let publicBytes: Uint8Array;
-  try {
-    if (raw.type === "private") {
-      privateKey = await cryptoBackend.importEd25519PrivateKey(raw.bytes);
-      publicBytes = await cryptoBackend.ed25519PublicKey(privateKey);
-    } else {
-      publicBytes = raw.bytes;
-    }
-    publicKey = await cryptoBackend.importEd25519PublicKey(publicBytes);
-  } catch (cause) {
-    throw new WebhookError("invalid_options", "an Ed25519 key could not be imported", { cause });
-  }
-  if (raw.claimedPublic !== undefined && !cryptoBackend.timingSafeEqual(raw.claimedPublic, publicBytes)) {
-    throw new WebhookError("invalid_options", "the whsk_ key's public half does not belong to its seed");
-  }
-  const id = raw.id ?? `ed25519:${encodeHex((await cryptoBackend.digest("SHA-256", publicBytes)).subarray(0, 6))}`;
-  return { id, publicKey, privateKey };
 }

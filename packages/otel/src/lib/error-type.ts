@@ -4,7 +4,7 @@ import { isWebhookError } from "@hooksec/core";
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /** The semantic conventions' value for an error type outside any known set. */
-export const OTHER_ERROR = "_OTHER";
+const OTHER_ERROR = "_OTHER";
 
 /**
  * A bounded `error.type` for anything thrown: a `WebhookError`'s code, a system or

@@ -3,13 +3,13 @@
 import { type ReceiverOptions, type ReplayStore, type WebhookEvent, createReceiver, standardWebhooks } from "@hooksec/core";
 import { createPki } from "@hooksec/testkit";
 
-export const DAY_MS = 86_400_000;
-export const SECRET = `whsec_${Buffer.from("a-test-secret-of-32-bytes-length").toString("base64")}`;
+const DAY_MS = 86_400_000;
+const SECRET = `whsec_${Buffer.from("a-test-secret-of-32-bytes-length").toString("base64")}`;
 export const scheme = standardWebhooks({ secret: SECRET });
-export const NOW = Date.UTC(2030, 0, 15, 12);
+const NOW = Date.UTC(2030, 0, 15, 12);
 
 /** Client certificates: acme's valid for 10 more days, globex's expired 3 days ago. */
-export function makeClients() {
+function makeClients() {
   const pki = createPki("hooksec-otel-");
   const ca = pki.createAuthority("hooksec otel test CA");
   const acme = ca.issueClient("acme", "/CN=acme-sender/O=Acme/OU=acme", {
@@ -37,7 +37,7 @@ export interface Delivery {
   readonly ip?: string;
 }
 
-export async function parts(delivery: Delivery) {
+async function parts(delivery: Delivery) {
   const body = delivery.body ?? `{"type":"invoice.paid","id":"${delivery.id}"}`;
   const headers = await scheme.sign({ id: delivery.id, timestamp: new Date(delivery.at ?? NOW), body });
   const sent = delivery.tamper === true ? body.replace("paid", "void") : body;
@@ -50,7 +50,7 @@ export async function parts(delivery: Delivery) {
   };
 }
 
-export function receiverOptions(onEvent: (event: WebhookEvent) => void, extra: Partial<ReceiverOptions> = {}): ReceiverOptions {
+function receiverOptions(onEvent: (event: WebhookEvent) => void, extra: Partial<ReceiverOptions> = {}): ReceiverOptions {
   return {
     scheme,
     now: () => NOW,
@@ -67,7 +67,7 @@ export function receiverOptions(onEvent: (event: WebhookEvent) => void, extra: P
   };
 }
 
-export const ok = () => new Response(null, { status: 204 });
+const ok = () => new Response(null, { status: 204 });
 
 /**
  * verified + completed (msg_1), tampered, stale, duplicate (msg_1 again), in progress (msg_4

@@ -8,14 +8,14 @@ import { type DataPoint, type Histogram, MeterProvider, MetricReader } from "@op
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 
 /** Collects only when asked (`collect()`), like a Prometheus scrape. */
-export class OnDemandMetricReader extends MetricReader {
+class OnDemandMetricReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
   protected override async onForceFlush(): Promise<void> {}
 }
 
 let registered = false;
 /** The global context manager and W3C propagator (once per test file). */
-export function registerGlobals(): void {
+function registerGlobals(): void {
   if (registered) return;
   registered = true;
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

@@ -5,24 +5,8 @@
 //   openssl req -utf8 -multivalue-rdn ... -subj "/DC=com/DC=example/O=Exämple, Inc. <\"quoted\">;x/OU=tenant-7/CN=#not-hex \+ trailing /CN=José+UID=jdoe/emailAddress=jdoe@example.com/tenantRef=ref-7"
 //     (tenantRef = OID 1.3.6.1.4.1.55555.1, unknown to OpenSSL's name table)
 
-export const CA_PEM = `-----BEGIN CERTIFICATE-----
-MIIBtTCCAVugAwIBAgIUIWVCOZZ4rwomE6B4MdH6MPZqneUwCgYIKoZIzj0EAwIw
-LzEbMBkGA1UEAwwSaG9va3NlYyBmaXh0dXJlIENBMRAwDgYDVQQKDAdFeGFtcGxl
-MCAXDTI2MTEyMjE0NTQyNloYDzIxMjYxMDI5MTQ1NDI2WjAvMRswGQYDVQQDDBJo
-b29rc2VjIGZpeHR1cmUgQ0ExEDAOBgNVBAoMB0V4YW1wbGUwWTATBgcqhkjOPQIB
-BggqhkjOPQMBBwNCAASoIPbOBtvSaKWrjR/aiMvPa2/+WwP4c3lyO5/UXHIdoMPr
-kkoIQQUTRJU6ba+/teBieqE3Pj/D5xSvZl4g89iso1MwUTAdBgNVHQ4EFgQUiXb6
-g830CRs9dNpDsyZYjcXQXpUwHwYDVR0jBBgwFoAUiXb6g830CRs9dNpDsyZYjcXQ
-XpUwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiAEkLRjdZp/Lr03
-UGYOdTIdFXo1RSpm0o1QkJUQW409hAIhAL1qBPkabdOIyiZNCD2XXJ8VFg3+qcUp
-GFfpvqxXiYDV
------END CERTIFICATE-----
-`;
 /** `openssl x509 -noout -subject -nameopt RFC2253`: byte for byte what nginx puts in $ssl_client_s_dn. */
 export const CA_SUBJECT_AS_NGINX = "O=Example,CN=hooksec fixture CA";
-export const CA_FINGERPRINT_OPENSSL = "D7:55:0F:83:2C:4B:70:E3:8B:27:41:C4:F7:6E:F1:31:FC:A0:FD:9E:2F:F6:B8:72:FB:4A:8E:4C:0F:3F:EF:98";
-export const CA_NOT_BEFORE = new Date("2026-11-22T14:54:26.000Z");
-export const CA_NOT_AFTER = new Date("2126-10-29T14:54:26.000Z");
 
 export const LEAF_PEM = `-----BEGIN CERTIFICATE-----
 MIIBbjCCARQCFBBA2OKkU4wqwO8wdNvARXQzfdMcMAoGCCqGSM49BAMCMC8xGzAZ
@@ -59,8 +43,6 @@ XFsx
 /** `openssl x509 -noout -subject -nameopt RFC2253`: byte for byte what nginx puts in $ssl_client_s_dn. */
 export const WEIRD_SUBJECT_AS_NGINX = "1.3.6.1.4.1.55555.1=#0C057265662D37,emailAddress=jdoe@example.com,UID=jdoe+CN=Jos\\C3\\A9,CN=\\#not-hex \\+ trailing\\ ,OU=tenant-7,O=Ex\\C3\\A4mple\\, Inc. \\<\\\"quoted\\\"\\>\\;x,DC=example,DC=com";
 export const WEIRD_FINGERPRINT_OPENSSL = "9E:7B:18:87:6C:49:1A:25:34:09:10:AE:F8:E1:F5:B2:3F:96:F2:69:14:93:A5:1A:C5:92:2C:35:E1:7B:D4:5D";
-export const WEIRD_NOT_BEFORE = new Date("2026-11-22T14:54:30.000Z");
-export const WEIRD_NOT_AFTER = new Date("2126-10-29T14:54:30.000Z");
 
 // Every attribute type OpenSSL names, as nginx prints them (RFC 2253 mode):
 //   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 36500 -subj "/CN=acme/SN=Doe/serialNumber=42/C=DE/L=Berlin/ST=BE/street=Main St 1/O=Acme/OU=hooks/title=Bot/description=webhook sender/businessCategory=Private Organization/postalAddress=PO 1/postalCode=10115/postOfficeBox=PO 9/physicalDeliveryOfficeName=HQ/telephoneNumber=030 1/telexNumber=123/facsimileTelephoneNumber=030 2/x121Address=1234/internationaliSDNNumber=5678/registeredAddress=Reg 1/destinationIndicator=DI/name=Acme Hooks/GN=John/initials=JD/generationQualifier=III/x500UniqueIdentifier=u1/dnQualifier=q1/houseIdentifier=H1/dmdName=dmd/pseudonym=jd/role=sender/organizationIdentifier=VATDE-123/c3=DEU/n3=276/dnsName=hooks.example/UID=jdoe/DC=example/mail=j@example.com/emailAddress=jd@example.com/unstructuredName=un/unstructuredAddress=ua/jurisdictionL=Berlin/jurisdictionST=BE/jurisdictionC=DE"

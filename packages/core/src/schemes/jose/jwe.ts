@@ -8,8 +8,8 @@ import { checkAllowlist } from "./header-policy.js";
 import { toWebhookError } from "./jose-errors.js";
 import { type JoseKeyInput, kidOf, lazyKey } from "./signing-key.js";
 
-export const JWE_KEY_ALGORITHMS = ["RSA-OAEP-256", "ECDH-ES+A256KW", "ECDH-ES+A128KW", "ECDH-ES", "RSA-OAEP-384", "RSA-OAEP-512"] as const;
-export const JWE_CONTENT_ALGORITHMS = ["A256GCM", "A128GCM", "A192GCM"] as const;
+const JWE_KEY_ALGORITHMS = ["RSA-OAEP-256", "ECDH-ES+A256KW", "ECDH-ES+A128KW", "ECDH-ES", "RSA-OAEP-384", "RSA-OAEP-512"] as const;
+const JWE_CONTENT_ALGORITHMS = ["A256GCM", "A128GCM", "A192GCM"] as const;
 export type JweKeyAlgorithm = (typeof JWE_KEY_ALGORITHMS)[number];
 export type JweContentAlgorithm = (typeof JWE_CONTENT_ALGORITHMS)[number];
 

@@ -12,7 +12,7 @@ export type SignatureKeyOptions = SecretOptions | AsymmetricKeyOptions;
 export type SignatureSchemeOptions = SignatureFormatOptions & SignatureKeyOptions;
 
 /** The keyring of a single-algorithm format from the options a user passed. */
-export function keyringFor(
+function keyringFor(
   { format, decodeSecret }: ResolvedSignatureFormat,
   keys: SignatureKeyOptions,
   keyEncoding?: "base64" | "hex",

@@ -12,7 +12,7 @@ import { decodeStandardSecret } from "./format.js";
 
 /** `v1`: HMAC-SHA256 with a `whsec_` secret; `v1a`: Ed25519 with `whsk_`/`whpk_` keys. Slots in this order. */
 export const V1 = resolveAlgorithm("hmac-sha256");
-export const V1A = resolveAlgorithm("ed25519");
+const V1A = resolveAlgorithm("ed25519");
 const V1_SLOT = 0;
 const V1A_SLOT = 1;
 

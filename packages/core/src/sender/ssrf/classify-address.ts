@@ -101,7 +101,7 @@ function classifyIPv4(address: IPv4): AddressCategory {
 }
 
 /** The IPv4 address an IPv6 address carries by a standard translation, if it has one. */
-export function embeddedIPv4(address: IPv6): IPv4 | undefined {
+function embeddedIPv4(address: IPv6): IPv4 | undefined {
   const parts = address.parts;
   const word = (i: number): number => parts[i] ?? 0;
   if (address.match(IPV4_MAPPED) || address.match(NAT64)) {

@@ -5,7 +5,7 @@
 // for 127.0.0.1.
 import { createPki, type KeyPair } from "@hooksec/testkit";
 
-export { findBinary, type KeyPair } from "@hooksec/testkit";
+export { findBinary } from "@hooksec/testkit";
 
 export const PRODUCER_SUBJECT = "/CN=payments-provider/O=Example/OU=tenant-42";
 

@@ -9,7 +9,7 @@ import { isWebhookError } from "../../../src/errors/webhook-error.js";
 import type { Verifier } from "../../../src/verifier/create-verifier.js";
 import type { ConnectionInfo } from "../../../src/verifier/types.js";
 
-export interface Seen {
+interface Seen {
   readonly remoteAddress: string | undefined;
   readonly headers: IncomingMessage["headers"];
 }

@@ -5,7 +5,7 @@ import { createPki } from "@hooksec/testkit";
 /** Whether openssl can be run; a test without it skips locally and fails under CI=true. */
 export { hasOpenssl as opensslAvailable } from "@hooksec/testkit";
 
-export interface Pem {
+interface Pem {
   readonly cert: string;
   readonly key: string;
 }
