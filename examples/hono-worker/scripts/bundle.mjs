@@ -6,7 +6,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-export const exampleDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+const exampleDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
  * Bundles src/worker.ts into `outfile`.

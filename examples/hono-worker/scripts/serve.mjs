@@ -29,7 +29,7 @@ export function findWorkerd() {
 }
 
 /** The compatibility date users deploy with: wrangler.toml's, so both run the same. */
-export function compatibilityDate() {
+function compatibilityDate() {
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(join(exampleDir, "wrangler.toml"), "utf8"))?.[1];
   if (date === undefined) throw new Error("wrangler.toml has no compatibility_date");
   return date;
@@ -42,7 +42,7 @@ export function compatibilityDate() {
  *
  * @param {{ address: string }} options
  */
-export function workerdConfig({ address }) {
+function workerdConfig({ address }) {
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
