@@ -5,7 +5,7 @@ import type { TestClient } from "./clients.js";
 // a 12-byte entry per message in a bucket hash. Binary fields travel as hex
 // and are converted in Lua, so any client's plain `send` can do it.
 
-export const DEFAULT_PREFIX = "hooksec:replay:";
+const DEFAULT_PREFIX = "hooksec:replay:";
 const BITS = Math.log2(DEFAULT_BUCKETS);
 
 const FROM_HEX = `local field = string.gsub(ARGV[1], "..", function(h) return string.char(tonumber(h, 16)) end)

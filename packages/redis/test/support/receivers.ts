@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { standardWebhooks } from "@hooksec/core";
 
-export const secret = `whsec_${Buffer.from("hooksec multi-instance secret 32").toString("base64")}`;
+const secret = `whsec_${Buffer.from("hooksec multi-instance secret 32").toString("base64")}`;
 export const scheme = standardWebhooks({ secret });
 const packageDir = fileURLToPath(new URL("../..", import.meta.url));
 const receiverScript = fileURLToPath(new URL("../fixtures/receiver.ts", import.meta.url));

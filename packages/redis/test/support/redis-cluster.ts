@@ -10,7 +10,7 @@ import { redisServerBinary } from "./redis-server.js";
 const run = promisify(execFile);
 
 /** redis-cli, needed to create a cluster. */
-export const redisCliBinary: string | undefined = findBinary("redis-cli", ["/usr/bin/redis-cli", "/usr/local/bin/redis-cli"]);
+const redisCliBinary: string | undefined = findBinary("redis-cli", ["/usr/bin/redis-cli", "/usr/local/bin/redis-cli"]);
 
 /** Locally a missing redis-server or redis-cli skips the cluster tests (with a message); under CI=true they fail. */
 export const skipWithoutCluster = (redisServerBinary === undefined || redisCliBinary === undefined) && process.env.CI !== "true";
@@ -18,7 +18,7 @@ if (skipWithoutCluster) {
   console.warn("@hooksec/redis: redis-server or redis-cli not found on PATH; skipping the Redis Cluster tests (run scripts/install-servers.sh)");
 }
 
-export interface ClusterNode {
+interface ClusterNode {
   readonly port: number;
   readonly process: ChildProcess;
 }
