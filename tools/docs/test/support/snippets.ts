@@ -26,6 +26,11 @@ export function documentedFiles(): string[] {
   });
 }
 
+/** Removes the written modules (they only exist for the compiler). */
+export function removeSnippets(): void {
+  rmSync(OUT, { recursive: true, force: true });
+}
+
 export interface Snippet {
   /** `packages/koa/README.md:42` */
   readonly where: string;
