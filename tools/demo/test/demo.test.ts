@@ -3,7 +3,7 @@
 // CI=true both must be there).
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { findBinary, hasOpenssl, requireBinaries } from "@hooksec/testkit";
+import { canConnect, findBinary, hasOpenssl, requireBinaries } from "@hooksec/testkit";
 import { describe, expect, it } from "vitest";
 
 const demoDir = fileURLToPath(new URL("..", import.meta.url));
@@ -83,5 +83,9 @@ describe("pnpm demo", () => {
     if (!durable) expect(stdout).toContain("redis-server was not found: the durable delivery scenarios are skipped");
     expect(stdout).toContain(`all ${expected.length + 1} scenarios behaved as expected.`);
     expect(code, stderr).toBe(0);
+    // Everything it started is stopped: the example's port and redis-server's are closed.
+    const ports = [...stdout.matchAll(/127\.0\.0\.1:(\d+)/g)].map((match) => Number(match[1]));
+    expect(ports.length).toBe(durable ? 2 : 1);
+    for (const port of ports) expect(await canConnect(port), `port ${port} still open`).toBe(false);
   });
 });
