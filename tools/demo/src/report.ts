@@ -12,9 +12,9 @@ export interface Check {
 
 const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
 const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
-export const green = (text: string) => paint(32, text);
+const green = (text: string) => paint(32, text);
 export const red = (text: string) => paint(31, text);
-export const dim = (text: string) => paint(2, text);
+const dim = (text: string) => paint(2, text);
 export const bold = (text: string) => paint(1, text);
 
 export class Report {

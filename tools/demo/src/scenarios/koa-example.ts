@@ -9,7 +9,7 @@ import { newSecret } from "../support/secrets.js";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export type Tenant = "acme" | "globex";
+type Tenant = "acme" | "globex";
 
 /** The client certificates the scenarios present (mTLS only). */
 export interface Certificates {
@@ -22,13 +22,13 @@ export interface Certificates {
   readonly impostor: KeyPair;
 }
 
-export interface SignedDelivery {
+interface SignedDelivery {
   readonly id: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
 }
 
-export interface SignOptions {
+interface SignOptions {
   readonly timestamp?: Date;
   readonly secret?: string;
 }
