@@ -70,6 +70,17 @@ describe("twilio SDK: form callbacks", () => {
     expect(await refusalCode(receive(scheme, { headers, body: form, url: "https://receiver.test/twilio/other" }))).toBe("invalid_signature");
   });
 
+  it("a configured URL with ' in its query: Twilio signs it as written, our receiver sees it as WHATWG URL writes it (%27)", async () => {
+    const configured = "https://receiver.test/twilio/sms?name=O'Brien&tenant=acme";
+    const form = "Body=hello";
+    const headers = { "x-twilio-signature": twilio.getExpectedTwilioSignature(authToken, configured, paramsOf(form)) };
+    expect(twilio.validateRequest(authToken, headers["x-twilio-signature"], configured, paramsOf(form))).toBe(true);
+    const received = new URL(configured).href;
+    expect(received).toContain("O%27Brien");
+    await expect(receive(scheme, { headers, body: form, url: received })).resolves.toMatchObject({ timestamped: false });
+    expect(await refusalCode(receive(scheme, { headers, body: form, url: received.replace("O%27Brien", "O%27Brian") }))).toBe("invalid_signature");
+  });
+
   it("both refuse another auth token", async () => {
     const form = "Body=hello";
     const headers = await twilioScheme({ secret: "another-twilio-auth-token" }).sign({ id: "x", timestamp: new Date(), body: form, url: URL_FORM });

@@ -73,7 +73,7 @@ describe("twilio documentation vectors", () => {
   });
 });
 
-describe("twilio: repeated parameters", () => {
+describe("twilio: what Twilio signs, as its SDK computes it", () => {
   // Regression: Twilio's SDK signs a repeated name's distinct values only (`new Set(values)`,
   // sorted); we wrote every value, so a callback repeating a value was refused (found by the
   // interop test against the twilio SDK, tools/interop/test/twilio.test.ts).
@@ -85,6 +85,16 @@ describe("twilio: repeated parameters", () => {
     expect(await twilio({ secret: token }).sign({ id: "x", timestamp: T, body: form, url })).toEqual(headers);
     await expect(twilio({ secret: token }).verify(incoming(headers, form, url))).resolves.toBeDefined();
     expect(await codeOf(twilio({ secret: token }).verify(incoming(headers, `${form}&MediaUrl=c`, url)))).toBe("invalid_signature");
+  });
+
+  // Regression: Twilio signs the URL as configured (`?name=O'Brien`), a receiver's Request.url has
+  // the query's ' escaped by the URL parser (%27): we refused every such callback.
+  it("verifies a URL whose query had a ' escaped to %27 by the URL parser", async () => {
+    const configured = "https://receiver.test/hooks?name=O'Brien";
+    const headers = { "x-twilio-signature": encodeBase64(await hmac("SHA-1", token, `${configured}Bodyhi`)) };
+    await expect(twilio({ secret: token }).verify(incoming(headers, "Body=hi", new URL(configured).href))).resolves.toBeDefined();
+    await expect(twilio({ secret: token }).verify(incoming(headers, "Body=hi", "https://receiver.test:443/hooks?name=O%27Brien"))).resolves.toBeDefined();
+    expect(await codeOf(twilio({ secret: token }).verify(incoming(headers, "Body=hi", "https://receiver.test/hooks?name=O%27Brian")))).toBe("invalid_signature");
   });
 });
 

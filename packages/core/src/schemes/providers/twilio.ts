@@ -37,8 +37,30 @@ function parseUrl(url: string, code: "malformed_header" | "invalid_options"): UR
   }
 }
 
-/** Twilio's SDK accepts the URL as received, with the default port added, and with it removed. */
+/**
+ * The query with `%27` written back as `'`: Twilio signs the URL as configured, and WHATWG URL
+ * parsing (every `Request.url`, every adapter) escapes a `'` in the query of an http(s) URL.
+ */
+function unescapedQuote(url: string): string | undefined {
+  const query = url.indexOf("?");
+  if (query === -1 || !url.includes("%27", query)) return undefined;
+  return url.slice(0, query) + url.slice(query).replaceAll("%27", "'");
+}
+
+/**
+ * Twilio's SDK accepts the URL as received, with the default port added, and with it removed;
+ * and each with a query's `'` as configured (see `unescapedQuote`).
+ */
 function urlVariants(raw: string): string[] {
+  const variants = portVariants(raw);
+  for (const variant of [...variants]) {
+    const quoted = unescapedQuote(variant);
+    if (quoted !== undefined && !variants.includes(quoted)) variants.push(quoted);
+  }
+  return variants;
+}
+
+function portVariants(raw: string): string[] {
   const url = parseUrl(raw, "malformed_header");
   const variants = [raw];
   const defaultPort = DEFAULT_PORTS[url.protocol];
@@ -157,7 +179,8 @@ const twilioFormat: SignatureFormat = {
  * POST form parameters sorted by name (name and value concatenated). For JSON
  * bodies the URL carries `bodySHA256` (hex SHA-256 of the body), which is checked
  * too. The URL is tried as received, with the default port and without it, as
- * Twilio's SDK does. Twilio signs no timestamp: replay protection rests on the store.
+ * Twilio's SDK does, and with a `'` the URL parser escaped in the query written back.
+ * Twilio signs no timestamp: replay protection rests on the store.
  *
  * @example
  * const verifier = createVerifier({ scheme: twilio({ secret: process.env.TWILIO_AUTH_TOKEN }) });
