@@ -1,8 +1,11 @@
 // `pnpm bench delivery`: deliveries per second to a loopback receiver with 1, 2 and 4
 // worker processes (concurrency 16 each), against the engine's floor: the same BullMQ
 // queue and workers running a job that makes one plain HTTP POST (no signing, no log,
-// no circuit). Jobs are queued first, then the workers drain them; the time to drain
-// is measured. Runs against the built package (dist).
+// no circuit). Between the two, `sender`: the same BullMQ job sending with the core
+// sender alone (signing, SSRF checks, timeouts, undici), no log, no circuit: hooksec/sender
+// is what this package's bookkeeping costs, sender/floor what the core sender costs.
+// Jobs are queued first, then the workers drain them; the time to drain is measured.
+// Runs against the built packages (dist).
 import { fork, spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { connect } from "node:net";
@@ -47,6 +50,17 @@ async function worker(mode, redisPort, queueName) {
       ssrf: { allowCidrs: ["127.0.0.0/8"], allowHttp: true },
     });
     await delivery.worker.waitUntilReady();
+  } else if (mode === "sender") {
+    const { createSender, standardWebhooks } = await import("@hooksec/core");
+    const { createNodeTransport } = await import("@hooksec/core/sender/node");
+    const sender = createSender({ retry: { attempts: 1 }, transport: createNodeTransport(), ssrf: { allowCidrs: ["127.0.0.0/8"], allowHttp: true } });
+    const scheme = standardWebhooks({ secret: SECRET });
+    const w = new Worker(
+      queueName,
+      async (job) => ({ status: (await sender.send({ url: job.data.url }, job.data.body, { id: job.id, scheme })).lastStatus }),
+      { connection: { ...connection(Number(redisPort)), maxRetriesPerRequest: null }, concurrency: CONCURRENCY },
+    );
+    await w.waitUntilReady();
   } else {
     const { Agent, request } = await import("node:http");
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -172,11 +186,14 @@ async function main() {
         await queue.addBulk(Array.from({ length: Math.min(500, MESSAGES - i) }, () => ({ name: "post", data: { url, body }, opts: { removeOnComplete: { age: 3600 } } })));
       }
     }
+    // Paused until every worker is ready: a worker that starts early must not drain jobs unmeasured.
+    await queue.pause();
     const started = performance.now();
     const processes = Array.from({ length: workers }, () => child("worker", mode, String(redis.port), queueName));
     await Promise.all(processes.map((p) => p.first));
     // Time from the moment every worker is ready (start-up excluded) to an empty queue.
     const before = await redisCounters(stats);
+    await queue.resume();
     const ready = performance.now();
     for (;;) {
       const counts = await queue.getJobCounts("completed", "failed");
@@ -190,7 +207,10 @@ async function main() {
     else for (const p of processes) p.forked.kill("SIGKILL");
     await (delivery ? delivery.close() : queue.close());
     const rate = MESSAGES / seconds;
-    results.push({ mode, workers, rate });
+    // CPU per delivery (workers and Redis): on a machine other work loads, a steadier measure
+    // than the rate; its inverse ratio is the rate ratio when the CPU is the bottleneck.
+    const cpuPerDelivery = (cpuMs + (after.cpuSeconds - before.cpuSeconds) * 1000) / MESSAGES;
+    results.push({ mode, workers, rate, cpuPerDelivery });
     // Per delivery: what the workers and Redis spend (the polling above adds a few Redis commands).
     const perDelivery = (value) => (value / MESSAGES).toFixed(2);
     const commands = Object.entries(after.byCommand)
@@ -210,8 +230,15 @@ async function main() {
   try {
     for (const workers of WORKERS) {
       const floor = await measure("floor", workers);
+      const sender = await measure("sender", workers);
       const hooksec = await measure("hooksec", workers);
-      console.log(`  ratio hooksec/floor with ${workers}: ${(hooksec / floor).toFixed(2)}x`);
+      console.log(
+        `  ratio hooksec/floor with ${workers}: ${(hooksec / floor).toFixed(2)}x (sender/floor ${(sender / floor).toFixed(2)}x, hooksec/sender ${(hooksec / sender).toFixed(2)}x)`,
+      );
+      const cpu = (mode) => results.find((r) => r.mode === mode && r.workers === workers)?.cpuPerDelivery ?? Number.NaN;
+      console.log(
+        `  by CPU per delivery: floor/hooksec ${(cpu("floor") / cpu("hooksec")).toFixed(2)}x (floor/sender ${(cpu("floor") / cpu("sender")).toFixed(2)}x, sender/hooksec ${(cpu("sender") / cpu("hooksec")).toFixed(2)}x)`,
+      );
     }
     const one = results.find((r) => r.mode === "hooksec" && r.workers === 1);
     const two = results.find((r) => r.mode === "hooksec" && r.workers === 2);
