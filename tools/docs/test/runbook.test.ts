@@ -174,7 +174,8 @@ describe.runIf(requireBinaries("the runbook's sending steps", { "redis-server": 
   const processed: string[] = [];
   let down = false;
   const store = createMemoryReplayStore();
-  let receiverSecrets: string[] = [];
+  // What the receiver verifies with; each test sets it before it dispatches.
+  let receiverSecrets: string[] = [newSecret()];
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -222,12 +223,14 @@ describe.runIf(requireBinaries("the runbook's sending steps", { "redis-server": 
   };
 
   it("1. endpoints.disable: dispatch to it throws endpoint_disabled", async () => {
-    const endpoint = await delivery.endpoints.create({ url });
+    const endpoint = await delivery.endpoints.create({ url, secret: receiverSecrets[0] as string });
     await delivery.endpoints.disable(endpoint.id);
     const refused = await delivery.dispatch(endpoint.id, { type: "x" }).catch((error: WebhookError) => error);
     expect(refused).toMatchObject({ code: "endpoint_disabled" });
     await delivery.endpoints.enable(endpoint.id);
-    expect((await delivery.dispatch(endpoint.id, { type: "x" })).endpointIds).toEqual([endpoint.id]);
+    const { messageId, endpointIds } = await delivery.dispatch(endpoint.id, { type: "x" });
+    expect(endpointIds).toEqual([endpoint.id]);
+    await until("the delivery once enabled again", () => processed.includes(messageId));
   });
 
   it("3. rotateSecret: during the grace period either secret verifies; after it only the new one", async () => {
