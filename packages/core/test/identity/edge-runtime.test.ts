@@ -8,14 +8,19 @@ import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LEAF_PEM, LEAF_SUBJECT_AS_NGINX } from "../../src/identity/test-support/certificates.js";
 
-const entry = new URL("../../src/index.ts", import.meta.url).pathname;
+// The root and the identity helpers it leaves to `@hooksec/core/identity`.
+const entry = {
+  contents: 'export * from "./index.ts"; export { createIpMatcher, parseCertificate } from "./identity/index.ts";',
+  resolveDir: new URL("../../src/", import.meta.url).pathname,
+  loader: "ts" as const,
+};
 
 describe("identity in the edge runtime VM", () => {
   let vm: EdgeVM;
 
   beforeAll(async () => {
     const bundle = await build({
-      entryPoints: [entry],
+      stdin: entry,
       bundle: true,
       write: false,
       format: "iife",
