@@ -28,7 +28,7 @@ export async function createConsumer(ctx, name, { dependencies, files = {}, npmA
  * examples/* manifest, `catalog:` resolved), so consumers install what the tests ran
  * against and npm's cache is hit from the second run on.
  */
-export function workspaceVersion(root, name) {
+function workspaceVersion(root, name) {
   for (const group of ["packages", "examples", "tools"]) {
     for (const dir of readdirSync(join(root, group))) {
       let manifest;

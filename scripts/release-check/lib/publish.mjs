@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { run } from "./processes.mjs";
 
 /** The public packages of the workspace: `{ dir, name }` for each packages/* that is not private. */
-export function publicPackages(root) {
+function publicPackages(root) {
   return readdirSync(join(root, "packages"))
     .filter((dir) => existsSync(join(root, "packages", dir, "package.json")))
     .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8")) }))

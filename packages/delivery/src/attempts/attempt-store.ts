@@ -26,7 +26,7 @@ if health == 'failure' then return circuit_failure(KEYS[3], ARGV[${LOG_APPEND_AR
 return false
 `);
 
-export interface AttemptStart {
+interface AttemptStart {
   /** The endpoint record as stored (JSON), absent when it was removed. */
   readonly recordJson: string | undefined;
   readonly disabled: { readonly reason: DisabledReason; readonly at: number } | undefined;
@@ -35,9 +35,9 @@ export interface AttemptStart {
 }
 
 /** How an attempt counts toward its endpoint's health. */
-export type AttemptHealth = "success" | "failure" | "none";
+type AttemptHealth = "success" | "failure" | "none";
 
-export interface AttemptFinish {
+interface AttemptFinish {
   readonly closed?: CircuitTransition;
   readonly failure?: FailureRecorded;
 }

@@ -6,7 +6,7 @@ import { defineScript } from "../lib/script.js";
 import type { DeliveryKeys } from "../lib/keys.js";
 import type { DisabledReason, EndpointInput, EndpointRecord, EndpointSecret } from "../types.js";
 
-export const ALL_EVENTS = "*";
+const ALL_EVENTS = "*";
 
 // KEYS: record, subscriptions to leave..., subscriptions to join...; ARGV: expected json, next json, leave count, id.
 const compareAndSetScript = defineScript(`

@@ -3,7 +3,7 @@ import { senderEndpoint } from "../lib/shared.js";
 import type { EndpointRecord } from "../types.js";
 import { liveSecrets } from "./endpoint-store.js";
 
-export interface PreparedEndpoint {
+interface PreparedEndpoint {
   /** The core sender's view of the record. */
   readonly endpoint: Endpoint;
   /** Signs with the secrets live at the time asked for. */

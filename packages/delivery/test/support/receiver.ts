@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createMemoryReplayStore, createReceiver, standardWebhooks } from "@hooksec/core";
 
-export interface Received {
+interface Received {
   readonly id: string;
   readonly at: number;
   readonly signature: string;
@@ -13,7 +13,7 @@ export interface Received {
 }
 
 /** A scripted answer: a status (and headers) instead of the lifecycle, or undefined to verify and process. */
-export type Script = (request: IncomingMessage, attempt: number) => { status: number; headers?: Record<string, string>; body?: string } | undefined;
+type Script = (request: IncomingMessage, attempt: number) => { status: number; headers?: Record<string, string>; body?: string } | undefined;
 
 export interface TestReceiver {
   readonly url: string;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canConnect, findBinary, freePort, waitUntil } from "@hooksec/testkit";
 
-export const redisServerBinary = findBinary("redis-server", ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]);
+const redisServerBinary = findBinary("redis-server", ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]);
 
 /** Locally a missing redis-server skips these tests; under CI=true it must not (startRedisServer throws). */
 export const skipWithoutRedis = redisServerBinary === undefined && process.env.CI !== "true";

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const RUNBOOK = fileURLToPath(new URL("../../../../docs/incident-response.md", import.meta.url));
+const RUNBOOK = fileURLToPath(new URL("../../../../docs/incident-response.md", import.meta.url));
 
 export interface FencedBlock {
   readonly lang: string;

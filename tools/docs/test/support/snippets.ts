@@ -6,11 +6,11 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { fencedBlocks } from "./runbook.js";
 
-export const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const OUT = fileURLToPath(new URL("../../.snippets/", import.meta.url));
 
 /** README.md of the root, every package and example, and the guides in docs/. */
-export function documentedFiles(): string[] {
+function documentedFiles(): string[] {
   const files = [join(ROOT, "README.md")];
   for (const group of ["packages", "examples"]) {
     for (const name of readdirSync(join(ROOT, group)).sort()) files.push(join(ROOT, group, name, "README.md"));

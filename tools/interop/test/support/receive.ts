@@ -11,7 +11,7 @@ export interface Delivery {
   readonly now?: number;
 }
 
-export const RECEIVER_URL = "https://receiver.test/webhooks";
+const RECEIVER_URL = "https://receiver.test/webhooks";
 const encoder = new TextEncoder();
 
 /** Verifies one delivery without a replay store, so a property can send the same message twice. */

@@ -20,7 +20,7 @@ const HMAC_SHA256 = resolveAlgorithm("hmac-sha256");
  * Items per notification: Adyen batches a few; the bound keeps a body of replayed valid items
  * from costing more than its size already does.
  */
-export const MAX_ADYEN_ITEMS = 1000;
+const MAX_ADYEN_ITEMS = 1000;
 const MAX_ID_LENGTH = 256;
 
 type Item = Record<string, unknown>;

@@ -20,7 +20,7 @@ export interface KeyCacheOptions {
 }
 
 /** A key a loader found, usable until `notAfter` (ms since the epoch) if it says so. */
-export interface LoadedKey<K> {
+interface LoadedKey<K> {
   readonly key: K;
   readonly notAfter?: number;
 }

@@ -8,7 +8,7 @@ import { codeOf } from "../../../test-support/outcome.js";
 import type { OutgoingWebhook, WebhookScheme } from "../../types.js";
 
 export const T = new Date(1_700_000_000_000);
-export const URL_SIGNED = "https://receiver.test/hooks";
+const URL_SIGNED = "https://receiver.test/hooks";
 
 /** A sender's key (secret, or private key with its public half) and what a receiver holds of it. */
 export interface ConformanceKey {
