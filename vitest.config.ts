@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // condition), so `vitest` needs no build; examples are tested against their
 // built apps.
 const source = ["hooksec-source"];
+// Property tests run hundreds of cases: 30 s, not 5, so a busy machine does not fail them.
 const coreTests = ["packages/core/src/**/*.test.ts"];
 
 export default defineConfig({
@@ -13,14 +14,14 @@ export default defineConfig({
         // The Node fast path: node:crypto behind the "node" condition.
         resolve: { conditions: [...source, "node"] },
         ssr: { resolve: { conditions: [...source, "node"] } },
-        test: { name: "core:node", include: coreTests, environment: "node", provide: { cryptoBackend: "node" } },
+        test: { name: "core:node", include: coreTests, environment: "node", testTimeout: 30_000, provide: { cryptoBackend: "node" } },
       },
       {
         // The portable path every other runtime takes: Web Crypto only ("hooksec-web"
         // picks it in the source imports map, ahead of the "node" condition).
         resolve: { conditions: [...source, "hooksec-web"] },
         ssr: { resolve: { conditions: [...source, "hooksec-web"] } },
-        test: { name: "core:web", include: coreTests, environment: "node", provide: { cryptoBackend: "web" } },
+        test: { name: "core:web", include: coreTests, environment: "node", testTimeout: 30_000, provide: { cryptoBackend: "web" } },
       },
       {
         // An edge-like global scope (no Buffer, no process): the Next.js edge runtime's VM.
@@ -31,6 +32,7 @@ export default defineConfig({
           include: coreTests,
           exclude: ["**/*.node.test.ts"],
           environment: "edge-runtime",
+          testTimeout: 30_000,
           provide: { cryptoBackend: "web" },
         },
       },
