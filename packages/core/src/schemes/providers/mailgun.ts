@@ -60,17 +60,9 @@ const mailgunFormat: SignatureFormat = {
 
 /** The event data a sender passes, as JSON text (spliced into the body unchanged). */
 function eventDataText(message: OutgoingWebhook): string {
-  const text = decodeUtf8Strict(toBytes(message.body));
-  let value: unknown;
-  try {
-    value = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new WebhookError("invalid_options", "a Mailgun body is its event-data: pass a JSON object");
-  }
-  return text as string;
+  const bytes = toBytes(message.body);
+  if (jsonObject(bytes) === undefined) throw new WebhookError("invalid_options", "a Mailgun body is its event-data: pass a JSON object");
+  return decodeUtf8Strict(bytes) as string;
 }
 
 /**

@@ -5,7 +5,8 @@ import { prepareAsymmetricKey } from "../../keys/asymmetric-keys.js";
 import type { PreparedSignatureKey, SignatureKeyring } from "../../keys/signature-keyring.js";
 import { decodeBase64 } from "../../lib/base64.js";
 import { encodeHex } from "../../lib/hex.js";
-import { decodeUtf8Strict, toBytes, utf8 } from "../../lib/utf8.js";
+import { toBytes, utf8 } from "../../lib/utf8.js";
+import { jsonObject } from "../signature/json-body.js";
 import { checkProtectedHeader } from "../jose/header-policy.js";
 import { type JoseKeyInput, kidOf, lazyKey } from "../jose/signing-key.js";
 import { resolveAlgorithm } from "../signature/algorithm.js";
@@ -58,17 +59,9 @@ function decodeBase64Url(segment: string): Uint8Array | undefined {
 
 function jsonSegment(segment: string, what: string): Record<string, unknown> {
   const bytes = decodeBase64Url(segment);
-  const text = bytes === undefined ? undefined : decodeUtf8Strict(bytes);
-  let value: unknown;
-  try {
-    value = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new WebhookError("malformed_header", `the ${HEADER} ${what} is not base64url JSON`);
-  }
-  return value as Record<string, unknown>;
+  const value = bytes === undefined ? undefined : jsonObject(bytes);
+  if (value === undefined) throw new WebhookError("malformed_header", `the ${HEADER} ${what} is not base64url JSON`);
+  return value;
 }
 
 // extra: [the JWS signing input `header.payload`, the signed request_body_sha256]
