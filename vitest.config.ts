@@ -14,14 +14,26 @@ export default defineConfig({
         // The Node fast path: node:crypto behind the "node" condition.
         resolve: { conditions: [...source, "node"] },
         ssr: { resolve: { conditions: [...source, "node"] } },
-        test: { name: "core:node", include: coreTests, environment: "node", testTimeout: 30_000, provide: { cryptoBackend: "node" } },
+        test: {
+          name: "core:node",
+          include: coreTests,
+          environment: "node",
+          testTimeout: 30_000,
+          provide: { cryptoBackend: "node" },
+        },
       },
       {
         // The portable path every other runtime takes: Web Crypto only ("hooksec-web"
         // picks it in the source imports map, ahead of the "node" condition).
         resolve: { conditions: [...source, "hooksec-web"] },
         ssr: { resolve: { conditions: [...source, "hooksec-web"] } },
-        test: { name: "core:web", include: coreTests, environment: "node", testTimeout: 30_000, provide: { cryptoBackend: "web" } },
+        test: {
+          name: "core:web",
+          include: coreTests,
+          environment: "node",
+          testTimeout: 30_000,
+          provide: { cryptoBackend: "web" },
+        },
       },
       {
         // An edge-like global scope (no Buffer, no process): the Next.js edge runtime's VM.
@@ -40,7 +52,13 @@ export default defineConfig({
         // Core tests that start real servers (nginx, openssl) or sockets: Node only, run once.
         resolve: { conditions: [...source, "node"] },
         ssr: { resolve: { conditions: [...source, "node"] } },
-        test: { name: "core:integration", include: ["packages/core/test/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 120_000 },
+        test: {
+          name: "core:integration",
+          include: ["packages/core/test/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
       },
       "packages/*/vitest.config.ts",
       "examples/*/vitest.config.ts",

@@ -124,4 +124,6 @@ if (failed > 0) {
   );
   process.exit(1);
 }
-console.log(`api-report: ${selected.length} entry points${local && changed > 0 ? `, ${changed} report(s) updated in api/` : ", all match api/"}`);
+console.log(
+  `api-report: ${selected.length} entry points${local && changed > 0 ? `, ${changed} report(s) updated in api/` : ", all match api/"}`,
+);

@@ -13,7 +13,8 @@ for (const group of ["packages", "examples"]) {
     const dir = join(root, group, name, "bench");
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir).sort()) {
-      if (/\.bench\.(mjs|ts)$/.test(file) && (!only || file.includes(only) || name.includes(only))) files.push(join(dir, file));
+      if (/\.bench\.(mjs|ts)$/.test(file) && (!only || file.includes(only) || name.includes(only)))
+        files.push(join(dir, file));
     }
   }
 }

@@ -43,7 +43,8 @@ const workspacePackages = {
         importer: target.importer,
         pluginData: "resolved",
       });
-      if (target.kind === "dynamic-import" && resolved.errors.length === 0) return { path: resolved.path, external: true };
+      if (target.kind === "dynamic-import" && resolved.errors.length === 0)
+        return { path: resolved.path, external: true };
       return resolved;
     });
   },
@@ -65,7 +66,9 @@ async function bundle(entryPoint) {
   });
   const contents = result.outputFiles[0].contents;
   const [output] = Object.values(result.metafile.outputs);
-  const onDemand = output.imports.filter((imported) => imported.kind === "dynamic-import" && imported.external).map((imported) => imported.path);
+  const onDemand = output.imports
+    .filter((imported) => imported.kind === "dynamic-import" && imported.external)
+    .map((imported) => imported.path);
   return { min: contents.length, gzip: gzipSync(contents, { level: 9 }).length, inputs: output.inputs, onDemand };
 }
 
@@ -95,8 +98,13 @@ try {
         (lazy.min > 0 ? `; on demand ${kb(lazy.gzip)} gzip (each lazy module bundled alone)` : ""),
     );
     if (why !== undefined) {
-      for (const [input, bytes] of Object.entries(initial.inputs).map(([input, { bytesInOutput }]) => [input, bytesInOutput]).sort((a, b) => b[1] - a[1]).slice(0, 40)) {
-        console.log(`  ${String(bytes).padStart(7)}  ${input.replace(/^.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, "").replace(/^.*packages\//, "")}`);
+      for (const [input, bytes] of Object.entries(initial.inputs)
+        .map(([input, { bytesInOutput }]) => [input, bytesInOutput])
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 40)) {
+        console.log(
+          `  ${String(bytes).padStart(7)}  ${input.replace(/^.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, "").replace(/^.*packages\//, "")}`,
+        );
       }
     }
   }
@@ -109,4 +117,6 @@ if (over > 0) {
   );
   process.exit(1);
 }
-console.log(`size-budget: ${basename("size-budget.json")}: every scenario within budget (esbuild, browser, minified, gzip -9)`);
+console.log(
+  `size-budget: ${basename("size-budget.json")}: every scenario within budget (esbuild, browser, minified, gzip -9)`,
+);

@@ -57,7 +57,11 @@ try {
   const versions = await step("changeset version --snapshot + publish", () =>
     publishSnapshot({ root, dir, registry: registry.url, token: registry.token }),
   );
-  console.log(`release check: published ${Object.entries(versions).map(([name, version]) => `${name}@${version}`).join(", ")}`);
+  console.log(
+    `release check: published ${Object.entries(versions)
+      .map(([name, version]) => `${name}@${version}`)
+      .join(", ")}`,
+  );
   const ctx = { root, dir, registry: registry.url, versions };
   // Two at a time: installs mostly wait on the network while Next.js builds on the CPU.
   const queue = CONSUMERS.filter((consumer) => only.length === 0 || only.includes(consumer.name));

@@ -4,5 +4,11 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { conditions: ["hooksec-source", "node"] },
   ssr: { resolve: { conditions: ["hooksec-source", "node"] } },
-  test: { name: "docs", include: ["test/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 120_000 },
+  test: {
+    name: "docs",
+    include: ["test/**/*.test.ts"],
+    environment: "node",
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
 });

@@ -107,7 +107,12 @@ const answerErrors: ErrorRequestHandler = (error: unknown, _req, res, next) => {
   // express.json()'s refusals (400 bad JSON, 413 too large) carry their status.
   const status = clientErrorStatus(error) ?? 500;
   if (status >= 500) console.error(`[express example] ${error instanceof Error ? error.message : String(error)}`);
-  res.status(status).json({ error: { code: status === 500 ? "internal_error" : "bad_request", message: status === 500 ? "Internal Server Error" : "Bad Request" } });
+  res.status(status).json({
+    error: {
+      code: status === 500 ? "internal_error" : "bad_request",
+      message: status === 500 ? "Internal Server Error" : "Bad Request",
+    },
+  });
 };
 
 function clientErrorStatus(error: unknown): number | undefined {

@@ -6,7 +6,13 @@ import {
   standardWebhooks,
   webhook,
 } from "@hooksec/fastify";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from "fastify";
 import { Inbox } from "./inbox.js";
 
 export interface TlsOptions {
@@ -114,7 +120,8 @@ function createFastify(options: ExampleAppOptions): FastifyInstance {
  * handler (the plugin's) answers webhook refusals before this one.
  */
 function answerErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
-  const status = typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  const status =
+    typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
   if (status === 500) {
     reply.log.error({ err: error }, error.message);
     return reply.code(500).send({ error: { code: "internal_error", message: "Internal Server Error" } });

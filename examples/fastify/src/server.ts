@@ -9,8 +9,13 @@ import { readFileSync } from "node:fs";
 import { start } from "./start.js";
 
 const env = process.env;
-const json = <T>(value: string | undefined): T | undefined => (value === undefined ? undefined : (JSON.parse(value) as T));
-const list = (value: string | undefined) => value?.split(",").map((item) => item.trim()).filter(Boolean);
+const json = <T>(value: string | undefined): T | undefined =>
+  value === undefined ? undefined : (JSON.parse(value) as T);
+const list = (value: string | undefined) =>
+  value
+    ?.split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 const running = await start({
   secret: env.WEBHOOK_SECRET,

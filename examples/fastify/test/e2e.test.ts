@@ -15,7 +15,12 @@ describeReceiver({
     start: async (secret) => ({
       receiver: await start({
         secret,
-        webhookScope: (scope) => scope.addContentTypeParser("application/json", { parseAs: "string" }, scope.getDefaultJsonParser("ignore", "ignore")),
+        webhookScope: (scope) =>
+          scope.addContentTypeParser(
+            "application/json",
+            { parseAs: "string" },
+            scope.getDefaultJsonParser("ignore", "ignore"),
+          ),
       }),
       path: "/webhooks",
     }),

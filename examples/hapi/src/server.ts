@@ -104,5 +104,11 @@ export async function start(options: ExampleServerOptions): Promise<RunningExamp
   await server.start();
   const port = Number(server.info.port);
   const protocol = options.tls === undefined ? "http" : "https";
-  return { url: `${protocol}://${options.host ?? "127.0.0.1"}:${port}`, port, server, inbox, close: () => server.stop({ timeout: 1000 }) };
+  return {
+    url: `${protocol}://${options.host ?? "127.0.0.1"}:${port}`,
+    port,
+    server,
+    inbox,
+    close: () => server.stop({ timeout: 1000 }),
+  };
 }

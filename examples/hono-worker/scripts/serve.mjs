@@ -30,7 +30,9 @@ export function findWorkerd() {
 
 /** The compatibility date users deploy with: wrangler.toml's, so both run the same. */
 function compatibilityDate() {
-  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(join(exampleDir, "wrangler.toml"), "utf8"))?.[1];
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(
+    readFileSync(join(exampleDir, "wrangler.toml"), "utf8"),
+  )?.[1];
   if (date === undefined) throw new Error("wrangler.toml has no compatibility_date");
   return date;
 }
@@ -133,7 +135,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error("set WEBHOOK_SECRET (whsec_...): the Worker's secret binding");
     process.exit(1);
   }
-  const worker = await serveWorker({ dir, port: Number(process.env.PORT ?? 8787), host: process.env.HOST ?? "127.0.0.1" });
+  const worker = await serveWorker({
+    dir,
+    port: Number(process.env.PORT ?? 8787),
+    host: process.env.HOST ?? "127.0.0.1",
+  });
   console.log(`receiving webhooks on ${worker.url}/webhooks (workerd ${findWorkerd().version})`);
-  for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.once(signal, () => void worker.stop().then(() => process.exit(0)));
+  for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"]))
+    process.once(signal, () => void worker.stop().then(() => process.exit(0)));
 }

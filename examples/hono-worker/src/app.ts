@@ -24,7 +24,10 @@ export function createApp(options: ExampleAppOptions): Hono<WebhookEnv> {
   const app = new Hono<WebhookEnv>();
 
   // No replay store given: the default one, in this isolate's memory (see the README).
-  const receiveWebhook = webhook({ scheme: standardWebhooks({ secret: options.secret }), maxBodyBytes: options.maxBodyBytes });
+  const receiveWebhook = webhook({
+    scheme: standardWebhooks({ secret: options.secret }),
+    maxBodyBytes: options.maxBodyBytes,
+  });
 
   app.post("/webhooks", receiveWebhook, (c) => {
     // A throw here (or a 5xx) releases the message: the sender's retry is processed.

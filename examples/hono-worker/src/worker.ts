@@ -34,13 +34,17 @@ export default {
 function appOptions(env: Bindings): ExampleAppOptions {
   const secret = env.WEBHOOK_SECRET;
   if (secret === undefined || secret === null || secret === "") {
-    throw new Error("the WEBHOOK_SECRET binding is not set: `wrangler secret put WEBHOOK_SECRET` (or .dev.vars for `wrangler dev`)");
+    throw new Error(
+      "the WEBHOOK_SECRET binding is not set: `wrangler secret put WEBHOOK_SECRET` (or .dev.vars for `wrangler dev`)",
+    );
   }
   const limit = env.MAX_BODY_BYTES;
   if (limit === undefined || limit === null || limit === "") return { secret };
   const maxBodyBytes = Number(limit);
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) {
-    throw new Error(`the MAX_BODY_BYTES binding must be a positive whole number of bytes, not ${JSON.stringify(limit)}`);
+    throw new Error(
+      `the MAX_BODY_BYTES binding must be a positive whole number of bytes, not ${JSON.stringify(limit)}`,
+    );
   }
   return { secret, maxBodyBytes };
 }

@@ -7,7 +7,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Reply, randomSecret, requireBinaries, send, signed, standardWebhooksHeaders, waitUntil } from "@hooksec/testkit";
+import {
+  type Reply,
+  randomSecret,
+  requireBinaries,
+  send,
+  signed,
+  standardWebhooksHeaders,
+  waitUntil,
+} from "@hooksec/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleWorker } from "../scripts/bundle.mjs";
 import { findWorkerd, type RunningWorker, serveWorker } from "../scripts/serve.mjs";
@@ -28,7 +36,11 @@ describe.runIf(available)(`the Hono Worker example in workerd ${workerd.version}
     dir = await mkdtemp(join(tmpdir(), "hooksec-hono-worker-"));
     await bundleWorker(join(dir, "worker.js"));
     // The bindings, as `wrangler secret put` and [vars] would set them.
-    worker = await serveWorker({ dir, env: { WEBHOOK_SECRET: secret, MAX_BODY_BYTES: String(MAX_BODY_BYTES) }, output: "capture" });
+    worker = await serveWorker({
+      dir,
+      env: { WEBHOOK_SECRET: secret, MAX_BODY_BYTES: String(MAX_BODY_BYTES) },
+      output: "capture",
+    });
   });
   afterAll(async () => {
     await worker?.stop();
@@ -36,7 +48,10 @@ describe.runIf(available)(`the Hono Worker example in workerd ${workerd.version}
   });
 
   const deliver = (sent: { headers: Record<string, string>; body: string }) => send(`${worker.url}/webhooks`, sent);
-  const processedIds = async () => ((await send(`${worker.url}/events`, { method: "GET" })).body as unknown as { id: string }[]).map((event) => event.id);
+  const processedIds = async () =>
+    ((await send(`${worker.url}/events`, { method: "GET" })).body as unknown as { id: string }[]).map(
+      (event) => event.id,
+    );
 
   it("processes a valid delivery once, with the secret from the WEBHOOK_SECRET binding", async () => {
     const sent = signed(secret, { type: "invoice.paid", amount: 42 });
@@ -76,7 +91,10 @@ describe.runIf(available)(`the Hono Worker example in workerd ${workerd.version}
     const sent = signed(secret, { type: "big", data: "x".repeat(MAX_BODY_BYTES + 1024) });
     expectRefused(await deliver(sent), 413, "body_too_large");
     // No content-length: the limit holds while the stream is read.
-    const chunked = await postChunked(`${worker.url}/webhooks`, sent.headers, [sent.body.slice(0, 4096), sent.body.slice(4096)]);
+    const chunked = await postChunked(`${worker.url}/webhooks`, sent.headers, [
+      sent.body.slice(0, 4096),
+      sent.body.slice(4096),
+    ]);
     expect(chunked.status).toBe(413);
     expect(JSON.parse(chunked.text)).toMatchObject({ error: { code: "body_too_large" } });
     expect(await processedIds()).not.toContain(sent.id);
@@ -95,7 +113,11 @@ describe.runIf(available)(`the Hono Worker example in workerd ${workerd.version}
   it("answers a signed body that is not JSON with 400 malformed_body", async () => {
     const id = `msg_not_json_${Date.now()}`;
     const body = "not json";
-    expectRefused(await deliver({ headers: standardWebhooksHeaders(secret, { id, timestamp: new Date(), body }), body }), 400, "malformed_body");
+    expectRefused(
+      await deliver({ headers: standardWebhooksHeaders(secret, { id, timestamp: new Date(), body }), body }),
+      400,
+      "malformed_body",
+    );
     expect(await processedIds()).not.toContain(id);
   });
 
@@ -107,7 +129,9 @@ describe.runIf(available)(`the Hono Worker example in workerd ${workerd.version}
       expect(reply.status).toBe(500);
       expect(reply.text).not.toContain("WEBHOOK_SECRET");
       // workerd prints the Worker's console output after the response went out.
-      await waitUntil("the log line", async () => misconfigured.output().includes("the WEBHOOK_SECRET binding is not set"));
+      await waitUntil("the log line", async () =>
+        misconfigured.output().includes("the WEBHOOK_SECRET binding is not set"),
+      );
     } finally {
       await misconfigured.stop();
     }
@@ -121,15 +145,27 @@ function expectRefused(reply: Reply, status: number, code: string): void {
 }
 
 /** A POST in chunks (transfer-encoding: chunked, no content-length); the server may close once it answered. */
-function postChunked(url: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; text: string }> {
+function postChunked(
+  url: string,
+  headers: Record<string, string>,
+  chunks: string[],
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", headers: { "content-type": "application/json", ...headers, "transfer-encoding": "chunked" }, agent: false }, (res) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => {
-        text += chunk.toString();
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      url,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers, "transfer-encoding": "chunked" },
+        agent: false,
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on("error", reject);
     for (const chunk of chunks) req.write(chunk);
     req.end();

@@ -58,20 +58,58 @@ export function createDevPki(dir = mkdtempSync(join(tmpdir(), "hooksec-dev-pki-"
   function issue(caName: string, name: string, subject: string, extensions: string): KeyPair {
     writeFileSync(file(`${name}.ext`), extensions);
     openssl("req", ...newKey, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject);
-    openssl("x509", "-req", "-in", `${name}.csr`, "-CA", `${caName}.pem`, "-CAkey", `${caName}.key`, "-CAcreateserial", "-out", `${name}.pem`, "-days", "2", "-extfile", `${name}.ext`);
-    return { key: readFileSync(file(`${name}.key`), "utf8"), cert: readFileSync(file(`${name}.pem`), "utf8"), keyFile: file(`${name}.key`), certFile: file(`${name}.pem`) };
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      `${caName}.pem`,
+      "-CAkey",
+      `${caName}.key`,
+      "-CAcreateserial",
+      "-out",
+      `${name}.pem`,
+      "-days",
+      "2",
+      "-extfile",
+      `${name}.ext`,
+    );
+    return {
+      key: readFileSync(file(`${name}.key`), "utf8"),
+      cert: readFileSync(file(`${name}.pem`), "utf8"),
+      keyFile: file(`${name}.key`),
+      certFile: file(`${name}.pem`),
+    };
   }
 
   return {
     dir,
     createAuthority(name) {
       const caName = `ca-${name.replace(/[^a-z0-9]+/gi, "-")}`;
-      openssl("req", "-x509", ...newKey, "-keyout", `${caName}.key`, "-out", `${caName}.pem`, "-days", "2", "-subj", `/CN=${name}`);
+      openssl(
+        "req",
+        "-x509",
+        ...newKey,
+        "-keyout",
+        `${caName}.key`,
+        "-out",
+        `${caName}.pem`,
+        "-days",
+        "2",
+        "-subj",
+        `/CN=${name}`,
+      );
       return {
         cert: readFileSync(file(`${caName}.pem`), "utf8"),
         certFile: file(`${caName}.pem`),
         issueServer: (serverName) =>
-          issue(caName, serverName, "/CN=localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n"),
+          issue(
+            caName,
+            serverName,
+            "/CN=localhost",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+          ),
         issueClient: (clientName, subject) => issue(caName, clientName, subject, "extendedKeyUsage=clientAuth\n"),
       };
     },

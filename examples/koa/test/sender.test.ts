@@ -58,7 +58,9 @@ describe.runIf(available)("sending to the Koa example receiver over mTLS", () =>
     const s = sender();
     const result = await s.send(endpoint(certs.client), { type: "order.created" });
     expect(result).toMatchObject({ status: "delivered", attempts: 1, lastStatus: 204 });
-    expect(example.inbox.processed).toContainEqual(expect.objectContaining({ id: result.id, tenant: "acme", type: "order.created" }));
+    expect(example.inbox.processed).toContainEqual(
+      expect.objectContaining({ id: result.id, tenant: "acme", type: "order.created" }),
+    );
     await s.close();
   });
 
@@ -79,7 +81,11 @@ describe.runIf(available)("sending to the Koa example receiver over mTLS", () =>
 
   it("is refused with another tenant's secret, and with a certificate from another CA", async () => {
     const wrongSecret = sender(OTHER_SECRET);
-    expect(await wrongSecret.send(endpoint(certs.client), { type: "x" })).toMatchObject({ status: "failed", attempts: 1, lastStatus: 401 });
+    expect(await wrongSecret.send(endpoint(certs.client), { type: "x" })).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      lastStatus: 401,
+    });
     const s = sender();
     const rogue = await s.send(endpoint(certs.rogueClient), { type: "x" });
     expect(rogue).toMatchObject({ status: "failed", attempts: 1, lastStatus: 401 });

@@ -14,7 +14,8 @@ async function timesProcessed(id: string): Promise<number> {
 }
 
 describe("the Next.js example (next start), Standard Webhooks route", () => {
-  const deliver = (sent: { headers: Record<string, string>; body: string }) => post("/api/webhooks", sent.headers, sent.body);
+  const deliver = (sent: { headers: Record<string, string>; body: string }) =>
+    post("/api/webhooks", sent.headers, sent.body);
 
   it("processes a valid delivery once", async () => {
     const sent = signed(secret, { type: "invoice.paid" });
@@ -70,7 +71,11 @@ describe("the Next.js example (next start), Standard Webhooks route", () => {
     expect(reply.status).toBe(500);
     expect(reply.text).not.toMatch(/consumed|withWebhook/i);
     expect(await timesProcessed(sent.id)).toBe(0);
-    await vi.waitFor(() => expect(readFileSync(inject("serverLog"), "utf8")).toContain("Webhook body already consumed: the route read the request body"));
+    await vi.waitFor(() =>
+      expect(readFileSync(inject("serverLog"), "utf8")).toContain(
+        "Webhook body already consumed: the route read the request body",
+      ),
+    );
   });
 });
 
@@ -87,7 +92,11 @@ describe("the Next.js example, Stripe preset on the edge runtime", () => {
 
   it("refuses a Stripe event signed with another secret", async () => {
     const body = JSON.stringify({ id: `evt_${Date.now()}_x`, type: "payment_intent.succeeded" });
-    const headers = await stripe({ secret: "whsec_not_the_right_one" }).sign({ id: "unused", timestamp: new Date(), body });
+    const headers = await stripe({ secret: "whsec_not_the_right_one" }).sign({
+      id: "unused",
+      timestamp: new Date(),
+      body,
+    });
     const reply = await post("/api/webhooks/stripe", headers, body);
     expect(reply.status).toBe(401);
     expect(reply.body.error?.code).toBe("invalid_signature");

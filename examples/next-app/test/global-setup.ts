@@ -31,7 +31,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const port = await freePort();
   const server = spawn(process.execPath, [nextBin, "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: appDir,
-    env: { ...env, WEBHOOK_SECRET: webhookSecret, STRIPE_WEBHOOK_SECRET: stripeSecret, WEBHOOK_MAX_BODY_BYTES: String(maxBodyBytes) },
+    env: {
+      ...env,
+      WEBHOOK_SECRET: webhookSecret,
+      STRIPE_WEBHOOK_SECRET: stripeSecret,
+      WEBHOOK_MAX_BODY_BYTES: String(maxBodyBytes),
+    },
     stdio: ["ignore", "ignore", "pipe"],
     detached: true,
   });

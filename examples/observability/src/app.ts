@@ -26,8 +26,14 @@ export interface ObservableAppOptions {
  * const { app } = createObservableApp({ receiver: { scheme: standardWebhooks({ secret }) }, logger: pino() });
  * app.listen(3000);
  */
-export function createObservableApp(options: ObservableAppOptions): { app: Koa<WebhookState>; metrics: PrometheusMetrics | undefined } {
-  const metrics = options.metrics === false ? undefined : createPrometheusMetrics({ attributes: { tenant: options.tenantMetrics === true } });
+export function createObservableApp(options: ObservableAppOptions): {
+  app: Koa<WebhookState>;
+  metrics: PrometheusMetrics | undefined;
+} {
+  const metrics =
+    options.metrics === false
+      ? undefined
+      : createPrometheusMetrics({ attributes: { tenant: options.tenantMetrics === true } });
   const { logger } = options;
   const onEvent = (event: WebhookEvent) => {
     metrics?.telemetry.onEvent(event);

@@ -54,7 +54,19 @@ export function logWebhookEvent(logger: Logger, event: WebhookEvent): void {
   // 5xx refusals are ours (a store down, a setup error), not the sender's.
   const effective = event.type === "rejected" && (event.status ?? 0) >= 500 ? "error" : level;
   logger[effective](fields, message);
-  if (event.daysUntilExpiry !== undefined && event.daysUntilExpiry < CERTIFICATE_WARNING_DAYS && event.type !== "rejected") {
-    logger.warn({ event: "certificate_expiring", tenant: event.tenant, certificateSubject: event.certificateSubject, daysUntilExpiry: event.daysUntilExpiry }, "client certificate expires soon");
+  if (
+    event.daysUntilExpiry !== undefined &&
+    event.daysUntilExpiry < CERTIFICATE_WARNING_DAYS &&
+    event.type !== "rejected"
+  ) {
+    logger.warn(
+      {
+        event: "certificate_expiring",
+        tenant: event.tenant,
+        certificateSubject: event.certificateSubject,
+        daysUntilExpiry: event.daysUntilExpiry,
+      },
+      "client certificate expires soon",
+    );
   }
 }

@@ -18,7 +18,9 @@ export interface PrometheusMetrics {
  * const metrics = createPrometheusMetrics({ attributes: { tenant: true } });
  * router.get("/metrics", metrics.route);
  */
-export function createPrometheusMetrics(options: Omit<WebhookTelemetryOptions, "meterProvider"> = {}): PrometheusMetrics {
+export function createPrometheusMetrics(
+  options: Omit<WebhookTelemetryOptions, "meterProvider"> = {},
+): PrometheusMetrics {
   const exporter = new PrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({ readers: [exporter] });
   const telemetry = createWebhookTelemetry({ traces: false, ...options, meterProvider });

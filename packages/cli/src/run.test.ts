@@ -5,7 +5,11 @@ import { capture } from "../test/run-in-process.js";
 
 const SCHEMES = ["standard-webhooks", "svix", "stripe", "github", "slack", "shopify"] as const;
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const toHeaderArgs = (text: string) => text.split("\n").filter(Boolean).flatMap((line) => ["--header", line]);
+const toHeaderArgs = (text: string) =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .flatMap((line) => ["--header", line]);
 
 describe("run (in process)", () => {
   it("sign then verify accepts any body bytes, and refuses any one-byte change with invalid_signature", async () => {
@@ -17,10 +21,23 @@ describe("run (in process)", () => {
         fc.integer({ min: 1, max: 255 }),
         async (scheme, body, at, flip) => {
           // Stripe names a message by the `id` of its JSON body: give it one.
-          const bytes = scheme === "stripe" ? new TextEncoder().encode(JSON.stringify({ id: "evt_1", data: Array.from(body) })) : body;
+          const bytes =
+            scheme === "stripe"
+              ? new TextEncoder().encode(JSON.stringify({ id: "evt_1", data: Array.from(body) }))
+              : body;
           const signed = await capture(["sign", "--scheme", scheme, "--secret", secret, "--body-file", "-"], bytes);
           expect(signed.code).toBe(0);
-          const verify = ["verify", "--scheme", scheme, "--secret", secret, "--body-file", "-", "--json", ...toHeaderArgs(signed.stdout)];
+          const verify = [
+            "verify",
+            "--scheme",
+            scheme,
+            "--secret",
+            secret,
+            "--body-file",
+            "-",
+            "--json",
+            ...toHeaderArgs(signed.stdout),
+          ];
           expect((await capture(verify, bytes)).code).toBe(0);
           const tampered = bytes.slice();
           const index = at % tampered.length;
@@ -29,7 +46,9 @@ describe("run (in process)", () => {
           expect(refused.code).toBe(1);
           const verdict = JSON.parse(refused.stdout) as { code: string };
           // Changing Stripe's JSON may break the JSON (malformed_body) before the MAC is compared.
-          expect(scheme === "stripe" ? ["invalid_signature", "malformed_body"] : ["invalid_signature"]).toContain(verdict.code);
+          expect(scheme === "stripe" ? ["invalid_signature", "malformed_body"] : ["invalid_signature"]).toContain(
+            verdict.code,
+          );
         },
       ),
       { numRuns: 60 },
@@ -44,14 +63,39 @@ describe("run (in process)", () => {
   });
 
   it("any command line resolves with 0, 1 or 2, never a crash; 2 points to --help", async () => {
-    const flags = ["--scheme", "--secret", "--secret-env", "--body", "--header", "--now", "--tolerance", "--timestamp", "--id", "--url", "--json", "--bytes", "--prefix", "--encoding", "--bogus", "-x", "--"];
-    const word = fc.oneof(fc.constantFrom(...flags, ...SCHEMES, "twilio", secret, "whsk_AAAA", "12", "-1", "webhook-id: x"), fc.string({ maxLength: 12 }));
+    const flags = [
+      "--scheme",
+      "--secret",
+      "--secret-env",
+      "--body",
+      "--header",
+      "--now",
+      "--tolerance",
+      "--timestamp",
+      "--id",
+      "--url",
+      "--json",
+      "--bytes",
+      "--prefix",
+      "--encoding",
+      "--bogus",
+      "-x",
+      "--",
+    ];
+    const word = fc.oneof(
+      fc.constantFrom(...flags, ...SCHEMES, "twilio", secret, "whsk_AAAA", "12", "-1", "webhook-id: x"),
+      fc.string({ maxLength: 12 }),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom("sign", "verify", "secret"), fc.array(word, { maxLength: 10 }), async (command, args) => {
-        const result = await capture([command, ...args]);
-        expect([0, 1, 2]).toContain(result.code);
-        if (result.code === 2) expect(result.stderr).toMatch(/--help|Usage/);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom("sign", "verify", "secret"),
+        fc.array(word, { maxLength: 10 }),
+        async (command, args) => {
+          const result = await capture([command, ...args]);
+          expect([0, 1, 2]).toContain(result.code);
+          if (result.code === 2) expect(result.stderr).toMatch(/--help|Usage/);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -11,12 +11,22 @@ import type { Command } from "./lib/command.js";
 import { type CliIo, EXIT, type ExitCode, processIo } from "./lib/io.js";
 import { CommandError, UsageError } from "./lib/usage-error.js";
 
-const COMMANDS: readonly Command[] = [secretCommand, keypairCommand, caCommand, signCommand, verifyCommand, sendCommand, logCommand];
+const COMMANDS: readonly Command[] = [
+  secretCommand,
+  keypairCommand,
+  caCommand,
+  signCommand,
+  verifyCommand,
+  sendCommand,
+  logCommand,
+];
 
 function version(): string {
   // The same relative path from src/ and from dist/.
   const manifest: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-  return typeof manifest === "object" && manifest !== null && "version" in manifest ? String(manifest.version) : "unknown";
+  return typeof manifest === "object" && manifest !== null && "version" in manifest
+    ? String(manifest.version)
+    : "unknown";
 }
 
 function mainHelp(): string {
@@ -74,7 +84,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     io.stdout(command.help);
     return EXIT.ok;
   }
-  const label = command === caCommand && args[0] !== undefined && !args[0].startsWith("-") ? `ca ${args[0]}` : command.name;
+  const label =
+    command === caCommand && args[0] !== undefined && !args[0].startsWith("-") ? `ca ${args[0]}` : command.name;
   try {
     return await command.run(args, io);
   } catch (error) {

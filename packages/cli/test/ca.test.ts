@@ -33,7 +33,17 @@ describe.runIf(available)("hooksec ca", () => {
   // One CA for every test, made when the first test asks for it (never when skipped).
   let initialised: Promise<CliResult> | undefined;
   const initCa = () => {
-    initialised ??= hooksec(["ca", "init", "--out", caDir(), "--name", "Example Webhooks CA", "--days", "30", "--json"]);
+    initialised ??= hooksec([
+      "ca",
+      "init",
+      "--out",
+      caDir(),
+      "--name",
+      "Example Webhooks CA",
+      "--days",
+      "30",
+      "--json",
+    ]);
     return initialised;
   };
 
@@ -54,14 +64,30 @@ describe.runIf(available)("hooksec ca", () => {
     expect((await initCa()).code).toBe(0);
     const out = join(temp.dir, "tenant-42");
     const subject = "/CN=payments-provider/O=Example/OU=tenant-42";
-    const result = await hooksec(["ca", "issue", "--ca", caDir(), "--subject", subject, "--days", "90", "--out", out, "--json"]);
+    const result = await hooksec([
+      "ca",
+      "issue",
+      "--ca",
+      caDir(),
+      "--subject",
+      subject,
+      "--days",
+      "90",
+      "--out",
+      out,
+      "--json",
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const issued = json<Issued>(result);
     expect(mode(issued.key)).toBe(0o600);
 
-    expect(openssl("verify", "-purpose", "sslclient", "-CAfile", join(caDir(), "ca.crt"), issued.cert).trim()).toBe(`${issued.cert}: OK`);
+    expect(openssl("verify", "-purpose", "sslclient", "-CAfile", join(caDir(), "ca.crt"), issued.cert).trim()).toBe(
+      `${issued.cert}: OK`,
+    );
     // nginx's $ssl_client_s_dn is OpenSSL's RFC 2253 form; core's canonical form of the subject.
-    const nginxSubject = openssl("x509", "-in", issued.cert, "-noout", "-subject", "-nameopt", "RFC2253").trim().replace(/^subject=/, "");
+    const nginxSubject = openssl("x509", "-in", issued.cert, "-noout", "-subject", "-nameopt", "RFC2253")
+      .trim()
+      .replace(/^subject=/, "");
     expect(issued.subject).toBe("OU=tenant-42,O=Example,CN=payments-provider");
     expect(canonicalDistinguishedName(nginxSubject)).toBe(issued.subject);
     expect(canonicalDistinguishedName(subject)).toBe(issued.subject);
@@ -88,23 +114,49 @@ describe.runIf(available)("hooksec ca", () => {
   it("issue takes an RFC 4514 subject with characters that need escaping", async () => {
     expect((await initCa()).code).toBe(0);
     const result = await hooksec([
-      "ca", "issue", "--ca", caDir(), "--subject", "OU=a/b\\+c,O=Caf\u00e9 \\, Ltd.,CN=sender", "--out", join(temp.dir, "escaped"), "--tenant", "t-1", "--json",
+      "ca",
+      "issue",
+      "--ca",
+      caDir(),
+      "--subject",
+      "OU=a/b\\+c,O=Caf\u00e9 \\, Ltd.,CN=sender",
+      "--out",
+      join(temp.dir, "escaped"),
+      "--tenant",
+      "t-1",
+      "--json",
     ]);
     expect(result.code, result.stderr).toBe(0);
     const issued = json<Issued>(result);
     expect(issued.subject).toBe("OU=a/b\\+c,O=Caf\u00e9 \\, Ltd.,CN=sender");
-    const nginxSubject = openssl("x509", "-in", issued.cert, "-noout", "-subject", "-nameopt", "RFC2253,-esc_msb").trim().replace(/^subject=/, "");
+    const nginxSubject = openssl("x509", "-in", issued.cert, "-noout", "-subject", "-nameopt", "RFC2253,-esc_msb")
+      .trim()
+      .replace(/^subject=/, "");
     expect(canonicalDistinguishedName(nginxSubject)).toBe(issued.subject);
     expect(issued.tenantRules[0]?.tenant).toBe("t-1");
   });
 
   it("server makes a TLS server certificate for every --name", async () => {
     expect((await initCa()).code).toBe(0);
-    const result = await hooksec(["ca", "server", "--ca", caDir(), "--name", "localhost", "--name", "127.0.0.1", "--out", join(temp.dir, "server"), "--json"]);
+    const result = await hooksec([
+      "ca",
+      "server",
+      "--ca",
+      caDir(),
+      "--name",
+      "localhost",
+      "--name",
+      "127.0.0.1",
+      "--out",
+      join(temp.dir, "server"),
+      "--json",
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const issued = json<Issued>(result);
     expect(mode(issued.key)).toBe(0o600);
-    expect(openssl("verify", "-purpose", "sslserver", "-CAfile", join(caDir(), "ca.crt"), issued.cert).trim()).toBe(`${issued.cert}: OK`);
+    expect(openssl("verify", "-purpose", "sslserver", "-CAfile", join(caDir(), "ca.crt"), issued.cert).trim()).toBe(
+      `${issued.cert}: OK`,
+    );
     const x509 = new X509Certificate(readFileSync(issued.cert));
     expect(x509.subjectAltName).toBe("DNS:localhost, IP Address:127.0.0.1");
     expect(x509.checkHost("localhost")).toBe("localhost");
@@ -113,14 +165,22 @@ describe.runIf(available)("hooksec ca", () => {
 
   it("takes relative --ca and --out paths, from the working directory (openssl runs elsewhere)", async () => {
     const work = join(temp.dir, "relative");
-    const init = await hooksec(["ca", "init", "--out", "my-ca", "--json"], { cwd: mkdirSync(work, { recursive: true }) ?? work });
+    const init = await hooksec(["ca", "init", "--out", "my-ca", "--json"], {
+      cwd: mkdirSync(work, { recursive: true }) ?? work,
+    });
     expect(init.code, init.stderr).toBe(0);
-    const client = await hooksec(["ca", "issue", "--ca", "my-ca", "--subject", "/CN=rel/OU=tenant-rel", "--out", "certs", "--json"], { cwd: work });
+    const client = await hooksec(
+      ["ca", "issue", "--ca", "my-ca", "--subject", "/CN=rel/OU=tenant-rel", "--out", "certs", "--json"],
+      { cwd: work },
+    );
     expect(client.code, client.stderr).toBe(0);
     const issued = json<Issued>(client);
     expect(issued.cert).toBe(join(work, "certs", "client.crt"));
     expect(openssl("verify", "-CAfile", join(work, "my-ca", "ca.crt"), issued.cert).trim()).toBe(`${issued.cert}: OK`);
-    const server = await hooksec(["ca", "server", "--ca", "./my-ca/", "--name", "localhost", "--out", "certs", "--json"], { cwd: work });
+    const server = await hooksec(
+      ["ca", "server", "--ca", "./my-ca/", "--name", "localhost", "--out", "certs", "--json"],
+      { cwd: work },
+    );
     expect(server.code, server.stderr).toBe(0);
     expect(json<Issued>(server).cert).toBe(join(work, "certs", "server.crt"));
   });
@@ -135,7 +195,16 @@ describe.runIf(available)("hooksec ca", () => {
   });
 
   it("fails (exit 1) when --ca is not a CA folder", async () => {
-    const result = await hooksec(["ca", "issue", "--ca", join(temp.dir, "nowhere"), "--subject", "/CN=x", "--out", join(temp.dir, "x")]);
+    const result = await hooksec([
+      "ca",
+      "issue",
+      "--ca",
+      join(temp.dir, "nowhere"),
+      "--subject",
+      "/CN=x",
+      "--out",
+      join(temp.dir, "x"),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("hooksec ca init");
   });

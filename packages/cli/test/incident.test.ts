@@ -17,15 +17,19 @@ async function verifies(secrets: string[], signer: string): Promise<boolean> {
   const id = `msg_${Math.random().toString(36).slice(2)}`;
   const headers = await standardWebhooks({ secret: signer }).sign({ id, timestamp: new Date(), body });
   const verifier = createVerifier({ scheme: standardWebhooks({ secrets }), replay: false });
-  return verifier.verifyParts({ method: "POST", url: "https://r.test/h", headers, body: new TextEncoder().encode(body) }).then(
-    () => true,
-    () => false,
-  );
+  return verifier
+    .verifyParts({ method: "POST", url: "https://r.test/h", headers, body: new TextEncoder().encode(body) })
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 describe("hooksec secret rotate / retire", () => {
   it("rotate: a new secret in front of the keyring from the environment; both verify, the new one is first", async () => {
-    const result = await hooksec(["secret", "rotate", "--keyring-env", "WEBHOOK_SECRETS"], { env: { WEBHOOK_SECRETS: `${OLD}, ${OLDER}` } });
+    const result = await hooksec(["secret", "rotate", "--keyring-env", "WEBHOOK_SECRETS"], {
+      env: { WEBHOOK_SECRETS: `${OLD}, ${OLDER}` },
+    });
     expect(result.code).toBe(0);
     const keyring = keyringOf(result.stdout);
     expect(keyring).toHaveLength(3);
@@ -54,11 +58,19 @@ describe("hooksec secret rotate / retire", () => {
 
   it("retire: after the grace period only the newest entry is left; the old secret no longer verifies", async () => {
     const rotated = keyringOf((await hooksec(["secret", "rotate", "--keyring-env", "K"], { env: { K: OLD } })).stdout);
-    const result = await hooksec(["secret", "retire", "--keyring-env", "K", "--json"], { env: { K: rotated.join(" ") } });
+    const result = await hooksec(["secret", "retire", "--keyring-env", "K", "--json"], {
+      env: { K: rotated.join(" ") },
+    });
     expect(result.code).toBe(0);
     expect(json(result)).toEqual({ keyring: [rotated[0]], retired: 1 });
     expect(await verifies([rotated[0] as string], OLD)).toBe(false);
-    expect((await hooksec(["secret", "retire", "--keyring-env", "K", "--keep", "2"], { env: { K: `${rotated.join(",")},${OLDER}` } })).stdout.trim()).toBe(rotated.join(" "));
+    expect(
+      (
+        await hooksec(["secret", "retire", "--keyring-env", "K", "--keep", "2"], {
+          env: { K: `${rotated.join(",")},${OLDER}` },
+        })
+      ).stdout.trim(),
+    ).toBe(rotated.join(" "));
   });
 
   it.each([
@@ -78,11 +90,30 @@ describe("hooksec secret rotate / retire", () => {
 
 describe("hooksec log rejections", () => {
   const now = Date.now();
-  const line = (fields: Record<string, unknown>) => JSON.stringify({ level: 40, pid: 1, hostname: "r", msg: "webhook rejected", ...fields });
+  const line = (fields: Record<string, unknown>) =>
+    JSON.stringify({ level: 40, pid: 1, hostname: "r", msg: "webhook rejected", ...fields });
   const log = [
-    line({ time: now - 5 * 60_000, event: "rejected", code: "invalid_signature", clientIp: "203.0.113.9", scheme: "standard-webhooks" }),
-    line({ time: now - 4 * 60_000, event: "rejected", code: "invalid_signature", clientIp: "203.0.113.9", scheme: "standard-webhooks" }),
-    line({ time: now - 3 * 60_000, event: "rejected", code: "client_certificate_expired", clientIp: "198.51.100.7", tenant: "globex" }),
+    line({
+      time: now - 5 * 60_000,
+      event: "rejected",
+      code: "invalid_signature",
+      clientIp: "203.0.113.9",
+      scheme: "standard-webhooks",
+    }),
+    line({
+      time: now - 4 * 60_000,
+      event: "rejected",
+      code: "invalid_signature",
+      clientIp: "203.0.113.9",
+      scheme: "standard-webhooks",
+    }),
+    line({
+      time: now - 3 * 60_000,
+      event: "rejected",
+      code: "client_certificate_expired",
+      clientIp: "198.51.100.7",
+      tenant: "globex",
+    }),
     line({ time: now - 2 * 60_000, event: "completed", id: "msg_1", level: 30 }),
     line({ time: now - 3 * 3_600_000, event: "rejected", code: "invalid_signature", clientIp: "192.0.2.1" }),
     "not json at all",
@@ -118,9 +149,12 @@ describe("hooksec log rejections", () => {
     expect(result.stdout).toMatch(/^no rejections since /);
   });
 
-  it.each([[["log"]], [["log", "accepted"]], [["log", "rejections", "--since", "an hour"]]])("%j is a usage error", async (args) => {
-    const result = await hooksec(args);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain("hooksec log --help");
-  });
+  it.each([[["log"]], [["log", "accepted"]], [["log", "rejections", "--since", "an hour"]]])(
+    "%j is a usage error",
+    async (args) => {
+      const result = await hooksec(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("hooksec log --help");
+    },
+  );
 });

@@ -16,7 +16,16 @@ const BODIES = [
   JSON.stringify({
     live: "false",
     notificationItems: [
-      { NotificationRequestItem: { pspReference: "7914073381342284", merchantAccountCode: "Acme", merchantReference: "order-42", amount: { value: 42, currency: "EUR" }, eventCode: "AUTHORISATION", success: "true" } },
+      {
+        NotificationRequestItem: {
+          pspReference: "7914073381342284",
+          merchantAccountCode: "Acme",
+          merchantReference: "order-42",
+          amount: { value: 42, currency: "EUR" },
+          eventCode: "AUTHORISATION",
+          success: "true",
+        },
+      },
     ],
   }),
 ];
@@ -28,7 +37,10 @@ function keysFor(info: ProviderInfo): { signing: string[]; verifying: string[] }
     case "secret":
       return [
         { signing: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"], verifying: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"] },
-        { signing: ["0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"], verifying: ["0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"] },
+        {
+          signing: ["0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"],
+          verifying: ["0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"],
+        },
       ];
     case "token":
       return [{ signing: ["cli-test-token-not-real-0123456789"], verifying: ["cli-test-token-not-real-0123456789"] }];
@@ -52,7 +64,8 @@ function keysFor(info: ProviderInfo): { signing: string[]; verifying: string[] }
 
 // `--secret=VALUE`: a PEM key starts with dashes, which the option parser would take for an option.
 const secretArgs = (secrets: readonly string[]) => secrets.map((secret) => `--secret=${secret}`);
-const headerArgs = (headers: Record<string, string>) => Object.entries(headers).flatMap(([name, value]) => ["--header", `${name}: ${value}`]);
+const headerArgs = (headers: Record<string, string>) =>
+  Object.entries(headers).flatMap(([name, value]) => ["--header", `${name}: ${value}`]);
 const urlArgs = (info: ProviderInfo) => (info.signsUrl === true ? ["--url", URL] : []);
 
 interface Signed {
@@ -61,18 +74,55 @@ interface Signed {
   readonly body?: string;
 }
 
-async function sign(name: ProviderName, secrets: readonly string[], body: string, id = "msg_cli_registry"): Promise<Signed | undefined> {
+async function sign(
+  name: ProviderName,
+  secrets: readonly string[],
+  body: string,
+  id = "msg_cli_registry",
+): Promise<Signed | undefined> {
   const info = providers[name];
-  const args = ["sign", "--scheme", name, ...secretArgs(secrets), "--body", body, "--id", id, "--timestamp", String(SIGNED_AT), "--json", ...urlArgs(info)];
+  const args = [
+    "sign",
+    "--scheme",
+    name,
+    ...secretArgs(secrets),
+    "--body",
+    body,
+    "--id",
+    id,
+    "--timestamp",
+    String(SIGNED_AT),
+    "--json",
+    ...urlArgs(info),
+  ];
   const result = await capture(args);
   return result.code === 0 ? (JSON.parse(result.stdout) as Signed) : undefined;
 }
 
 async function verify(name: ProviderName, secrets: readonly string[], headers: Record<string, string>, body: string) {
   const info = providers[name];
-  const args = ["verify", "--scheme", name, ...secretArgs(secrets), "--body-file", "-", "--now", String(SIGNED_AT), "--json", ...urlArgs(info), ...headerArgs(headers)];
+  const args = [
+    "verify",
+    "--scheme",
+    name,
+    ...secretArgs(secrets),
+    "--body-file",
+    "-",
+    "--now",
+    String(SIGNED_AT),
+    "--json",
+    ...urlArgs(info),
+    ...headerArgs(headers),
+  ];
   const result = await capture(args, encoder.encode(body));
-  return { code: result.code, verdict: result.stdout === "" ? undefined : (JSON.parse(result.stdout) as { accepted: boolean; id?: string; code?: string }), stderr: result.stderr };
+  return {
+    code: result.code,
+    verdict:
+      result.stdout === ""
+        ? undefined
+        : (JSON.parse(result.stdout) as { accepted: boolean; id?: string; code?: string }),
+    stderr: result.stderr,
+  };
 }
 
 /** Every header value with its middle character changed. */
@@ -114,41 +164,83 @@ describe("hooksec sign | verify over the provider registry", () => {
   it.each(offline)("%s: a tampered proof (headers, or what sign put in the body) is refused (exit 1)", async (name) => {
     const { keys, body, signed, sent } = await firstSigned(name);
     const tampered =
-      signed.body === undefined ? await verify(name, keys.verifying, tamperHeaders(signed.headers), sent) : await verify(name, keys.verifying, signed.headers, tamperInserted(body, sent));
+      signed.body === undefined
+        ? await verify(name, keys.verifying, tamperHeaders(signed.headers), sent)
+        : await verify(name, keys.verifying, signed.headers, tamperInserted(body, sent));
     expect(tampered.code, tampered.stderr).toBe(1);
-    expect(["invalid_signature", "malformed_header", "malformed_body", "missing_header"]).toContain(tampered.verdict?.code);
+    expect(["invalid_signature", "malformed_header", "malformed_body", "missing_header"]).toContain(
+      tampered.verdict?.code,
+    );
   });
 
-  it.each(offline)("%s: a tampered body is refused with invalid_signature (exit 1) whenever the proof covers the body", async (name) => {
-    const { keys, body, signed, sent } = await firstSigned(name);
-    // Does the proof depend on the body? Sign the changed body with the same id and time and compare.
-    const resigned = await sign(name, keys.signing, tamperBody(body));
-    const proof = (result: Signed, from: string) => JSON.stringify([result.headers, result.body === undefined ? [] : proofOf(from, result.body)]);
-    const covers = resigned !== undefined && proof(resigned, tamperBody(body)) !== proof(signed, body);
-    const result = await verify(name, keys.verifying, signed.headers, tamperBody(sent));
-    if (covers) {
-      expect(result.code, result.stderr).toBe(1);
-      expect(["invalid_signature", "malformed_body"]).toContain(result.verdict?.code);
-    } else {
-      // Shared tokens (GitLab, Telegram, Postmark) authenticate the sender, not the body: say so in the registry.
-      expect(["shared-token", "basic-auth"].includes(providers[name].algorithm) || signed.body !== undefined).toBe(true);
-    }
-  });
+  it.each(offline)(
+    "%s: a tampered body is refused with invalid_signature (exit 1) whenever the proof covers the body",
+    async (name) => {
+      const { keys, body, signed, sent } = await firstSigned(name);
+      // Does the proof depend on the body? Sign the changed body with the same id and time and compare.
+      const resigned = await sign(name, keys.signing, tamperBody(body));
+      const proof = (result: Signed, from: string) =>
+        JSON.stringify([result.headers, result.body === undefined ? [] : proofOf(from, result.body)]);
+      const covers = resigned !== undefined && proof(resigned, tamperBody(body)) !== proof(signed, body);
+      const result = await verify(name, keys.verifying, signed.headers, tamperBody(sent));
+      if (covers) {
+        expect(result.code, result.stderr).toBe(1);
+        expect(["invalid_signature", "malformed_body"]).toContain(result.verdict?.code);
+      } else {
+        // Shared tokens (GitLab, Telegram, Postmark) authenticate the sender, not the body: say so in the registry.
+        expect(["shared-token", "basic-auth"].includes(providers[name].algorithm) || signed.body !== undefined).toBe(
+          true,
+        );
+      }
+    },
+  );
 
-  it.each(fetched.length > 0 ? fetched : ["(none registered)" as ProviderName])("%s: keys fetched at run time: a usage error that says why (exit 2)", async (name) => {
-    if (!(name in providers)) return expect(fetched).toEqual([]);
-    const result = await capture(["sign", "--scheme", name, "--secret", "anything-not-used-0123456789", "--body", "{}", ...urlArgs(providers[name])]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain("cannot sign or verify it offline");
-  });
+  it.each(fetched.length > 0 ? fetched : ["(none registered)" as ProviderName])(
+    "%s: keys fetched at run time: a usage error that says why (exit 2)",
+    async (name) => {
+      if (!(name in providers)) return expect(fetched).toEqual([]);
+      const result = await capture([
+        "sign",
+        "--scheme",
+        name,
+        "--secret",
+        "anything-not-used-0123456789",
+        "--body",
+        "{}",
+        ...urlArgs(providers[name]),
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("cannot sign or verify it offline");
+    },
+  );
 
   it("stripe: the id printed is the body's event id (what receivers deduplicate on), not --id", async () => {
     const body = '{"id":"evt_1Ab2Cd3","object":"event","type":"invoice.paid"}';
-    const result = await capture(["sign", "--scheme", "stripe", "--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "--body", body, "--id", "msg_other", "--json"]);
+    const result = await capture([
+      "sign",
+      "--scheme",
+      "stripe",
+      "--secret",
+      "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      "--body",
+      body,
+      "--id",
+      "msg_other",
+      "--json",
+    ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ id: "evt_1Ab2Cd3" });
     expect(result.stderr).toContain("evt_1Ab2Cd3");
-    const unnamed = await capture(["sign", "--scheme", "stripe", "--secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "--body", body, "--json"]);
+    const unnamed = await capture([
+      "sign",
+      "--scheme",
+      "stripe",
+      "--secret",
+      "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      "--body",
+      body,
+      "--json",
+    ]);
     expect(JSON.parse(unnamed.stdout)).toMatchObject({ id: "evt_1Ab2Cd3" });
     expect(unnamed.stderr).toBe("");
   });
@@ -158,7 +250,18 @@ describe("hooksec sign | verify over the provider registry", () => {
     const none = await capture(["verify", "--scheme", "github", "--secret", secret, "--body", "{}"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("--header");
-    const some = await capture(["verify", "--scheme", "github", "--secret", secret, "--body", "{}", "--json", "--header", "x-github-delivery: d-1"]);
+    const some = await capture([
+      "verify",
+      "--scheme",
+      "github",
+      "--secret",
+      secret,
+      "--body",
+      "{}",
+      "--json",
+      "--header",
+      "x-github-delivery: d-1",
+    ]);
     expect(some.code).toBe(1);
     expect(JSON.parse(some.stdout)).toMatchObject({ accepted: false, code: "missing_header" });
   });

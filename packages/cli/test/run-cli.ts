@@ -10,7 +10,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = join(packageDir, "src", "bin.ts");
 // tsx's loader by absolute URL: `--import tsx` would be resolved from the child's working directory.
-const tsxLoader = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "loader.mjs")).href;
+const tsxLoader = pathToFileURL(
+  join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "loader.mjs"),
+).href;
 
 export interface CliResult {
   readonly code: number | null;
@@ -40,7 +42,9 @@ export function hooksec(args: readonly string[], options: CliOptions = {}): Prom
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }));
+    child.on("close", (code) =>
+      resolve({ code, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }),
+    );
     child.stdin.end(options.input ?? "");
   });
 }

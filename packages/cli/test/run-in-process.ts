@@ -9,7 +9,11 @@ export interface Captured {
   readonly stderr: string;
 }
 
-export async function capture(argv: readonly string[], stdin: Uint8Array = new Uint8Array(), env: Record<string, string> = {}): Promise<Captured> {
+export async function capture(
+  argv: readonly string[],
+  stdin: Uint8Array = new Uint8Array(),
+  env: Record<string, string> = {},
+): Promise<Captured> {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {

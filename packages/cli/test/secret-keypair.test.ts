@@ -60,7 +60,12 @@ describe("hooksec keypair", () => {
     const headers = await standardWebhooks({ privateKey }).sign(message);
     expect(headers["webhook-signature"]).toMatch(/^v1a,/);
     const verifier = createVerifier({ scheme: standardWebhooks({ publicKey }) });
-    const webhook = await verifier.verifyParts({ method: "POST", url: "https://localhost/", headers, body: new TextEncoder().encode(message.body) });
+    const webhook = await verifier.verifyParts({
+      method: "POST",
+      url: "https://localhost/",
+      headers,
+      body: new TextEncoder().encode(message.body),
+    });
     expect(webhook.id).toBe("msg_1");
   });
 
@@ -69,27 +74,33 @@ describe("hooksec keypair", () => {
     ["rs256", "RSA", "RS256", "sig"],
     ["ecdh-p256", "EC", "ECDH-ES+A256KW", "enc"],
     ["rsa-oaep", "RSA", "RSA-OAEP-256", "enc"],
-  ] as const)("writes %s JWKs that node:crypto imports (private 0600, kid = thumbprint)", async (type, kty, alg, use) => {
-    const out = join(temp.dir, type);
-    const result = await hooksec(["keypair", "--type", type, "--out", out, "--json"]);
-    expect(result.code).toBe(0);
-    const { kid, files } = json<{ kid: string; files: { private: string; public: string; jwks: string } }>(result);
-    expect(kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(mode(files.private)).toBe(0o600);
-    expect(mode(files.public)).toBe(0o644);
-    const privateJwk = JSON.parse(readFileSync(files.private, "utf8")) as JsonWebKey;
-    const publicJwk = JSON.parse(readFileSync(files.public, "utf8")) as JsonWebKey;
-    expect(privateJwk).toMatchObject({ kty, alg, use, kid });
-    expect(publicJwk).toMatchObject({ kty, alg, use, kid });
-    expect(publicJwk.d).toBeUndefined();
-    expect(JSON.parse(readFileSync(files.jwks, "utf8"))).toEqual({ keys: [publicJwk] });
-    // The private key is the public key's other half.
-    const derivedPublic = createPublicKey(createPrivateKey({ key: privateJwk, format: "jwk" })).export({ format: "jwk" });
-    expect(derivedPublic).toEqual(createPublicKey({ key: publicJwk, format: "jwk" }).export({ format: "jwk" }));
-  });
+  ] as const)(
+    "writes %s JWKs that node:crypto imports (private 0600, kid = thumbprint)",
+    async (type, kty, alg, use) => {
+      const out = join(temp.dir, type);
+      const result = await hooksec(["keypair", "--type", type, "--out", out, "--json"]);
+      expect(result.code).toBe(0);
+      const { kid, files } = json<{ kid: string; files: { private: string; public: string; jwks: string } }>(result);
+      expect(kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(mode(files.private)).toBe(0o600);
+      expect(mode(files.public)).toBe(0o644);
+      const privateJwk = JSON.parse(readFileSync(files.private, "utf8")) as JsonWebKey;
+      const publicJwk = JSON.parse(readFileSync(files.public, "utf8")) as JsonWebKey;
+      expect(privateJwk).toMatchObject({ kty, alg, use, kid });
+      expect(publicJwk).toMatchObject({ kty, alg, use, kid });
+      expect(publicJwk.d).toBeUndefined();
+      expect(JSON.parse(readFileSync(files.jwks, "utf8"))).toEqual({ keys: [publicJwk] });
+      // The private key is the public key's other half.
+      const derivedPublic = createPublicKey(createPrivateKey({ key: privateJwk, format: "jwk" })).export({
+        format: "jwk",
+      });
+      expect(derivedPublic).toEqual(createPublicKey({ key: publicJwk, format: "jwk" }).export({ format: "jwk" }));
+    },
+  );
 
   it("makes keys core's jws and jwe use as they are", async () => {
-    const run = async (type: string) => json<{ privateKey: JsonWebKey; publicKey: JsonWebKey }>(await hooksec(["keypair", "--type", type, "--json"]));
+    const run = async (type: string) =>
+      json<{ privateKey: JsonWebKey; publicKey: JsonWebKey }>(await hooksec(["keypair", "--type", type, "--json"]));
     const [signing, encryption] = await Promise.all([run("es256"), run("ecdh-p256")]);
     const sender = jwe({
       publicKey: encryption.publicKey as JoseKeyInput,
@@ -103,7 +114,12 @@ describe("hooksec keypair", () => {
     });
     const encoded = await sender.encode({ id: "evt_1", timestamp: new Date(), body: '{"type":"ping"}' });
     const body = typeof encoded.body === "string" ? new TextEncoder().encode(encoded.body) : encoded.body;
-    const webhook = await createVerifier({ scheme: receiver }).verifyParts({ method: "POST", url: "https://localhost/", headers: encoded.headers, body });
+    const webhook = await createVerifier({ scheme: receiver }).verifyParts({
+      method: "POST",
+      url: "https://localhost/",
+      headers: encoded.headers,
+      body,
+    });
     expect(webhook.id).toBe("evt_1");
   });
 
@@ -130,9 +146,12 @@ describe("hooksec keypair", () => {
     expect(mode(files.private)).toBe(0o600);
   });
 
-  it.each([[["keypair"]], [["keypair", "--type", "dsa"]], [["keypair", "--type"]]])("refuses %j as a usage error (exit 2)", async (args) => {
-    const result = await hooksec(args);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain("--type");
-  });
+  it.each([[["keypair"]], [["keypair", "--type", "dsa"]], [["keypair", "--type"]]])(
+    "refuses %j as a usage error (exit 2)",
+    async (args) => {
+      const result = await hooksec(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("--type");
+    },
+  );
 });

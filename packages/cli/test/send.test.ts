@@ -32,14 +32,24 @@ function receiver(received: Received[], answer: () => number) {
     const peer = socket.getPeerCertificate?.();
     const peerSubject = peer?.subject === undefined ? undefined : `${peer.subject.CN}`;
     try {
-      const webhook = await verifier.verifyParts({ method: "POST", url: `http://127.0.0.1${request.url}`, headers: request.headers, body: bytes });
+      const webhook = await verifier.verifyParts({
+        method: "POST",
+        url: `http://127.0.0.1${request.url}`,
+        headers: request.headers,
+        body: bytes,
+      });
       received.push({ id: webhook.id, headers: request.headers, body: webhook.text(), peerSubject });
       response.statusCode = answer();
       // A failed answer gives the message back, so the sender's retry is processed.
       if (response.statusCode >= 200 && response.statusCode < 300) await webhook.complete();
       else await webhook.release();
     } catch (error) {
-      received.push({ code: error instanceof WebhookError ? error.code : "crash", headers: request.headers, body: "", peerSubject });
+      received.push({
+        code: error instanceof WebhookError ? error.code : "crash",
+        headers: request.headers,
+        body: "",
+        peerSubject,
+      });
       response.statusCode = 401;
     }
     response.end();
@@ -80,7 +90,12 @@ describe("hooksec send over http on loopback", () => {
   it.sequential("delivers a signed webhook the receiver verifies with core (exit 0)", async () => {
     const result = await hooksec([...base(), ...local, "--id", "msg_send_1", "--auth-bearer", "t0ken"]);
     expect(result.code, result.stderr).toBe(0);
-    expect(json<Delivery>(result)).toMatchObject({ status: "delivered", id: "msg_send_1", attempts: 1, lastStatus: 204 });
+    expect(json<Delivery>(result)).toMatchObject({
+      status: "delivered",
+      id: "msg_send_1",
+      attempts: 1,
+      lastStatus: 204,
+    });
     expect(result.stderr).toMatch(/attempt 1: delivered 204/);
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ id: "msg_send_1", body });
@@ -119,7 +134,9 @@ describe("hooksec send over http on loopback", () => {
       ];
       for (const [args, header, value] of cases) {
         received.length = 0;
-        const result = await hooksec([...base(), ...local, ...args], { env: { HOOKSEC_TEST_BASIC: "client:from-env", HOOKSEC_TEST_KEY: "k3y-from-env" } });
+        const result = await hooksec([...base(), ...local, ...args], {
+          env: { HOOKSEC_TEST_BASIC: "client:from-env", HOOKSEC_TEST_KEY: "k3y-from-env" },
+        });
         expect(result.code, result.stderr).toBe(0);
         expect(received[0]?.headers[header]).toBe(value);
       }
@@ -131,7 +148,13 @@ describe("hooksec send over http on loopback", () => {
   it("says in its help why secrets belong in the environment or a file", async () => {
     const result = await hooksec(["send", "--help"]);
     expect(result.code).toBe(0);
-    for (const option of ["--auth-basic-env", "--auth-basic-file", "--auth-api-key-env", "--auth-api-key-file", "--client-secret-file"]) {
+    for (const option of [
+      "--auth-basic-env",
+      "--auth-basic-file",
+      "--auth-api-key-env",
+      "--auth-api-key-file",
+      "--client-secret-file",
+    ]) {
       expect(result.stdout).toContain(option);
     }
     expect(result.stdout).toMatch(/visible to\s+other users of the machine in `ps`/);
@@ -143,14 +166,28 @@ describe("hooksec send over http on loopback", () => {
     const tokenServer = createHttpServer(async (request, response) => {
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
-      tokenRequests.push({ authorization: request.headers.authorization, form: Buffer.concat(chunks).toString("utf8") });
+      tokenRequests.push({
+        authorization: request.headers.authorization,
+        form: Buffer.concat(chunks).toString("utf8"),
+      });
       response.setHeader("content-type", "application/json");
       response.end(JSON.stringify({ access_token: "oauth-token-1", token_type: "Bearer", expires_in: 3600 }));
     });
     const port = await listen(tokenServer);
     try {
       const result = await hooksec(
-        [...base(), ...local, "--auth-oauth2", `http://127.0.0.1:${port}/token`, "--client-id", "sender", "--client-secret-env", "HOOKSEC_TEST_CLIENT_SECRET", "--scope", "webhooks"],
+        [
+          ...base(),
+          ...local,
+          "--auth-oauth2",
+          `http://127.0.0.1:${port}/token`,
+          "--client-id",
+          "sender",
+          "--client-secret-env",
+          "HOOKSEC_TEST_CLIENT_SECRET",
+          "--scope",
+          "webhooks",
+        ],
         { env: { HOOKSEC_TEST_CLIENT_SECRET: "client-s3cret" } },
       );
       expect(result.code, result.stderr).toBe(0);
@@ -176,7 +213,12 @@ describe("hooksec send over http on loopback", () => {
     const result = await hooksec([...base(), "--allow-http"]);
     expect(result.code).toBe(1);
     expect(json<Delivery>(result)).toMatchObject({ status: "refused", code: "ssrf_blocked" });
-    const text = await hooksec([...base().filter((arg) => arg !== "--json"), "--allow-http", "--allow-cidr", "10.0.0.0/8"]);
+    const text = await hooksec([
+      ...base().filter((arg) => arg !== "--json"),
+      "--allow-http",
+      "--allow-cidr",
+      "10.0.0.0/8",
+    ]);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/^refused: ssrf_blocked\n/);
     expect(received).toHaveLength(0);
@@ -197,10 +239,25 @@ describe("hooksec send over http on loopback", () => {
     let calls = 0;
     status = 204;
     const answers = [503, 204];
-    const flaky = createHttpServer((request, response) => void receiver(received, () => answers[calls++] ?? 204)(request, response));
+    const flaky = createHttpServer(
+      (request, response) => void receiver(received, () => answers[calls++] ?? 204)(request, response),
+    );
     const port = await listen(flaky);
     try {
-      const result = await hooksec(["send", `http://127.0.0.1:${port}/`, "--scheme", "standard-webhooks", "--secret", secret, "--body", body, "--json", ...local, "--retries", "1"]);
+      const result = await hooksec([
+        "send",
+        `http://127.0.0.1:${port}/`,
+        "--scheme",
+        "standard-webhooks",
+        "--secret",
+        secret,
+        "--body",
+        body,
+        "--json",
+        ...local,
+        "--retries",
+        "1",
+      ]);
       expect(result.code, result.stderr).toBe(0);
       expect(json<Delivery>(result)).toMatchObject({ status: "delivered", attempts: 2, lastStatus: 204 });
       expect(received.map((entry) => entry.id)).toEqual([received[0]?.id, received[0]?.id]);
@@ -211,19 +268,167 @@ describe("hooksec send over http on loopback", () => {
 
   it.each([
     [["send", "--scheme", "svix", "--secret", secret, "--body", body], "URL"],
-    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-bearer", "a", "--auth-basic", "b:c"], "one outbound authentication"],
-    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-api-key", "novalue"], "header=value"],
-    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-api-key-env", "NAME"], "header=NAME"],
-    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-basic", "a:b", "--auth-basic-env", "X"], "give one of --auth-basic, --auth-basic-env and --auth-basic-file"],
-    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-basic-env", "HOOKSEC_TEST_UNSET"], "not set"],
-    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-api-key", "h=v", "--auth-api-key-file", "h=f"], "give one of --auth-api-key"],
-    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-basic-env", "X", "--auth-bearer-file", "f"], "one outbound authentication"],
-    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-oauth2", "https://127.0.0.1/token"], "--client-id"],
-    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--auth-oauth2", "https://127.0.0.1/token", "--client-id", "c"], "--client-secret"],
-    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--client-id", "c"], "go with --auth-oauth2"],
-    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--cert", "c.pem"], "--cert and --key"],
-    [["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--retries", "x"], "--retries"],
-    [["send", "https://127.0.0.1/", "https://127.0.0.2/", "--scheme", "svix", "--secret", secret, "--body", body], "unexpected argument"],
+    [
+      [
+        "send",
+        "https://127.0.0.1/",
+        "--scheme",
+        "svix",
+        "--secret",
+        secret,
+        "--body",
+        body,
+        "--auth-bearer",
+        "a",
+        "--auth-basic",
+        "b:c",
+      ],
+      "one outbound authentication",
+    ],
+    [
+      [
+        "send",
+        "https://127.0.0.1/",
+        "--scheme",
+        "svix",
+        "--secret",
+        secret,
+        "--body",
+        body,
+        "--auth-api-key",
+        "novalue",
+      ],
+      "header=value",
+    ],
+    [
+      [
+        "send",
+        "https://127.0.0.1/",
+        "--scheme",
+        "svix",
+        "--secret",
+        secret,
+        "--body",
+        body,
+        "--auth-api-key-env",
+        "NAME",
+      ],
+      "header=NAME",
+    ],
+    [
+      [
+        "send",
+        "https://127.0.0.1/",
+        "--scheme",
+        "svix",
+        "--secret",
+        secret,
+        "--body",
+        body,
+        "--auth-basic",
+        "a:b",
+        "--auth-basic-env",
+        "X",
+      ],
+      "give one of --auth-basic, --auth-basic-env and --auth-basic-file",
+    ],
+    [
+      [
+        "send",
+        "https://127.0.0.1/",
+        "--scheme",
+        "svix",
+        "--secret",
+        secret,
+        "--body",
+        body,
+        "--auth-basic-env",
+        "HOOKSEC_TEST_UNSET",
+      ],
+      "not set",
+    ],
+    [
+      [
+        "send",
+        "https://127.0.0.1/",
+        "--scheme",
+        "svix",
+        "--secret",
+        secret,
+        "--body",
+        body,
+        "--auth-api-key",
+        "h=v",
+        "--auth-api-key-file",
+        "h=f",
+      ],
+      "give one of --auth-api-key",
+    ],
+    [
+      [
+        "send",
+        "https://127.0.0.1/",
+        "--scheme",
+        "svix",
+        "--secret",
+        secret,
+        "--body",
+        body,
+        "--auth-basic-env",
+        "X",
+        "--auth-bearer-file",
+        "f",
+      ],
+      "one outbound authentication",
+    ],
+    [
+      [
+        "send",
+        "https://127.0.0.1/",
+        "--scheme",
+        "svix",
+        "--secret",
+        secret,
+        "--body",
+        body,
+        "--auth-oauth2",
+        "https://127.0.0.1/token",
+      ],
+      "--client-id",
+    ],
+    [
+      [
+        "send",
+        "https://127.0.0.1/",
+        "--scheme",
+        "svix",
+        "--secret",
+        secret,
+        "--body",
+        body,
+        "--auth-oauth2",
+        "https://127.0.0.1/token",
+        "--client-id",
+        "c",
+      ],
+      "--client-secret",
+    ],
+    [
+      ["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--client-id", "c"],
+      "go with --auth-oauth2",
+    ],
+    [
+      ["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--cert", "c.pem"],
+      "--cert and --key",
+    ],
+    [
+      ["send", "https://127.0.0.1/", "--scheme", "svix", "--secret", secret, "--body", body, "--retries", "x"],
+      "--retries",
+    ],
+    [
+      ["send", "https://127.0.0.1/", "https://127.0.0.2/", "--scheme", "svix", "--secret", secret, "--body", body],
+      "unexpected argument",
+    ],
   ])("%j is a usage error (exit 2)", async (args, message) => {
     const result = await hooksec(args);
     expect(result.code).toBe(2);
@@ -243,7 +448,16 @@ describe.runIf(available)("hooksec send with a client certificate", () => {
     const ca = join(temp.dir, "ca");
     const pki = [
       ["ca", "init", "--out", ca],
-      ["ca", "issue", "--ca", ca, "--subject", "/CN=payments-provider/O=Example/OU=tenant-42", "--out", join(temp.dir, "client")],
+      [
+        "ca",
+        "issue",
+        "--ca",
+        ca,
+        "--subject",
+        "/CN=payments-provider/O=Example/OU=tenant-42",
+        "--out",
+        join(temp.dir, "client"),
+      ],
       ["ca", "server", "--ca", ca, "--name", "127.0.0.1", "--out", join(temp.dir, "server")],
     ];
     for (const args of pki) expect((await hooksec(args)).code).toBe(0);
@@ -260,8 +474,30 @@ describe.runIf(available)("hooksec send with a client certificate", () => {
     );
     const port = await listen(server);
     try {
-      const send = ["send", `https://127.0.0.1:${port}/`, "--scheme", "standard-webhooks", "--secret", secret, "--body", body, "--allow-cidr", "127.0.0.0/8", "--ca", join(ca, "ca.crt"), "--retries", "0", "--json"];
-      const withCertificate = await hooksec([...send, "--cert", join(temp.dir, "client", "client.crt"), "--key", join(temp.dir, "client", "client.key")]);
+      const send = [
+        "send",
+        `https://127.0.0.1:${port}/`,
+        "--scheme",
+        "standard-webhooks",
+        "--secret",
+        secret,
+        "--body",
+        body,
+        "--allow-cidr",
+        "127.0.0.0/8",
+        "--ca",
+        join(ca, "ca.crt"),
+        "--retries",
+        "0",
+        "--json",
+      ];
+      const withCertificate = await hooksec([
+        ...send,
+        "--cert",
+        join(temp.dir, "client", "client.crt"),
+        "--key",
+        join(temp.dir, "client", "client.key"),
+      ]);
       expect(withCertificate.code, withCertificate.stderr).toBe(0);
       expect(json<Delivery>(withCertificate).status).toBe("delivered");
       expect(received).toHaveLength(1);

@@ -11,7 +11,17 @@
 // freshly signed messages; contenders alternate and the median round is reported. Ratios only
 // mean something within one run (a loaded machine moves every row). Nothing here is asserted.
 // Imports the built package: run `pnpm build` first.
-import { constants, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, timingSafeEqual, webcrypto } from "node:crypto";
+import {
+  constants,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as nodeSign,
+  verify as nodeVerify,
+  timingSafeEqual,
+  webcrypto,
+} from "node:crypto";
 import { createVerifier, signatureScheme } from "@hooksec/core";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -50,11 +60,19 @@ async function compare(title, contenders, baselineName) {
   const baseline = results.find((result) => result.name === baselineName) ?? results[0];
   console.log(`\n${title}`);
   for (const { name, perSecond } of results) {
-    console.log(`  ${name.padEnd(28)} ${Math.round(perSecond).toLocaleString("en-US").padStart(9)} ops/s   ${(perSecond / baseline.perSecond).toFixed(2)}x ${baseline.name}`);
+    console.log(
+      `  ${name.padEnd(28)} ${Math.round(perSecond).toLocaleString("en-US").padStart(9)} ops/s   ${(perSecond / baseline.perSecond).toFixed(2)}x ${baseline.name}`,
+    );
   }
 }
 
-const LAYOUT = { name: "bench", signatureHeader: "x-signature", encoding: "hex", timestampHeader: "x-timestamp", signedContent: "{timestamp}.{body}" };
+const LAYOUT = {
+  name: "bench",
+  signatureHeader: "x-signature",
+  encoding: "hex",
+  timestampHeader: "x-timestamp",
+  signedContent: "{timestamp}.{body}",
+};
 
 /**
  * One algorithm's four contenders. `signBare(content)` signs for the node:crypto row and
@@ -85,20 +103,34 @@ async function algorithm({ title, batch, sender, receiver, signBare, signBareWeb
   await compare(
     `${title}, ${BODY_BYTES}-byte body, ${batch} messages x ${ROUNDS} rounds`,
     [
-      { name: "hooksec verifier", prepare: hooksecBatch, run: ({ headers, body }) => verifier.verifyParts({ method: "POST", url: "https://r.test/hooks", headers, body }) },
-      { name: "hooksec verifier, no replay", prepare: hooksecBatch, run: ({ headers, body }) => signatureOnly.verifyParts({ method: "POST", url: "https://r.test/hooks", headers, body }) },
+      {
+        name: "hooksec verifier",
+        prepare: hooksecBatch,
+        run: ({ headers, body }) =>
+          verifier.verifyParts({ method: "POST", url: "https://r.test/hooks", headers, body }),
+      },
+      {
+        name: "hooksec verifier, no replay",
+        prepare: hooksecBatch,
+        run: ({ headers, body }) =>
+          signatureOnly.verifyParts({ method: "POST", url: "https://r.test/hooks", headers, body }),
+      },
       {
         name: "node:crypto",
         prepare: bareBatch(false),
         run: ({ headers, body }) => {
-          if (!verifyNode(signedContent(headers["x-timestamp"], body), Buffer.from(headers["x-signature"], "hex"))) throw new Error("bad signature");
+          if (!verifyNode(signedContent(headers["x-timestamp"], body), Buffer.from(headers["x-signature"], "hex")))
+            throw new Error("bad signature");
         },
       },
       {
         name: "Web Crypto",
         prepare: bareBatch(true),
         run: async ({ headers, body }) => {
-          if (!(await webVerify(signedContent(headers["x-timestamp"], body), Buffer.from(headers["x-signature"], "hex")))) throw new Error("bad signature");
+          if (
+            !(await webVerify(signedContent(headers["x-timestamp"], body), Buffer.from(headers["x-signature"], "hex")))
+          )
+            throw new Error("bad signature");
         },
       },
     ],
@@ -131,8 +163,20 @@ async function keyPair(type, options, webAlgorithm) {
   const { privateKey, publicKey } = generateKeyPairSync(type, options);
   const privatePem = privateKey.export({ format: "pem", type: "pkcs8" });
   const publicPem = publicKey.export({ format: "pem", type: "spki" });
-  const webKey = await subtle.importKey("spki", publicKey.export({ format: "der", type: "spki" }), webAlgorithm, false, ["verify"]);
-  return { privatePem, publicPem, privateKey: createPrivateKey(privatePem), publicKey: createPublicKey(publicPem), webKey };
+  const webKey = await subtle.importKey(
+    "spki",
+    publicKey.export({ format: "der", type: "spki" }),
+    webAlgorithm,
+    false,
+    ["verify"],
+  );
+  return {
+    privatePem,
+    publicPem,
+    privateKey: createPrivateKey(privatePem),
+    publicKey: createPublicKey(publicPem),
+    webKey,
+  };
 }
 
 // ---- Ed25519 ----
@@ -161,7 +205,8 @@ async function keyPair(type, options, webAlgorithm) {
     // The Web Crypto row gets `r || s`: node signs that with dsaEncoding ieee-p1363.
     signBareWeb: (content) => nodeSign("sha256", content, { key: keys.privateKey, dsaEncoding: "ieee-p1363" }),
     verifyNode: (content, signature) => nodeVerify("sha256", content, keys.publicKey, signature),
-    webVerify: (content, signature) => subtle.verify({ name: "ECDSA", hash: "SHA-256" }, keys.webKey, signature, content),
+    webVerify: (content, signature) =>
+      subtle.verify({ name: "ECDSA", hash: "SHA-256" }, keys.webKey, signature, content),
   });
 }
 
@@ -176,6 +221,7 @@ async function keyPair(type, options, webAlgorithm) {
     receiver: signatureScheme({ ...LAYOUT, algorithm: "rsa-pss-sha256", publicKey: keys.publicPem }),
     signBare: (content) => nodeSign("sha256", content, pss(keys.privateKey)),
     verifyNode: (content, signature) => nodeVerify("sha256", content, pss(keys.publicKey), signature),
-    webVerify: (content, signature) => subtle.verify({ name: "RSA-PSS", saltLength: 32 }, keys.webKey, signature, content),
+    webVerify: (content, signature) =>
+      subtle.verify({ name: "RSA-PSS", saltLength: 32 }, keys.webKey, signature, content),
   });
 }

@@ -23,7 +23,27 @@ const secret = `whsec_${btoa("identity-bench-secret-32-bytes!!")}`;
 const scheme = standardWebhooks({ secret });
 
 const dir = mkdtempSync(join(tmpdir(), "hooksec-identity-bench-"));
-execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem"), "-days", "90", "-subj", "/CN=payments-provider/O=Example/OU=tenant-42"], { stdio: "ignore" });
+execFileSync(
+  "openssl",
+  [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    join(dir, "k.pem"),
+    "-out",
+    join(dir, "c.pem"),
+    "-days",
+    "90",
+    "-subj",
+    "/CN=payments-provider/O=Example/OU=tenant-42",
+  ],
+  { stdio: "ignore" },
+);
 const pem = readFileSync(join(dir, "c.pem"), "utf8");
 rmSync(dir, { recursive: true, force: true });
 const subject = "OU=tenant-42,O=Example,CN=payments-provider";
@@ -41,17 +61,48 @@ async function batch(extraHeaders) {
   for (let i = 0; i < BATCH; i++) {
     const id = `msg_${++counter}`;
     const headers = await scheme.sign({ id, timestamp: new Date(), body });
-    out.push({ method: "POST", url: "https://r.test/", headers: { ...headers, ...extraHeaders }, body, connection: proxy });
+    out.push({
+      method: "POST",
+      url: "https://r.test/",
+      headers: { ...headers, ...extraHeaders },
+      body,
+      connection: proxy,
+    });
   }
   return out;
 }
 
 const contenders = [
   { name: "baseline (no access step)", verifier: createVerifier({ scheme }), headers: {} },
-  { name: "+ allowlist, trusted proxy, XFF", verifier: createVerifier({ scheme, trustedProxies: ["10.0.0.0/24"], allowlist: ["198.51.100.0/24", "2001:db8::/32"] }), headers: { "x-forwarded-for": "198.51.100.7, 10.0.0.9" } },
-  { name: "+ proxy subject -> tenant", verifier: createVerifier({ scheme, trustedProxies: ["10.0.0.0/24"], identity: { tenants } }), headers: { "x-client-verify": "SUCCESS", "x-client-subject": subject } },
-  { name: "+ proxy escaped certificate", verifier: createVerifier({ scheme, trustedProxies: ["10.0.0.0/24"], identity: { tenants } }), headers: { "x-client-verify": "SUCCESS", "x-client-subject": subject, "x-client-cert": encodeURIComponent(pem) } },
-  { name: "+ rate limit per tenant", verifier: createVerifier({ scheme, trustedProxies: ["10.0.0.0/24"], identity: { tenants }, rateLimit: { points: 1e9, durationSeconds: 60 } }), headers: { "x-client-verify": "SUCCESS", "x-client-subject": subject, "x-client-cert": encodeURIComponent(pem) } },
+  {
+    name: "+ allowlist, trusted proxy, XFF",
+    verifier: createVerifier({
+      scheme,
+      trustedProxies: ["10.0.0.0/24"],
+      allowlist: ["198.51.100.0/24", "2001:db8::/32"],
+    }),
+    headers: { "x-forwarded-for": "198.51.100.7, 10.0.0.9" },
+  },
+  {
+    name: "+ proxy subject -> tenant",
+    verifier: createVerifier({ scheme, trustedProxies: ["10.0.0.0/24"], identity: { tenants } }),
+    headers: { "x-client-verify": "SUCCESS", "x-client-subject": subject },
+  },
+  {
+    name: "+ proxy escaped certificate",
+    verifier: createVerifier({ scheme, trustedProxies: ["10.0.0.0/24"], identity: { tenants } }),
+    headers: { "x-client-verify": "SUCCESS", "x-client-subject": subject, "x-client-cert": encodeURIComponent(pem) },
+  },
+  {
+    name: "+ rate limit per tenant",
+    verifier: createVerifier({
+      scheme,
+      trustedProxies: ["10.0.0.0/24"],
+      identity: { tenants },
+      rateLimit: { points: 1e9, durationSeconds: 60 },
+    }),
+    headers: { "x-client-verify": "SUCCESS", "x-client-subject": subject, "x-client-cert": encodeURIComponent(pem) },
+  },
 ];
 
 const rates = contenders.map(() => []);
@@ -72,4 +123,6 @@ for (const [index, contender] of contenders.entries()) {
 }
 const x509Start = performance.now();
 for (let i = 0; i < BATCH; i++) new X509Certificate(pem);
-console.log(`  ${"node:crypto X509Certificate alone".padEnd(34)} ${(BATCH / ((performance.now() - x509Start) / 1000)).toFixed(0).padStart(8)} ops/s  (for scale)`);
+console.log(
+  `  ${"node:crypto X509Certificate alone".padEnd(34)} ${(BATCH / ((performance.now() - x509Start) / 1000)).toFixed(0).padStart(8)} ops/s  (for scale)`,
+);

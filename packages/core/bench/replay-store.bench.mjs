@@ -59,10 +59,16 @@ for (let round = 0; round < ROUNDS; round++) {
   globalThis.gc?.();
 }
 const base = median(rows.empty);
-console.log(`in-memory replay store, ${FULL.toLocaleString("en")} entries when full, median of ${ROUNDS} rounds of ${BATCH.toLocaleString("en")}`);
+console.log(
+  `in-memory replay store, ${FULL.toLocaleString("en")} entries when full, median of ${ROUNDS} rounds of ${BATCH.toLocaleString("en")}`,
+);
 console.log(`  claim + complete, empty store                    ${base.toFixed(0).padStart(5)} ns   baseline`);
-console.log(`  claim + complete, full (each claim evicts one)   ${median(rows.evicting).toFixed(0).padStart(5)} ns   ${(median(rows.evicting) / base).toFixed(2)}x`);
-console.log(`  claim refused, full of messages in their window  ${median(rows.refusing).toFixed(0).padStart(5)} ns   ${(median(rows.refusing) / base).toFixed(2)}x`);
+console.log(
+  `  claim + complete, full (each claim evicts one)   ${median(rows.evicting).toFixed(0).padStart(5)} ns   ${(median(rows.evicting) / base).toFixed(2)}x`,
+);
+console.log(
+  `  claim refused, full of messages in their window  ${median(rows.refusing).toFixed(0).padStart(5)} ns   ${(median(rows.refusing) / base).toFixed(2)}x`,
+);
 
 /** A distinct flat string of `length` characters (no rope sharing a prefix with the others). */
 function idOf(i, length) {
@@ -84,13 +90,19 @@ function bytesPerId(idLength) {
   globalThis.gc?.();
   globalThis.gc?.();
   const after = process.memoryUsage();
-  if (store.claim(`9:/webhooks:standard-webhooks::${idOf(7, idLength)}`, terms).state !== "completed") throw new Error("an id was forgotten");
+  if (store.claim(`9:/webhooks:standard-webhooks::${idOf(7, idLength)}`, terms).state !== "completed")
+    throw new Error("an id was forgotten");
   return (after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers)) / FULL;
 }
 
 if (globalThis.gc === undefined) {
   console.log("  (memory per id: run with --expose-gc, as `pnpm bench` does)");
 } else {
-  console.log(`memory per remembered id at ${FULL.toLocaleString("en")} completed ids (heap + typed arrays, after GC):`);
-  for (const length of [30, 256]) console.log(`  ${String(length).padStart(3)}-character ids   ${bytesPerId(length).toFixed(1).padStart(6)} bytes/id`);
+  console.log(
+    `memory per remembered id at ${FULL.toLocaleString("en")} completed ids (heap + typed arrays, after GC):`,
+  );
+  for (const length of [30, 256])
+    console.log(
+      `  ${String(length).padStart(3)}-character ids   ${bytesPerId(length).toFixed(1).padStart(6)} bytes/id`,
+    );
 }

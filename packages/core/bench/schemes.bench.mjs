@@ -20,7 +20,9 @@ import { CompactSign, compactVerify, createLocalJWKSet, exportJWK, generateKeyPa
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1500);
 const encoder = new TextEncoder();
-const body = encoder.encode(JSON.stringify({ type: "invoice.paid", data: { id: "in_1", amount: 4200, note: "x".repeat(400) } }));
+const body = encoder.encode(
+  JSON.stringify({ type: "invoice.paid", data: { id: "in_1", amount: 4200, note: "x".repeat(400) } }),
+);
 
 function headerReader(record) {
   return (name) => record[name];
@@ -47,7 +49,9 @@ async function compare(contenders) {
   const baseline = results.find((result) => result.name === contenders.baseline) ?? results[0];
   for (const { name, perSecond } of results) {
     const ratio = perSecond / baseline.perSecond;
-    console.log(`  ${name.padEnd(28)} ${Math.round(perSecond).toLocaleString("en-US").padStart(9)} ops/s   ${ratio.toFixed(2)}x ${baseline.name}`);
+    console.log(
+      `  ${name.padEnd(28)} ${Math.round(perSecond).toLocaleString("en-US").padStart(9)} ops/s   ${ratio.toFixed(2)}x ${baseline.name}`,
+    );
   }
 }
 
@@ -55,7 +59,10 @@ let sequence = 0;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 // ---- Ed25519 / Standard Webhooks v1a ----
-const { privateKey: edPrivate, publicKey: edPublic } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+const { privateKey: edPrivate, publicKey: edPublic } = await generateKeyPair("EdDSA", {
+  crv: "Ed25519",
+  extractable: true,
+});
 const edJwk = await exportJWK(edPrivate);
 const seed = Buffer.from(edJwk.d, "base64url");
 const point = Buffer.from(edJwk.x, "base64url");
@@ -78,16 +85,26 @@ async function v1aBatch() {
 
 async function edJwsBatch() {
   const out = [];
-  for (let i = 0; i < BATCH; i++) out.push(await new CompactSign(body).setProtectedHeader({ alg: "EdDSA" }).sign(edPrivate));
+  for (let i = 0; i < BATCH; i++)
+    out.push(await new CompactSign(body).setProtectedHeader({ alg: "EdDSA" }).sign(edPrivate));
   return out;
 }
 
-console.log(`Ed25519 verification (Standard Webhooks v1a), ${body.length}-byte body, ${BATCH} messages x ${ROUNDS} rounds`);
+console.log(
+  `Ed25519 verification (Standard Webhooks v1a), ${body.length}-byte body, ${BATCH} messages x ${ROUNDS} rounds`,
+);
 const edContenders = [
   {
     name: "hooksec scheme (v1a)",
     prepare: v1aBatch,
-    run: (headers) => v1aReceiver.verify({ method: "POST", url: "https://r.test/", header: headerReader(headers), body, tenant: undefined }),
+    run: (headers) =>
+      v1aReceiver.verify({
+        method: "POST",
+        url: "https://r.test/",
+        header: headerReader(headers),
+        body,
+        tenant: undefined,
+      }),
   },
   {
     name: "hooksec verifier (v1a)",
@@ -127,7 +144,11 @@ const claims = new TextDecoder().decode(body);
 async function jwsBatch() {
   const out = [];
   for (let i = 0; i < BATCH; i++) {
-    const { body: token } = await jwsSender.encode({ id: `evt_${sequence++}`, timestamp: new Date(nowSeconds() * 1000), body: claims });
+    const { body: token } = await jwsSender.encode({
+      id: `evt_${sequence++}`,
+      timestamp: new Date(nowSeconds() * 1000),
+      body: claims,
+    });
     out.push(encoder.encode(token));
   }
   return out;
@@ -138,11 +159,26 @@ const jwsContenders = [
   {
     name: "hooksec scheme (jws)",
     prepare: jwsBatch,
-    run: (token) => jwsReceiver.verify({ method: "POST", url: "https://r.test/", header: () => undefined, body: token, tenant: undefined }),
+    run: (token) =>
+      jwsReceiver.verify({
+        method: "POST",
+        url: "https://r.test/",
+        header: () => undefined,
+        body: token,
+        tenant: undefined,
+      }),
   },
-  { name: "hooksec verifier (jws)", prepare: jwsBatch, run: (token) => jwsVerifier.verifyParts({ method: "POST", url: "https://r.test/", headers: {}, body: token }) },
+  {
+    name: "hooksec verifier (jws)",
+    prepare: jwsBatch,
+    run: (token) => jwsVerifier.verifyParts({ method: "POST", url: "https://r.test/", headers: {}, body: token }),
+  },
   { name: "jose compactVerify", prepare: jwsBatch, run: (token) => compactVerify(token, esPublic) },
-  { name: "jose jwtVerify + local JWKS", prepare: jwsBatch, run: (token) => jwtVerify(token, localSet, { algorithms: ["ES256"] }) },
+  {
+    name: "jose jwtVerify + local JWKS",
+    prepare: jwsBatch,
+    run: (token) => jwtVerify(token, localSet, { algorithms: ["ES256"] }),
+  },
 ];
 jwsContenders.baseline = "jose compactVerify";
 await compare(jwsContenders);

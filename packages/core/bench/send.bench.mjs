@@ -35,7 +35,12 @@ const contenders = {
       const id = `msg_${i}`;
       const timestamp = String(Math.floor(Date.now() / 1000));
       const mac = createHmac("sha256", KEY).update(`${id}.${timestamp}.`).update(body).digest("base64");
-      const headers = { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": `v1,${mac}` };
+      const headers = {
+        "content-type": "application/json",
+        "webhook-id": id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": `v1,${mac}`,
+      };
       const response = await request(url, { dispatcher: agent, method: "POST", headers, body });
       await response.body.dump();
       if (response.statusCode !== 204) throw new Error("floor: unexpected status");
@@ -49,7 +54,16 @@ const contenders = {
   },
 };
 
-const addresses = ["8.8.8.8", "10.1.2.3", "169.254.169.254", "2606:4700::1111", "::ffff:127.0.0.1", "64:ff9b::a00:1", "fe80::1", "203.0.113.9"];
+const addresses = [
+  "8.8.8.8",
+  "10.1.2.3",
+  "169.254.169.254",
+  "2606:4700::1111",
+  "::ffff:127.0.0.1",
+  "64:ff9b::a00:1",
+  "fe80::1",
+  "203.0.113.9",
+];
 const CLASSIFICATIONS = 20_000;
 const classifiers = {
   ipaddrRange() {
@@ -78,7 +92,9 @@ async function measure(set) {
 const delivery = await measure(contenders);
 console.log(`sequential loopback deliveries (${DELIVERIES} per round, median of ${ROUNDS})`);
 console.log(`  floor    ${(delivery.floor / DELIVERIES).toFixed(3)} ms/delivery  1.00x`);
-console.log(`  hooksec  ${(delivery.hooksec / DELIVERIES).toFixed(3)} ms/delivery  ${(delivery.hooksec / delivery.floor).toFixed(2)}x the floor`);
+console.log(
+  `  hooksec  ${(delivery.hooksec / DELIVERIES).toFixed(3)} ms/delivery  ${(delivery.hooksec / delivery.floor).toFixed(2)}x the floor`,
+);
 
 const classify = await measure(classifiers);
 console.log(`address classification (${CLASSIFICATIONS} per round)`);

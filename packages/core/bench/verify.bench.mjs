@@ -38,7 +38,8 @@ async function signedBatch(body, count) {
   return batch;
 }
 
-const toRequest = ({ headers, body }) => new Request("https://receiver.test/webhooks", { method: "POST", headers, body });
+const toRequest = ({ headers, body }) =>
+  new Request("https://receiver.test/webhooks", { method: "POST", headers, body });
 
 const contenders = {
   async floor(request) {
@@ -79,7 +80,9 @@ const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(value
 const fmt = (n) => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0)).padStart(8);
 
 console.log(`verify: ops/s (median of ${ROUNDS} rounds), node ${process.version}\n`);
-console.log("size    floor     hooksec   standardwebhooks  hooksec/floor  hooksec/standardwebhooks  floor/standardwebhooks");
+console.log(
+  "size    floor     hooksec   standardwebhooks  hooksec/floor  hooksec/standardwebhooks  floor/standardwebhooks",
+);
 const summary = [];
 for (const [label, size, count] of sizes) {
   const body = bodyOf(size);
@@ -102,7 +105,12 @@ for (const [label, size, count] of sizes) {
   const floor = median(results.floor);
   const hooksec = median(results.hooksec);
   const standard = median(results.standardwebhooks);
-  summary.push({ label, ratioFloor: hooksec / floor, ratioStandard: hooksec / standard, floorStandard: floor / standard });
+  summary.push({
+    label,
+    ratioFloor: hooksec / floor,
+    ratioStandard: hooksec / standard,
+    floorStandard: floor / standard,
+  });
   console.log(
     `${label.padEnd(6)}${fmt(floor)}  ${fmt(hooksec)}  ${fmt(standard)}          ${(hooksec / floor).toFixed(2)}x          ${(hooksec / standard).toFixed(1)}x                     ${(floor / standard).toFixed(1)}x`,
   );
@@ -133,7 +141,9 @@ for (const [label, size, count] of sizes) {
   console.log(`${label.padEnd(6)}${fmt(bare)}   ${fmt(parts)}             ${(parts / bare).toFixed(2)}x`);
 }
 
-console.log("\ntargets: hooksec/floor >= 0.8x at 1 KB and >= 0.9x at 1 MB; hooksec/standardwebhooks >= 3x at 1 KB and >= 10x at 1 MB");
+console.log(
+  "\ntargets: hooksec/floor >= 0.8x at 1 KB and >= 0.9x at 1 MB; hooksec/standardwebhooks >= 3x at 1 KB and >= 10x at 1 MB",
+);
 for (const { label, ratioFloor, ratioStandard, floorStandard } of summary) {
   console.log(
     `  ${label}: ${ratioFloor.toFixed(2)}x floor, ${ratioStandard.toFixed(1)}x standardwebhooks (the floor itself is ${floorStandard.toFixed(1)}x standardwebhooks)`,

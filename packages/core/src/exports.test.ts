@@ -98,7 +98,9 @@ it("keeps every error code and its HTTP status", () => {
 });
 
 it("splits the API into one subpath per concern, each name in exactly one, the root a curated part", () => {
-  const concerns = [errors, schemes, verifier, receiver, replay, identity, sender].map((concern) => Object.keys(concern));
+  const concerns = [errors, schemes, verifier, receiver, replay, identity, sender].map((concern) =>
+    Object.keys(concern),
+  );
   const all = concerns.flat();
   expect(new Set(all).size).toBe(all.length);
   for (const name of Object.keys(api)) expect(all).toContain(name);
@@ -107,7 +109,11 @@ it("splits the API into one subpath per concern, each name in exactly one, the r
 });
 
 it("keeps the low-level helpers under their subpath only", () => {
-  expect(Object.keys(identity).filter((name) => !(name in api)).sort()).toMatchInlineSnapshot(`
+  expect(
+    Object.keys(identity)
+      .filter((name) => !(name in api))
+      .sort(),
+  ).toMatchInlineSnapshot(`
     [
       "canonicalDistinguishedName",
       "createIpMatcher",
@@ -120,7 +126,11 @@ it("keeps the low-level helpers under their subpath only", () => {
       "resolveClientIp",
     ]
   `);
-  expect(Object.keys(sender).filter((name) => !(name in api)).sort()).toMatchInlineSnapshot(`
+  expect(
+    Object.keys(sender)
+      .filter((name) => !(name in api))
+      .sort(),
+  ).toMatchInlineSnapshot(`
     [
       "checkEndpoint",
       "classifyAddress",
@@ -129,7 +139,11 @@ it("keeps the low-level helpers under their subpath only", () => {
       "parseRetryAfter",
     ]
   `);
-  expect(Object.keys(receiver).filter((name) => !(name in api)).sort()).toMatchInlineSnapshot(`
+  expect(
+    Object.keys(receiver)
+      .filter((name) => !(name in api))
+      .sort(),
+  ).toMatchInlineSnapshot(`
     [
       "bodyConsumed",
       "duplicateResponse",

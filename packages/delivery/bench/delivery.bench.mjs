@@ -53,11 +53,17 @@ async function worker(mode, redisPort, queueName) {
   } else if (mode === "sender") {
     const { createSender, standardWebhooks } = await import("@hooksec/core");
     const { createNodeTransport } = await import("@hooksec/core/sender/node");
-    const sender = createSender({ retry: { attempts: 1 }, transport: createNodeTransport(), ssrf: { allowCidrs: ["127.0.0.0/8"], allowHttp: true } });
+    const sender = createSender({
+      retry: { attempts: 1 },
+      transport: createNodeTransport(),
+      ssrf: { allowCidrs: ["127.0.0.0/8"], allowHttp: true },
+    });
     const scheme = standardWebhooks({ secret: SECRET });
     const w = new Worker(
       queueName,
-      async (job) => ({ status: (await sender.send({ url: job.data.url }, job.data.body, { id: job.id, scheme })).lastStatus }),
+      async (job) => ({
+        status: (await sender.send({ url: job.data.url }, job.data.body, { id: job.id, scheme })).lastStatus,
+      }),
       { connection: { ...connection(Number(redisPort)), maxRetriesPerRequest: null }, concurrency: CONCURRENCY },
     );
     await w.waitUntilReady();
@@ -66,18 +72,21 @@ async function worker(mode, redisPort, queueName) {
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const post = (url, body) =>
       new Promise((resolve, reject) => {
-        const outgoing = request(url, { method: "POST", agent, headers: { "content-type": "application/json" } }, (response) => {
-          response.resume();
-          response.on("end", resolve);
-        });
+        const outgoing = request(
+          url,
+          { method: "POST", agent, headers: { "content-type": "application/json" } },
+          (response) => {
+            response.resume();
+            response.on("end", resolve);
+          },
+        );
         outgoing.on("error", reject);
         outgoing.end(body);
       });
-    const w = new Worker(
-      queueName,
-      (job) => post(job.data.url, job.data.body),
-      { connection: { ...connection(Number(redisPort)), maxRetriesPerRequest: null }, concurrency: CONCURRENCY },
-    );
+    const w = new Worker(queueName, (job) => post(job.data.url, job.data.body), {
+      connection: { ...connection(Number(redisPort)), maxRetriesPerRequest: null },
+      concurrency: CONCURRENCY,
+    });
     await w.waitUntilReady();
   }
   // CPU spent delivering (start-up excluded): the parent asks before it stops the worker.
@@ -120,7 +129,11 @@ function workerCpuMs(forked) {
 function startRedis() {
   const dir = mkdtempSync(join(tmpdir(), "hooksec-delivery-bench-"));
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    { stdio: "ignore" },
+  );
   return {
     port,
     child,
@@ -146,7 +159,10 @@ function startRedis() {
 }
 
 function child(...argv) {
-  const execArgv = PROFILE_DIR && argv[0] === "worker" ? [...process.execArgv, "--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : process.execArgv;
+  const execArgv =
+    PROFILE_DIR && argv[0] === "worker"
+      ? [...process.execArgv, "--cpu-prof", "--cpu-prof-dir", PROFILE_DIR]
+      : process.execArgv;
   const forked = fork(self, argv, { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv });
   const first = new Promise((resolve, reject) => {
     forked.once("message", resolve);
@@ -174,7 +190,11 @@ async function main() {
     let queue;
     let delivery;
     if (mode === "hooksec") {
-      delivery = createDelivery({ connection: connection(redis.port), queueName, ssrf: { allowCidrs: ["127.0.0.0/8"], allowHttp: true } });
+      delivery = createDelivery({
+        connection: connection(redis.port),
+        queueName,
+        ssrf: { allowCidrs: ["127.0.0.0/8"], allowHttp: true },
+      });
       await delivery.endpoints.create({ id: "bench", url, secret: SECRET });
       for (let i = 0; i < MESSAGES; i += 200) {
         await Promise.all(Array.from({ length: Math.min(200, MESSAGES - i) }, () => delivery.dispatch("bench", body)));
@@ -183,7 +203,13 @@ async function main() {
     } else {
       queue = new Queue(queueName, { connection: connection(redis.port) });
       for (let i = 0; i < MESSAGES; i += 500) {
-        await queue.addBulk(Array.from({ length: Math.min(500, MESSAGES - i) }, () => ({ name: "post", data: { url, body }, opts: { removeOnComplete: { age: 3600 } } })));
+        await queue.addBulk(
+          Array.from({ length: Math.min(500, MESSAGES - i) }, () => ({
+            name: "post",
+            data: { url, body },
+            opts: { removeOnComplete: { age: 3600 } },
+          })),
+        );
       }
     }
     // Paused until every worker is ready: a worker that starts early must not drain jobs unmeasured.
@@ -219,7 +245,9 @@ async function main() {
       .sort((a, b) => b[1] - a[1])
       .map(([name, calls]) => `${name} ${perDelivery(calls)}`)
       .join(", ");
-    console.log(`${mode.padEnd(8)} ${workers} worker(s) x ${CONCURRENCY}: ${rate.toFixed(0).padStart(6)} deliveries/s (start-up ${((ready - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `${mode.padEnd(8)} ${workers} worker(s) x ${CONCURRENCY}: ${rate.toFixed(0).padStart(6)} deliveries/s (start-up ${((ready - started) / 1000).toFixed(1)} s)`,
+    );
     console.log(
       `  per delivery: worker CPU ${perDelivery(cpuMs)} ms, Redis CPU ${perDelivery((after.cpuSeconds - before.cpuSeconds) * 1000)} ms, ` +
         `Redis commands ${perDelivery(after.calls - before.calls)} (${commands})`,

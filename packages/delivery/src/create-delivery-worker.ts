@@ -57,10 +57,15 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const redis = new Redis({ ...shared.connection, enableAutoPipelining: true });
   redis.on("error", () => {});
   const circuitOptions = resolveCircuitOptions(options.circuit);
-  const attemptStore = createAttemptStore(redis, keys, circuitOptions, { retentionMs: shared.logRetentionMs, maxPerEndpoint: shared.logMaxPerEndpoint });
+  const attemptStore = createAttemptStore(redis, keys, circuitOptions, {
+    retentionMs: shared.logRetentionMs,
+    maxPerEndpoint: shared.logMaxPerEndpoint,
+  });
   const endpoints = createEndpointStore(redis, keys);
   const deadLetters = createDeadLetterStore(redis, keys, shared.deadLetterRetentionMs, now);
-  const prepared = createPreparedEndpoints(options.scheme ?? ((_endpoint, secrets) => rotatingStandardWebhooks(secrets)));
+  const prepared = createPreparedEndpoints(
+    options.scheme ?? ((_endpoint, secrets) => rotatingStandardWebhooks(secrets)),
+  );
   // One sender (one connection pool) for every endpoint: each send brings its endpoint's scheme.
   const sender = createSender({
     retry: { attempts: 1 },
@@ -75,18 +80,29 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   async function giveUp(job: Job<DeliveryJobData>, reason: DeadLetterReason, attempts: number): Promise<never> {
     const { messageId, endpointId, eventType } = job.data;
-    await deadLetters.add(job.id ?? "", { messageId, endpointId, reason, at: now(), attempts, ...(eventType === undefined ? {} : { eventType }) });
+    await deadLetters.add(job.id ?? "", {
+      messageId,
+      endpointId,
+      reason,
+      at: now(),
+      attempts,
+      ...(eventType === undefined ? {} : { eventType }),
+    });
     emit({ type: "dead_letter", messageId, endpointId, reason, attempts });
     throw new UnrecoverableError(`delivery given up: ${reason}`);
   }
 
-  async function deliver(job: Job<DeliveryJobData>, token: string | undefined): Promise<{ status: number | undefined }> {
+  async function deliver(
+    job: Job<DeliveryJobData>,
+    token: string | undefined,
+  ): Promise<{ status: number | undefined }> {
     const { messageId, endpointId } = job.data;
     const attempt = job.attemptsMade + 1;
     // One round trip: the endpoint, its disabled flag and the circuit's decision.
     const start = await attemptStore.begin(endpointId, now());
     if (start.recordJson === undefined) return giveUp(job, "endpoint_removed", job.attemptsMade);
-    if (start.disabled !== undefined || start.decision === undefined) return giveUp(job, "endpoint_disabled", job.attemptsMade);
+    if (start.disabled !== undefined || start.decision === undefined)
+      return giveUp(job, "endpoint_disabled", job.attemptsMade);
     const decision = start.decision;
     if (!decision.allowed) {
       // Not an attempt: the job waits for the circuit without using its schedule.
@@ -112,13 +128,16 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     const status = result?.lastStatus;
     const excerpt = result?.responseExcerpt?.slice(0, excerptBytes);
     const retryAfterHeader = result?.retryAfter ?? null;
-    const inProgress = status === 409 && (excerpt?.includes("message_in_progress") === true || (retryAfterHeader ?? null) !== null);
+    const inProgress =
+      status === 409 && (excerpt?.includes("message_in_progress") === true || (retryAfterHeader ?? null) !== null);
     const error = thrown ?? result?.error;
     const { outcome, verdict } = classifyAttempt({ status, inProgress, error });
 
     let retryInMs: number | undefined;
     if (verdict.action === "retry" && attempt < (job.opts.attempts ?? schedule.attempts)) {
-      const retryAfterMs = verdict.honourRetryAfter ? parseRetryAfter(retryAfterHeader, now(), schedule.maxRetryAfterMs) : undefined;
+      const retryAfterMs = verdict.honourRetryAfter
+        ? parseRetryAfter(retryAfterHeader, now(), schedule.maxRetryAfterMs)
+        : undefined;
       retryInMs = nextDelayMs(schedule, attempt, retryAfterMs, random);
     }
     const entry: AttemptRecord = {
@@ -135,9 +154,23 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     };
     // The attempt is on record, and the circuit moved, before the job moves on: a worker
     // dying after this line only causes one more (recorded) attempt, never a missing one.
-    const health = verdict.action === "delivered" ? "success" : "endpointFailure" in verdict && verdict.endpointFailure ? "failure" : "none";
+    const health =
+      verdict.action === "delivered"
+        ? "success"
+        : "endpointFailure" in verdict && verdict.endpointFailure
+          ? "failure"
+          : "none";
     const finished = await attemptStore.finish(entry, health, now());
-    emit({ type: "attempt", messageId, endpointId, attempt, outcome, durationMs, ...(status === undefined ? {} : { status }), ...(retryInMs === undefined ? {} : { retryInMs }) });
+    emit({
+      type: "attempt",
+      messageId,
+      endpointId,
+      attempt,
+      outcome,
+      durationMs,
+      ...(status === undefined ? {} : { status }),
+      ...(retryInMs === undefined ? {} : { retryInMs }),
+    });
 
     switch (verdict.action) {
       case "delivered":
@@ -145,7 +178,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         emit({ type: "delivered", messageId, endpointId, attempts: attempt });
         return { status };
       case "gone":
-        if (await endpoints.disable(endpointId, "gone", now())) emit({ type: "endpoint_disabled", endpointId, reason: "gone" });
+        if (await endpoints.disable(endpointId, "gone", now()))
+          emit({ type: "endpoint_disabled", endpointId, reason: "gone" });
         return giveUp(job, "gone", attempt);
       case "give_up":
         await failedFor(endpointId, finished.failure);
@@ -164,7 +198,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     const at = now();
     reportTransition(endpointId, recorded.transition);
     if (at - recorded.failingSince < disableAfterMs) return false;
-    if (await endpoints.disable(endpointId, "failing", at)) emit({ type: "endpoint_disabled", endpointId, reason: "failing" });
+    if (await endpoints.disable(endpointId, "failing", at))
+      emit({ type: "endpoint_disabled", endpointId, reason: "failing" });
     return true;
   }
 
@@ -178,14 +213,21 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     settings: {
       // hooksec's schedule: the delay the attempt computed (Retry-After included), or the
       // schedule's own for a run that failed before its attempt (Redis briefly away).
-      backoffStrategy: (attemptsMade, _type, error) => (error instanceof RetryLater ? error.delayMs : nextDelayMs(schedule, attemptsMade, undefined, random)),
+      backoffStrategy: (attemptsMade, _type, error) =>
+        error instanceof RetryLater ? error.delayMs : nextDelayMs(schedule, attemptsMade, undefined, random),
     },
   });
   worker.on("error", () => {});
   // A job the engine failed by itself (stalled too often, or its last run broke before an
   // attempt was decided) is still a dead letter, listable and redeliverable.
   worker.on("failed", (job, error) => {
-    if (job === undefined || job.id === undefined || error instanceof UnrecoverableError || error.name === "UnrecoverableError") return;
+    if (
+      job === undefined ||
+      job.id === undefined ||
+      error instanceof UnrecoverableError ||
+      error.name === "UnrecoverableError"
+    )
+      return;
     if (job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/i.test(error.message)) return;
     const jobId = job.id;
     void deadLetters
@@ -194,7 +236,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         if (known) return;
         const { messageId, endpointId, eventType } = job.data;
         const reason: DeadLetterReason = /stalled/i.test(error.message) ? "stalled" : "exhausted";
-        await deadLetters.add(jobId, { messageId, endpointId, reason, at: now(), attempts: job.attemptsMade, ...(eventType === undefined ? {} : { eventType }) });
+        await deadLetters.add(jobId, {
+          messageId,
+          endpointId,
+          reason,
+          at: now(),
+          attempts: job.attemptsMade,
+          ...(eventType === undefined ? {} : { eventType }),
+        });
         emit({ type: "dead_letter", messageId, endpointId, reason, attempts: job.attemptsMade });
       })
       .catch(() => undefined);
@@ -209,4 +258,3 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     },
   };
 }
-

@@ -9,7 +9,14 @@ import { checkId, digest, jobIdOf, randomId } from "./lib/ids.js";
 import { storeBody } from "./lib/payload.js";
 import { BACKOFF_TYPE, type DeliveryJobData, JOB_NAME, resolveShared, senderEndpoint } from "./lib/shared.js";
 import { createDeliveryLog } from "./log/delivery-log.js";
-import type { AttemptRecord, DeadLetter, DeliveryOptions, EndpointInput, EndpointRecord, EndpointStatus } from "./types.js";
+import type {
+  AttemptRecord,
+  DeadLetter,
+  DeliveryOptions,
+  EndpointInput,
+  EndpointRecord,
+  EndpointStatus,
+} from "./types.js";
 
 export interface DispatchOptions {
   /** The message id receivers deduplicate on; generated (`msg_` + 128 random bits) when absent. */
@@ -105,7 +112,12 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   queue.on("error", () => {});
   const store = createEndpointStore(redis, keys);
   const deadLetters = createDeadLetterStore(redis, keys, shared.deadLetterRetentionMs, now);
-  const log = createDeliveryLog(redis, keys, { retentionMs: shared.logRetentionMs, maxPerEndpoint: shared.logMaxPerEndpoint }, now);
+  const log = createDeliveryLog(
+    redis,
+    keys,
+    { retentionMs: shared.logRetentionMs, maxPerEndpoint: shared.logMaxPerEndpoint },
+    now,
+  );
   const circuit = createCircuitBreaker(redis, keys.circuit, resolveCircuitOptions(undefined));
   const checkEndpointOf = (record: EndpointRecord) => checkEndpoint(senderEndpoint(record), options.ssrf);
 
@@ -122,42 +134,68 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   async function usableEndpoint(id: string): Promise<EndpointRecord> {
     const { record, disabled } = await store.load(checkId(id, "endpoint id"));
     if (record === undefined) throw new WebhookError("invalid_endpoint", `no endpoint ${id}`);
-    if (disabled !== undefined) throw new WebhookError("endpoint_disabled", `endpoint ${id} is disabled (${disabled.reason})`);
+    if (disabled !== undefined)
+      throw new WebhookError("endpoint_disabled", `endpoint ${id} is disabled (${disabled.reason})`);
     checkEndpointOf(record);
     return record;
   }
 
   /** Claims the idempotency key; an existing claim answers with its message id. */
-  async function claimKey(scope: string, key: string | undefined, messageId: string): Promise<{ messageId: string; duplicate: boolean }> {
+  async function claimKey(
+    scope: string,
+    key: string | undefined,
+    messageId: string,
+  ): Promise<{ messageId: string; duplicate: boolean }> {
     if (key === undefined) return { messageId, duplicate: false };
     if (typeof key !== "string" || key.length === 0 || key.length > 1024) {
       throw new WebhookError("invalid_options", "idempotencyKey must be a string of 1-1024 characters");
     }
     const redisKey = keys.idempotency(digest(`${scope}\n${key}`));
-    if ((await redis.set(redisKey, messageId, "EX", idempotencySeconds, "NX")) === "OK") return { messageId, duplicate: false };
+    if ((await redis.set(redisKey, messageId, "EX", idempotencySeconds, "NX")) === "OK")
+      return { messageId, duplicate: false };
     const existing = await redis.get(redisKey);
     return existing === null ? claimKey(scope, key, messageId) : { messageId: existing, duplicate: true };
   }
 
-  async function enqueue(endpointIds: readonly string[], payload: unknown, opts: DispatchOptions, scope: string): Promise<Dispatched> {
+  async function enqueue(
+    endpointIds: readonly string[],
+    payload: unknown,
+    opts: DispatchOptions,
+    scope: string,
+  ): Promise<Dispatched> {
     const body = storeBody(payload);
     const proposed = opts.id === undefined ? randomId("msg") : checkId(opts.id, "message id");
     const claim = await claimKey(scope, opts.idempotencyKey, proposed);
     const messageId = claim.messageId;
     // Re-added even for a duplicate key: a no-op while the job exists (same job id),
     // and the repair of a dispatch that died between the claim and the queueing.
-    const existing = claim.duplicate || opts.id !== undefined ? await Promise.all(endpointIds.map((id) => queue.getJob(jobIdOf(id, messageId)))) : [];
+    const existing =
+      claim.duplicate || opts.id !== undefined
+        ? await Promise.all(endpointIds.map((id) => queue.getJob(jobIdOf(id, messageId))))
+        : [];
     const dispatchedAt = now();
     await queue.addBulk(
       endpointIds.map((endpointId) => ({
         name: JOB_NAME,
-        data: { messageId, endpointId, body, dispatchedAt, ...(opts.eventType === undefined ? {} : { eventType: opts.eventType }) },
+        data: {
+          messageId,
+          endpointId,
+          body,
+          dispatchedAt,
+          ...(opts.eventType === undefined ? {} : { eventType: opts.eventType }),
+        },
         opts: jobOptions(endpointId, messageId),
       })),
     );
     const duplicate = claim.duplicate || (existing.length > 0 && existing.every((job) => job !== undefined));
     for (const endpointId of endpointIds) {
-      emit({ type: "dispatched", messageId, endpointId, duplicate, ...(opts.eventType === undefined ? {} : { eventType: opts.eventType }) });
+      emit({
+        type: "dispatched",
+        messageId,
+        endpointId,
+        duplicate,
+        ...(opts.eventType === undefined ? {} : { eventType: opts.eventType }),
+      });
     }
     return { messageId, endpointIds, duplicate };
   }
@@ -185,7 +223,8 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       return enqueue([record.id], payload, dispatchOptions, `endpoint:${record.id}`);
     },
     async publish(eventType, payload, publishOptions = {}) {
-      if (typeof eventType !== "string" || eventType.length === 0) throw new WebhookError("invalid_options", "eventType must be a non-empty string");
+      if (typeof eventType !== "string" || eventType.length === 0)
+        throw new WebhookError("invalid_options", "eventType must be a non-empty string");
       storeBody(payload);
       const ids = (await store.subscribers(eventType)).sort();
       const usable: string[] = [];
@@ -195,26 +234,35 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         checkEndpointOf(record);
         usable.push(id);
       }
-      if (usable.length === 0) return { messageId: publishOptions.id ?? randomId("msg"), endpointIds: [], duplicate: false };
+      if (usable.length === 0)
+        return { messageId: publishOptions.id ?? randomId("msg"), endpointIds: [], duplicate: false };
       return enqueue(usable, payload, { ...publishOptions, eventType }, `event:${eventType}`);
     },
     endpoints: {
       async create(input) {
         const record = buildEndpointRecord(input, now());
         checkEndpointOf(record);
-        if ((await store.get(record.id)) !== undefined) throw new WebhookError("invalid_options", `endpoint ${record.id} exists`);
+        if ((await store.get(record.id)) !== undefined)
+          throw new WebhookError("invalid_options", `endpoint ${record.id} exists`);
         await store.put(record);
         return record;
       },
       async get(id) {
         const { record, disabled } = await store.load(checkId(id, "endpoint id"));
         if (record === undefined) return undefined;
-        return { endpoint: record, circuit: await circuit.snapshot(id), ...(disabled === undefined ? {} : { disabled }) };
+        return {
+          endpoint: record,
+          circuit: await circuit.snapshot(id),
+          ...(disabled === undefined ? {} : { disabled }),
+        };
       },
       list: () => store.list(),
       async update(id, change) {
         return store.update(checkId(id, "endpoint id"), (current) => {
-          const rebuilt = buildEndpointRecord({ ...current, ...change, secret: current.secrets[0]?.secret ?? generateSecret() }, current.createdAt);
+          const rebuilt = buildEndpointRecord(
+            { ...current, ...change, secret: current.secrets[0]?.secret ?? generateSecret() },
+            current.createdAt,
+          );
           const next = { ...rebuilt, secrets: current.secrets };
           // Checked before it is stored: a refused URL never replaces a good one.
           checkEndpointOf(next);
@@ -225,9 +273,13 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       async rotateSecret(id, rotation = {}) {
         const secret = rotation.secret ?? generateSecret();
         const graceMs = rotation.graceMs ?? secretGraceMs;
-        if (typeof graceMs !== "number" || !(graceMs >= 0)) throw new WebhookError("invalid_options", "graceMs must be non-negative");
+        if (typeof graceMs !== "number" || !(graceMs >= 0))
+          throw new WebhookError("invalid_options", "graceMs must be non-negative");
         const at = now();
-        await store.update(checkId(id, "endpoint id"), (current) => ({ ...current, secrets: rotateSecrets(current.secrets, secret, at, graceMs) }));
+        await store.update(checkId(id, "endpoint id"), (current) => ({
+          ...current,
+          secrets: rotateSecrets(current.secrets, secret, at, graceMs),
+        }));
         return secret;
       },
       async enable(id) {
@@ -235,7 +287,8 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         if (await store.enable(id)) emit({ type: "endpoint_enabled", endpointId: id });
       },
       async disable(id) {
-        if (await store.disable(checkId(id, "endpoint id"), "manual", now())) emit({ type: "endpoint_disabled", endpointId: id, reason: "manual" });
+        if (await store.disable(checkId(id, "endpoint id"), "manual", now()))
+          emit({ type: "endpoint_disabled", endpointId: id, reason: "manual" });
       },
     },
     deadLetters: { list: (query = {}) => deadLetters.list(query) },
@@ -243,7 +296,8 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       const jobIds = await deadLetters.jobsOfMessage(checkId(messageId, "message id"));
       const letters = await Promise.all(jobIds.map((jobId) => deadLetters.get(jobId)));
       // Every endpoint checked before anything moves: all of the message's letters go back, or none.
-      for (const endpointId of new Set(letters.map((letter) => letter?.endpointId))) if (endpointId !== undefined) await usableEndpoint(endpointId);
+      for (const endpointId of new Set(letters.map((letter) => letter?.endpointId)))
+        if (endpointId !== undefined) await usableEndpoint(endpointId);
       let count = 0;
       for (const jobId of jobIds) if (await redeliverJob(jobId)) count++;
       return count;

@@ -1,5 +1,11 @@
 // Named re-exports only.
-export { createDelivery, type Delivery, type DispatchOptions, type Dispatched, type EndpointUpdate } from "./create-delivery.js";
+export {
+  createDelivery,
+  type Delivery,
+  type DispatchOptions,
+  type Dispatched,
+  type EndpointUpdate,
+} from "./create-delivery.js";
 export { createDeliveryWorker, type DeliveryWorker } from "./create-delivery-worker.js";
 export { STANDARD_WEBHOOKS_RETRY_DELAYS_MS } from "./retry/retry-schedule.js";
 export { rotatingStandardWebhooks } from "./endpoints/signing-scheme.js";

@@ -1,4 +1,11 @@
-import type { ClientTls, OutboundAuth, SsrfOptions, TimeoutOptions, TransportFactory, WebhookScheme } from "@hooksec/core";
+import type {
+  ClientTls,
+  OutboundAuth,
+  SsrfOptions,
+  TimeoutOptions,
+  TransportFactory,
+  WebhookScheme,
+} from "@hooksec/core";
 import type { RedisOptions } from "ioredis";
 
 /** A signing secret of an endpoint; an older one is kept until `expiresAt` after a rotation. */
@@ -116,7 +123,13 @@ export interface DeadLetter {
 
 /** Events for every attempt, state change and give-up; every field is bounded (metrics-friendly). */
 export type DeliveryEvent =
-  | { readonly type: "dispatched"; readonly messageId: string; readonly endpointId: string; readonly eventType?: string; readonly duplicate: boolean }
+  | {
+      readonly type: "dispatched";
+      readonly messageId: string;
+      readonly endpointId: string;
+      readonly eventType?: string;
+      readonly duplicate: boolean;
+    }
   | {
       readonly type: "attempt";
       readonly messageId: string;
@@ -128,8 +141,20 @@ export type DeliveryEvent =
       readonly retryInMs?: number;
     }
   | { readonly type: "delivered"; readonly messageId: string; readonly endpointId: string; readonly attempts: number }
-  | { readonly type: "deferred"; readonly messageId: string; readonly endpointId: string; readonly reason: "circuit_open"; readonly untilMs: number }
-  | { readonly type: "dead_letter"; readonly messageId: string; readonly endpointId: string; readonly reason: DeadLetterReason; readonly attempts: number }
+  | {
+      readonly type: "deferred";
+      readonly messageId: string;
+      readonly endpointId: string;
+      readonly reason: "circuit_open";
+      readonly untilMs: number;
+    }
+  | {
+      readonly type: "dead_letter";
+      readonly messageId: string;
+      readonly endpointId: string;
+      readonly reason: DeadLetterReason;
+      readonly attempts: number;
+    }
   | { readonly type: "circuit"; readonly endpointId: string; readonly from: CircuitState; readonly to: CircuitState }
   | { readonly type: "endpoint_disabled"; readonly endpointId: string; readonly reason: DisabledReason }
   | { readonly type: "endpoint_enabled"; readonly endpointId: string }

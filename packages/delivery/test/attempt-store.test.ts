@@ -44,17 +44,29 @@ describe.skipIf(skipWithoutRedis)("attempt store", () => {
     expect(await store.begin("ep", 1000)).toEqual({ recordJson: undefined, disabled: undefined, decision: undefined });
 
     await redis.set(keys.endpoint("ep"), '{"id":"ep"}');
-    expect(await store.begin("ep", 1000)).toEqual({ recordJson: '{"id":"ep"}', disabled: undefined, decision: { allowed: true, probe: false } });
+    expect(await store.begin("ep", 1000)).toEqual({
+      recordJson: '{"id":"ep"}',
+      disabled: undefined,
+      decision: { allowed: true, probe: false },
+    });
 
     // Open, cooled down: a probe would be taken, but not for a disabled endpoint.
     await circuit.recordFailure("ep", 1000);
     await circuit.recordFailure("ep", 1000);
     await redis.set(keys.disabled("ep"), JSON.stringify({ reason: "manual", at: 1500 }));
-    expect(await store.begin("ep", 5000)).toEqual({ recordJson: '{"id":"ep"}', disabled: { reason: "manual", at: 1500 }, decision: undefined });
+    expect(await store.begin("ep", 5000)).toEqual({
+      recordJson: '{"id":"ep"}',
+      disabled: { reason: "manual", at: 1500 },
+      decision: undefined,
+    });
     expect((await circuit.snapshot("ep")).state).toBe("open");
 
     await redis.del(keys.disabled("ep"));
-    expect((await store.begin("ep", 5000)).decision).toEqual({ allowed: true, probe: true, transition: { from: "open", to: "half_open" } });
+    expect((await store.begin("ep", 5000)).decision).toEqual({
+      allowed: true,
+      probe: true,
+      transition: { from: "open", to: "half_open" },
+    });
     expect((await store.begin("ep", 5100)).decision).toEqual({ allowed: false, retryAt: 5500 });
   });
 
@@ -63,7 +75,9 @@ describe.skipIf(skipWithoutRedis)("attempt store", () => {
     expect(await store.finish(record("m1", 100), "success", 100)).toEqual({});
     expect(await redis.exists(keys.circuit("ep"))).toBe(0);
 
-    expect(await store.finish(record("m2", 200, "http_5xx"), "failure", 200)).toEqual({ failure: { failingSince: 200 } });
+    expect(await store.finish(record("m2", 200, "http_5xx"), "failure", 200)).toEqual({
+      failure: { failingSince: 200 },
+    });
     expect(await store.finish(record("m3", 300, "http_5xx"), "failure", 300)).toEqual({
       failure: { failingSince: 200, transition: { from: "closed", to: "open" } },
     });
@@ -73,7 +87,9 @@ describe.skipIf(skipWithoutRedis)("attempt store", () => {
 
     expect(await store.finish(record("m5", 500), "success", 500)).toEqual({ closed: { from: "open", to: "closed" } });
     expect(await redis.exists(keys.circuit("ep"))).toBe(0);
-    expect(JSON.parse((await redis.lrange(keys.logOfMessage("m3"), 0, -1))[0] ?? "{}")).toEqual(record("m3", 300, "http_5xx"));
+    expect(JSON.parse((await redis.lrange(keys.logOfMessage("m3"), 0, -1))[0] ?? "{}")).toEqual(
+      record("m3", 300, "http_5xx"),
+    );
   });
 
   it("keeps the endpoint's log within its retention and its count limit, newest kept; message logs expire", async () => {
@@ -81,7 +97,9 @@ describe.skipIf(skipWithoutRedis)("attempt store", () => {
     const now = 100_000;
     await store.finish(record("old", now - 61_000), "success", now);
     for (let i = 0; i < 5; i++) await store.finish(record(`m${i}`, now + i), "success", now + i);
-    const kept = (await redis.zrange(keys.logOfEndpoint("ep"), 0, -1)).map((json) => (JSON.parse(json) as AttemptRecord).messageId);
+    const kept = (await redis.zrange(keys.logOfEndpoint("ep"), 0, -1)).map(
+      (json) => (JSON.parse(json) as AttemptRecord).messageId,
+    );
     expect(kept).toEqual(["m2", "m3", "m4"]);
     const ttl = await redis.ttl(keys.logOfMessage("m4"));
     expect(ttl).toBeGreaterThan(0);

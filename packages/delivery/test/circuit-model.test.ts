@@ -29,10 +29,16 @@ class Acquire implements fc.AsyncCommand<Model, Real> {
     const decision = await real.breaker.acquire(real.endpoint, model.now);
     let expected: unknown;
     if (model.state === "closed") expected = { allowed: true, probe: false };
-    else if (model.state === "open" && model.now < model.openedAt + options.cooldownMs) expected = { allowed: false, retryAt: model.openedAt + options.cooldownMs };
-    else if (model.state === "half_open" && model.now < model.probeUntil) expected = { allowed: false, retryAt: model.probeUntil };
+    else if (model.state === "open" && model.now < model.openedAt + options.cooldownMs)
+      expected = { allowed: false, retryAt: model.openedAt + options.cooldownMs };
+    else if (model.state === "half_open" && model.now < model.probeUntil)
+      expected = { allowed: false, retryAt: model.probeUntil };
     else {
-      expected = { allowed: true, probe: true, ...(model.state === "open" ? { transition: { from: "open", to: "half_open" } } : {}) };
+      expected = {
+        allowed: true,
+        probe: true,
+        ...(model.state === "open" ? { transition: { from: "open", to: "half_open" } } : {}),
+      };
       model.state = "half_open";
       model.probeUntil = model.now + options.probeLeaseMs;
     }
@@ -62,7 +68,10 @@ class Failure implements fc.AsyncCommand<Model, Real> {
       model.state = "open";
       model.openedAt = model.now;
     }
-    expect(recorded).toEqual({ failingSince: model.failingSince, ...(from === model.state ? {} : { transition: { from, to: model.state } }) });
+    expect(recorded).toEqual({
+      failingSince: model.failingSince,
+      ...(from === model.state ? {} : { transition: { from, to: model.state } }),
+    });
   }
   toString = () => "failure";
 }
@@ -109,7 +118,14 @@ describe.skipIf(skipWithoutRedis)("circuit breaker state machine (model-based)",
       fc.asyncProperty(commands, async (sequence) => {
         const endpoint = `ep${++run}`;
         const setup = () => ({
-          model: { now: 1_000_000, state: "closed" as CircuitState, failures: 0, openedAt: 0, probeUntil: 0, failingSince: undefined },
+          model: {
+            now: 1_000_000,
+            state: "closed" as CircuitState,
+            failures: 0,
+            openedAt: 0,
+            probeUntil: 0,
+            failingSince: undefined,
+          },
           real: { breaker, endpoint },
         });
         await fc.asyncModelRun(setup, sequence);
@@ -121,7 +137,9 @@ describe.skipIf(skipWithoutRedis)("circuit breaker state machine (model-based)",
   it("two workers racing for the probe of a cooled-down circuit: exactly one gets it", async () => {
     const breaker = createCircuitBreaker(client, (id) => `race:cb:${id}`, options);
     for (let i = 0; i < options.failureThreshold; i++) await breaker.recordFailure("ep", 0);
-    const decisions = await Promise.all(Array.from({ length: 20 }, () => breaker.acquire("ep", options.cooldownMs + 1)));
+    const decisions = await Promise.all(
+      Array.from({ length: 20 }, () => breaker.acquire("ep", options.cooldownMs + 1)),
+    );
     expect(decisions.filter((d) => d.allowed)).toHaveLength(1);
   });
 });

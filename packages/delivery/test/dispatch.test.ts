@@ -30,7 +30,11 @@ describe.skipIf(skipWithoutRedis)("dispatch", () => {
     expect(result.messageId).toMatch(/^msg_[A-Za-z0-9_-]{22}$/);
     expect(result.duplicate).toBe(false);
     const job = await h.delivery.queue.getJob(`ep1~~${result.messageId}`);
-    expect(job?.data).toMatchObject({ messageId: result.messageId, endpointId: "ep1", body: { text: '{"hello":"world"}' } });
+    expect(job?.data).toMatchObject({
+      messageId: result.messageId,
+      endpointId: "ep1",
+      body: { text: '{"hello":"world"}' },
+    });
     expect(job?.opts.attempts).toBe(10); // the Standard Webhooks schedule: immediately + 9 retries
   });
 
@@ -39,7 +43,9 @@ describe.skipIf(skipWithoutRedis)("dispatch", () => {
     await h.delivery.endpoints.create({ id: "ep1", url: "http://127.0.0.1:9/in" });
     const first = await h.delivery.dispatch("ep1", { n: 1 }, { idempotencyKey: "order-42" });
     const second = await h.delivery.dispatch("ep1", { n: 2 }, { idempotencyKey: "order-42" });
-    const concurrent = await Promise.all(Array.from({ length: 10 }, () => h.delivery.dispatch("ep1", { n: 3 }, { idempotencyKey: "order-43" })));
+    const concurrent = await Promise.all(
+      Array.from({ length: 10 }, () => h.delivery.dispatch("ep1", { n: 3 }, { idempotencyKey: "order-43" })),
+    );
     expect(second).toEqual({ messageId: first.messageId, endpointIds: ["ep1"], duplicate: true });
     expect(new Set(concurrent.map((r) => r.messageId)).size).toBe(1);
     expect(concurrent.filter((r) => !r.duplicate)).toHaveLength(1);
@@ -58,7 +64,11 @@ describe.skipIf(skipWithoutRedis)("dispatch", () => {
   it("fans an event out to the endpoints subscribed to its type, in one call, one message id", async () => {
     h = harness(redis);
     await h.delivery.endpoints.create({ id: "a", url: "http://127.0.0.1:9/a", eventTypes: ["invoice.paid"] });
-    await h.delivery.endpoints.create({ id: "b", url: "http://127.0.0.1:9/b", eventTypes: ["invoice.paid", "user.created"] });
+    await h.delivery.endpoints.create({
+      id: "b",
+      url: "http://127.0.0.1:9/b",
+      eventTypes: ["invoice.paid", "user.created"],
+    });
     await h.delivery.endpoints.create({ id: "c", url: "http://127.0.0.1:9/c", eventTypes: ["user.created"] });
     await h.delivery.endpoints.create({ id: "all", url: "http://127.0.0.1:9/all" });
     await h.delivery.endpoints.create({ id: "off", url: "http://127.0.0.1:9/off", eventTypes: ["invoice.paid"] });
@@ -76,13 +86,31 @@ describe.skipIf(skipWithoutRedis)("dispatch", () => {
 
   it("refuses bad endpoints and payloads with a WebhookError code, queueing nothing", async () => {
     h = harness(redis, { ssrf: { allowHttp: true } }); // no loopback exception here
-    expect(await codeOf(h.delivery.endpoints.create({ id: "private", url: "http://10.0.0.7/in" }))).toBe("ssrf_blocked");
-    expect(await codeOf(h.delivery.endpoints.create({ id: "meta", url: "http://169.254.169.254/latest" }))).toBe("ssrf_blocked");
+    expect(await codeOf(h.delivery.endpoints.create({ id: "private", url: "http://10.0.0.7/in" }))).toBe(
+      "ssrf_blocked",
+    );
+    expect(await codeOf(h.delivery.endpoints.create({ id: "meta", url: "http://169.254.169.254/latest" }))).toBe(
+      "ssrf_blocked",
+    );
     expect(await codeOf(h.delivery.endpoints.create({ id: "v6", url: "http://[::1]:8080/in" }))).toBe("ssrf_blocked");
-    expect(await codeOf(h.delivery.endpoints.create({ id: "ftp", url: "ftp://hooks.example.com/in" }))).toBe("invalid_endpoint");
-    expect(await codeOf(h.delivery.endpoints.create({ id: "creds", url: "https://u:p@hooks.example.com/in" }))).toBe("invalid_endpoint");
-    expect(await codeOf(h.delivery.endpoints.create({ id: "bad id!", url: "https://hooks.example.com/in" }))).toBe("invalid_options");
-    expect(await codeOf(h.delivery.endpoints.create({ id: "auth", url: "https://hooks.example.com/in", auth: { type: "bearer", token: "" } }))).toBe("invalid_options");
+    expect(await codeOf(h.delivery.endpoints.create({ id: "ftp", url: "ftp://hooks.example.com/in" }))).toBe(
+      "invalid_endpoint",
+    );
+    expect(await codeOf(h.delivery.endpoints.create({ id: "creds", url: "https://u:p@hooks.example.com/in" }))).toBe(
+      "invalid_endpoint",
+    );
+    expect(await codeOf(h.delivery.endpoints.create({ id: "bad id!", url: "https://hooks.example.com/in" }))).toBe(
+      "invalid_options",
+    );
+    expect(
+      await codeOf(
+        h.delivery.endpoints.create({
+          id: "auth",
+          url: "https://hooks.example.com/in",
+          auth: { type: "bearer", token: "" },
+        }),
+      ),
+    ).toBe("invalid_options");
     await h.delivery.endpoints.create({ id: "ok", url: "https://hooks.example.com/in" });
     expect(await codeOf(h.delivery.dispatch("missing", {}))).toBe("invalid_endpoint");
     expect(await codeOf(h.delivery.dispatch("ok", { n: 1n }))).toBe("invalid_options");
@@ -103,7 +131,10 @@ describe.skipIf(skipWithoutRedis)("dispatch", () => {
     expect(await codeOf(h.delivery.dispatch("ep1", {}))).toBe("endpoint_disabled");
     expect(await codeOf(h.delivery.dispatch("ep1", {}, { idempotencyKey: "k1" }))).toBe("endpoint_disabled");
     // Disabled by a worker (410 Gone, or failing for the failure period): the same flag, the same refusal.
-    await h.client.set(deliveryKeys("hooksec", h.queueName).disabled("ep1"), JSON.stringify({ reason: "gone", at: Date.now() }));
+    await h.client.set(
+      deliveryKeys("hooksec", h.queueName).disabled("ep1"),
+      JSON.stringify({ reason: "gone", at: Date.now() }),
+    );
     expect(await codeOf(h.delivery.dispatch("ep1", {}))).toBe("endpoint_disabled");
     expect(await h.delivery.queue.count()).toBe(0);
     // The refused key was not claimed: once enabled, it queues.
@@ -116,10 +147,16 @@ describe.skipIf(skipWithoutRedis)("dispatch", () => {
     h = harness(redis, { ssrf: { allowHttp: true } });
     await h.delivery.endpoints.create({ id: "ep1", url: "https://hooks.example.com/in" });
     expect(await codeOf(h.delivery.endpoints.update("ep1", { url: "http://10.0.0.7/in" }))).toBe("ssrf_blocked");
-    expect(await codeOf(h.delivery.endpoints.update("ep1", { url: "ftp://hooks.example.com/in" }))).toBe("invalid_endpoint");
-    expect(await codeOf(h.delivery.endpoints.update("missing", { url: "https://hooks.example.com/in" }))).toBe("invalid_endpoint");
+    expect(await codeOf(h.delivery.endpoints.update("ep1", { url: "ftp://hooks.example.com/in" }))).toBe(
+      "invalid_endpoint",
+    );
+    expect(await codeOf(h.delivery.endpoints.update("missing", { url: "https://hooks.example.com/in" }))).toBe(
+      "invalid_endpoint",
+    );
     expect((await h.delivery.endpoints.get("ep1"))?.endpoint.url).toBe("https://hooks.example.com/in");
-    expect((await h.delivery.endpoints.update("ep1", { url: "https://other.example.com/in" })).url).toBe("https://other.example.com/in");
+    expect((await h.delivery.endpoints.update("ep1", { url: "https://other.example.com/in" })).url).toBe(
+      "https://other.example.com/in",
+    );
     expect((await h.delivery.endpoints.get("ep1"))?.endpoint.url).toBe("https://other.example.com/in");
   });
 

@@ -39,7 +39,11 @@ describe.skipIf(skipWithoutRedis)("end to end", () => {
     };
     await Promise.all([startReceiverProcess(0), startReceiverProcess(1), startWorkerProcess(0), startWorkerProcess(1)]);
     const balancer = await startBalancer(() => receiverPorts.filter((port): port is number => port !== undefined));
-    const delivery = createDelivery({ connection: { host: "127.0.0.1", port: redis.port }, queueName: "e2e", ssrf: loopback });
+    const delivery = createDelivery({
+      connection: { host: "127.0.0.1", port: redis.port },
+      queueName: "e2e",
+      ssrf: loopback,
+    });
     const client = new Redis({ host: "127.0.0.1", port: redis.port });
     const killedReceivers = new Set<number>();
     try {
@@ -48,7 +52,9 @@ describe.skipIf(skipWithoutRedis)("end to end", () => {
       const dispatched: string[] = [];
       const dispatching = (async () => {
         for (let i = 0; i < MESSAGES; i += 50) {
-          const batch = await Promise.all(Array.from({ length: Math.min(50, MESSAGES - i) }, (_, j) => delivery.dispatch("e2e", { n: i + j })));
+          const batch = await Promise.all(
+            Array.from({ length: Math.min(50, MESSAGES - i) }, (_, j) => delivery.dispatch("e2e", { n: i + j })),
+          );
           dispatched.push(...batch.map((d) => d.messageId));
         }
       })();
@@ -66,7 +72,10 @@ describe.skipIf(skipWithoutRedis)("end to end", () => {
       await dispatching;
       expect(new Set(dispatched).size).toBe(MESSAGES);
 
-      const allDone = await eventually(async () => (await delivery.queue.getJobCounts("completed")).completed === MESSAGES, 45_000);
+      const allDone = await eventually(
+        async () => (await delivery.queue.getJobCounts("completed")).completed === MESSAGES,
+        45_000,
+      );
       const counts = await delivery.queue.getJobCounts();
       const pushes = await client.lrange("e2e:processed", 0, -1);
       const runs = new Map<string, string[]>();
@@ -77,7 +86,9 @@ describe.skipIf(skipWithoutRedis)("end to end", () => {
       // A second run is only possible after a receiver was SIGKILLed between the handler's
       // side effect and the recorded completion (the core's documented limit): count those apart.
       const repeated = [...runs.entries()].filter(([, pids]) => pids.length > 1);
-      const explained = repeated.filter(([, pids]) => pids.slice(0, -1).every((pid) => killedReceivers.has(Number(pid))));
+      const explained = repeated.filter(([, pids]) =>
+        pids.slice(0, -1).every((pid) => killedReceivers.has(Number(pid))),
+      );
       console.log(
         `e2e: ${MESSAGES} messages in ${Date.now() - started} ms; jobs ${JSON.stringify(counts)}; handler runs ${pushes.length}; ` +
           `repeated after the receiver kill ${explained.length}`,
@@ -98,15 +109,30 @@ describe.skipIf(skipWithoutRedis)("end to end", () => {
   it("Redis SIGKILLed mid-run and restarted (AOF, fsync always): no persisted job is lost", async () => {
     const receiver = await startReceiver([SECRET]);
     const events: DeliveryEvent[] = [];
-    const base = { connection: { host: "127.0.0.1", port: redis.port }, queueName: "aof", ssrf: loopback, retry: { delaysMs: Array.from({ length: 30 }, () => 200), jitter: 0 } };
+    const base = {
+      connection: { host: "127.0.0.1", port: redis.port },
+      queueName: "aof",
+      ssrf: loopback,
+      retry: { delaysMs: Array.from({ length: 30 }, () => 200), jitter: 0 },
+    };
     const delivery = createDelivery(base);
-    const worker = createDeliveryWorker({ ...base, concurrency: 8, lockDurationMs: 2000, stalledIntervalMs: 1000, onEvent: (event) => events.push(event) });
+    const worker = createDeliveryWorker({
+      ...base,
+      concurrency: 8,
+      lockDurationMs: 2000,
+      stalledIntervalMs: 1000,
+      onEvent: (event) => events.push(event),
+    });
     try {
       await delivery.endpoints.create({ id: "aof", url: receiver.url, secret: SECRET });
       receiver.handlerDelayMs = 5;
       const ids: string[] = [];
       for (let i = 0; i < 300; i += 50) {
-        ids.push(...(await Promise.all(Array.from({ length: 50 }, (_, j) => delivery.dispatch("aof", { n: i + j })))).map((d) => d.messageId));
+        ids.push(
+          ...(await Promise.all(Array.from({ length: 50 }, (_, j) => delivery.dispatch("aof", { n: i + j })))).map(
+            (d) => d.messageId,
+          ),
+        );
       }
       await eventually(() => receiver.processed.length >= 60, 20_000);
       await redis.stop("SIGKILL");

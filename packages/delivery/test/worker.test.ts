@@ -28,8 +28,10 @@ describe.skipIf(skipWithoutRedis)("workers", () => {
     await h.delivery.endpoints.create({ id: "ep", url: receiver.url, secret: SECRET });
   }
 
-  const deliveredOf = (messageId: string) => async () => h.events.some((e) => e.type === "delivered" && e.messageId === messageId);
-  const deadOf = (messageId: string) => async () => h.events.some((e) => e.type === "dead_letter" && e.messageId === messageId);
+  const deliveredOf = (messageId: string) => async () =>
+    h.events.some((e) => e.type === "delivered" && e.messageId === messageId);
+  const deadOf = (messageId: string) => async () =>
+    h.events.some((e) => e.type === "dead_letter" && e.messageId === messageId);
 
   it("delivers with the core sender: signed Standard Webhooks, the dispatched id, every attempt logged", async () => {
     await setup();
@@ -38,14 +40,17 @@ describe.skipIf(skipWithoutRedis)("workers", () => {
     expect(await eventually(deliveredOf(messageId))).toBe(true);
     expect(receiver.processed).toMatchObject([{ id: messageId, body: '{"hello":"world"}' }]);
     const log = await h.delivery.log.ofMessage(messageId);
-    expect(log).toMatchObject([{ messageId, endpointId: "ep", attempt: 1, outcome: "success", status: 200, responseExcerpt: "ok" }]);
+    expect(log).toMatchObject([
+      { messageId, endpointId: "ep", attempt: 1, outcome: "success", status: 200, responseExcerpt: "ok" },
+    ]);
     expect(await h.delivery.log.ofEndpoint("ep")).toEqual(log);
     expect(h.events.find((e) => e.type === "attempt")).toMatchObject({ outcome: "success", status: 200, attempt: 1 });
   });
 
   it("retries 5xx and timeouts at the configured offsets with the same message id, then delivers", async () => {
     await setup();
-    receiver.script = (_request, attempt) => (attempt <= 2 ? { status: 503 } : attempt === 3 ? { status: 500 } : undefined);
+    receiver.script = (_request, attempt) =>
+      attempt <= 2 ? { status: 503 } : attempt === 3 ? { status: 500 } : undefined;
     h.startWorker();
     const { messageId } = await h.delivery.dispatch("ep", "x");
     expect(await eventually(deliveredOf(messageId))).toBe(true);
@@ -69,7 +74,12 @@ describe.skipIf(skipWithoutRedis)("workers", () => {
     await setup({ retry: { delaysMs: [50, 50, 50], jitter: 0, maxRetryAfterMs: 1500 } });
     receiver.script = (_request, attempt) => {
       if (attempt === 1) return { status: 429, headers: { "retry-after": "1" } };
-      if (attempt === 2) return { status: 409, headers: { "retry-after": "1" }, body: JSON.stringify({ error: { code: "message_in_progress" } }) };
+      if (attempt === 2)
+        return {
+          status: 409,
+          headers: { "retry-after": "1" },
+          body: JSON.stringify({ error: { code: "message_in_progress" } }),
+        };
       if (attempt === 3) return { status: 503, headers: { "retry-after": "3600" } };
       return undefined;
     };
@@ -111,7 +121,9 @@ describe.skipIf(skipWithoutRedis)("workers", () => {
     expect(receiver.requests).toHaveLength(1);
     expect((await h.delivery.endpoints.get("ep"))?.disabled?.reason).toBe("gone");
     expect(h.events).toContainEqual({ type: "endpoint_disabled", endpointId: "ep", reason: "gone" });
-    expect(await h.delivery.deadLetters.list({ endpointId: "ep" })).toMatchObject([{ messageId, reason: "gone", attempts: 1 }]);
+    expect(await h.delivery.deadLetters.list({ endpointId: "ep" })).toMatchObject([
+      { messageId, reason: "gone", attempts: 1 },
+    ]);
     receiver.script = undefined;
     // Still disabled: a redelivery is refused as a dispatch is, and moves nothing.
     await expect(h.delivery.redeliver(messageId)).rejects.toMatchObject({ code: "endpoint_disabled" });
@@ -131,7 +143,9 @@ describe.skipIf(skipWithoutRedis)("workers", () => {
     const since = Date.now();
     await h.delivery.dispatch("ep", "a", { id: "msg_reject" });
     await h.delivery.dispatch("ep", "b", { id: "msg_exhaust" });
-    expect(await eventually(async () => (await deadOf("msg_reject")()) && (await deadOf("msg_exhaust")()), 15_000)).toBe(true);
+    expect(
+      await eventually(async () => (await deadOf("msg_reject")()) && (await deadOf("msg_exhaust")()), 15_000),
+    ).toBe(true);
     expect(receiver.requests.filter((r) => r.id === "msg_reject")).toHaveLength(1);
     expect(receiver.requests.filter((r) => r.id === "msg_exhaust")).toHaveLength(4);
     const letters = await h.delivery.deadLetters.list({ endpointId: "ep", since });
@@ -154,7 +168,9 @@ describe.skipIf(skipWithoutRedis)("workers", () => {
     h.startWorker({ circuit, concurrency: 2 });
     h.startWorker({ circuit, concurrency: 2 });
     const ids = await Promise.all([1, 2, 3, 4, 5].map((n) => h.delivery.dispatch("ep", { n })));
-    expect(await eventually(async () => h.events.some((e) => e.type === "circuit" && e.to === "open"), 10_000)).toBe(true);
+    expect(await eventually(async () => h.events.some((e) => e.type === "circuit" && e.to === "open"), 10_000)).toBe(
+      true,
+    );
     await sleep(300);
     const requestsWhileOpen = receiver.requests.length;
     expect(h.events.some((e) => e.type === "deferred")).toBe(true);
@@ -162,7 +178,9 @@ describe.skipIf(skipWithoutRedis)("workers", () => {
     expect(receiver.requests.length).toBe(requestsWhileOpen);
     down = false;
     expect(await eventually(async () => receiver.processed.length === 5, 20_000)).toBe(true);
-    const transitions = h.events.filter((e) => e.type === "circuit").map((e) => (e.type === "circuit" ? `${e.from}>${e.to}` : ""));
+    const transitions = h.events
+      .filter((e) => e.type === "circuit")
+      .map((e) => (e.type === "circuit" ? `${e.from}>${e.to}` : ""));
     expect(transitions).toContain("closed>open");
     expect(transitions).toContain("open>half_open");
     expect(transitions.at(-1)).toBe("half_open>closed");

@@ -4,9 +4,24 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express5, { type Express, type NextFunction, type Request, type Response } from "express";
 import express4 from "express4";
-import { type AdapterReceiverOptions, codeOf, deliveries, describeAdapterContract, expectRawBytesKept, httpSender, post } from "@hooksec/testkit/adapter-suite";
+import {
+  type AdapterReceiverOptions,
+  codeOf,
+  deliveries,
+  describeAdapterContract,
+  expectRawBytesKept,
+  httpSender,
+  post,
+} from "@hooksec/testkit/adapter-suite";
 import { afterEach, describe, expect, it } from "vitest";
-import { type VerifiedWebhook, WebhookError, type WebhookScheme, createReceiver, standardWebhooks, webhook } from "./index.js";
+import {
+  type VerifiedWebhook,
+  WebhookError,
+  type WebhookScheme,
+  createReceiver,
+  standardWebhooks,
+  webhook,
+} from "./index.js";
 
 const secret = `whsec_${Buffer.from("express adapter test secret, 32b").toString("base64")}`;
 const scheme = standardWebhooks({ secret });
@@ -32,7 +47,8 @@ function errorLog(logs: string[]) {
   };
 }
 
-const versionOf = (name: string): string => (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
+const versionOf = (name: string): string =>
+  (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
 
 for (const [major, express] of [
   [versionOf("express"), express5],
@@ -116,7 +132,11 @@ for (const [major, express] of [
       const base = await listen(app);
       expect((await post(base, delivery('{"via":"webhook"}'))).status).toBe(204);
       expect(seen).toEqual({ via: "webhook" });
-      const other = await fetch(`${base}/api`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"via":"parser"}' });
+      const other = await fetch(`${base}/api`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"via":"parser"}',
+      });
       expect(other.status).toBe(204);
       expect(seen).toEqual({ via: "parser" });
     });
@@ -169,7 +189,12 @@ for (const [major, express] of [
       const base = await listen(app);
       const sent = delivery("{}");
       const controller = new AbortController();
-      const first = fetch(`${base}/webhooks`, { method: "POST", headers: sent.headers, body: sent.body as string, signal: controller.signal });
+      const first = fetch(`${base}/webhooks`, {
+        method: "POST",
+        headers: sent.headers,
+        body: sent.body as string,
+        signal: controller.signal,
+      });
       setTimeout(() => controller.abort(), 100);
       await expect(first).rejects.toMatchObject({ name: "AbortError" });
       expect((await post(base, sent)).status).toBe(409);

@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Receiver, type ReceiverOptions, type VerifiedWebhook, type WebhookResponse, createReceiver } from "@hooksec/core";
+import {
+  type Receiver,
+  type ReceiverOptions,
+  type VerifiedWebhook,
+  type WebhookResponse,
+  createReceiver,
+} from "@hooksec/core";
 import { closeWhenSent, nodeRequestParts } from "@hooksec/core/node";
 
 declare global {
@@ -74,7 +80,11 @@ export function webhook(options: ExpressWebhookOptions): WebhookRequestHandler {
 
   return function receiveWebhook(req, res, next) {
     const bytes = rawBytesOf(req.body);
-    const parts = nodeRequestParts(req, urlOf(req), bytes === undefined && bodyWasRead(req) ? PARSER_RAN_FIRST : undefined);
+    const parts = nodeRequestParts(
+      req,
+      urlOf(req),
+      bytes === undefined && bodyWasRead(req) ? PARSER_RAN_FIRST : undefined,
+    );
     receiver
       .receive(
         bytes === undefined ? parts : { ...parts, body: bytes },

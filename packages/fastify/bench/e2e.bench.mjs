@@ -26,7 +26,9 @@ await runAdapterBench({
         await readRaw(request.body);
         return reply.code(204).send();
       });
-      scope.post("/floor", async (request, reply) => reply.code(floorVerify(request.headers, await readRaw(request.body)) ? 204 : 401).send());
+      scope.post("/floor", async (request, reply) =>
+        reply.code(floorVerify(request.headers, await readRaw(request.body)) ? 204 : 401).send(),
+      );
     });
     // The plugin's own cost: the same plugin with a receiver that accepts at once.
     await app.register(async (scope) => {

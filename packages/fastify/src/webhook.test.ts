@@ -1,8 +1,23 @@
 import { createRequire } from "node:module";
-import { type AdapterReceiverOptions, codeOf, deliveries, describeAdapterContract, expectRawBytesKept, httpSender, post } from "@hooksec/testkit/adapter-suite";
+import {
+  type AdapterReceiverOptions,
+  codeOf,
+  deliveries,
+  describeAdapterContract,
+  expectRawBytesKept,
+  httpSender,
+  post,
+} from "@hooksec/testkit/adapter-suite";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
-import { type VerifiedWebhook, WebhookError, type WebhookScheme, createReceiver, standardWebhooks, webhook } from "./index.js";
+import {
+  type VerifiedWebhook,
+  WebhookError,
+  type WebhookScheme,
+  createReceiver,
+  standardWebhooks,
+  webhook,
+} from "./index.js";
 
 const secret = `whsec_${Buffer.from("fastify adapter test secret, 32b").toString("base64")}`;
 const scheme = standardWebhooks({ secret });
@@ -48,7 +63,12 @@ async function receiver(options: AdapterReceiverOptions = {}) {
       onEvent: options.events === undefined ? undefined : (event) => options.events?.push(event),
     });
     // The usual mistake: Fastify's JSON parser put back in the webhook scope.
-    if (options.parserFirst) scope.addContentTypeParser("application/json", { parseAs: "string" }, scope.getDefaultJsonParser("ignore", "ignore"));
+    if (options.parserFirst)
+      scope.addContentTypeParser(
+        "application/json",
+        { parseAs: "string" },
+        scope.getDefaultJsonParser("ignore", "ignore"),
+      );
     scope.post("/webhooks", async (request, reply) => {
       const received = request.webhook;
       if (received === undefined) throw new Error("not verified");
@@ -77,7 +97,9 @@ describe(`webhook plugin for Fastify ${fastifyVersion}`, () => {
     const base = await listen(instance);
     const response = await post(base, delivery('{"a":1}'));
     expect(response.status).toBe(500);
-    expect(await response.json()).toEqual({ error: { code: "body_already_consumed", message: "Webhook body already consumed" } });
+    expect(await response.json()).toEqual({
+      error: { code: "body_already_consumed", message: "Webhook body already consumed" },
+    });
     expect(logs.join("\n")).toContain("await scope.register(webhook, options)");
   });
 
@@ -98,7 +120,11 @@ describe(`webhook plugin for Fastify ${fastifyVersion}`, () => {
     const base = await listen(instance);
     expect((await post(base, delivery('{"via":"webhook"}'))).status).toBe(204);
     expect(seen).toEqual({ via: "webhook" });
-    const other = await fetch(`${base}/api`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"via":"parser"}' });
+    const other = await fetch(`${base}/api`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"via":"parser"}',
+    });
     expect(other.status).toBe(204);
     expect(seen).toEqual({ body: { via: "parser" }, webhook: undefined });
   });
@@ -203,7 +229,12 @@ describe(`webhook plugin for Fastify ${fastifyVersion}`, () => {
     const base = await listen(instance);
     const sent = delivery("{}");
     const controller = new AbortController();
-    const first = fetch(`${base}/webhooks`, { method: "POST", headers: sent.headers, body: sent.body as string, signal: controller.signal });
+    const first = fetch(`${base}/webhooks`, {
+      method: "POST",
+      headers: sent.headers,
+      body: sent.body as string,
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 100);
     await expect(first).rejects.toMatchObject({ name: "AbortError" });
     expect((await post(base, sent)).status).toBe(409);
@@ -223,7 +254,12 @@ describe(`webhook plugin for Fastify ${fastifyVersion}`, () => {
       });
     });
     const sent = delivery("{}");
-    const response = await instance.inject({ method: "POST", url: "/webhooks", headers: sent.headers, payload: sent.body as string });
+    const response = await instance.inject({
+      method: "POST",
+      url: "/webhooks",
+      headers: sent.headers,
+      payload: sent.body as string,
+    });
     expect(response.json()).toEqual({ id: sent.id });
   });
 

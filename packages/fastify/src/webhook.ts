@@ -22,7 +22,7 @@ declare module "fastify" {
 export type FastifyWebhookOptions = ReceiverOptions | { readonly receiver: Receiver };
 
 const PARSER_RAN_FIRST =
-  "a content-type parser read the request before the webhook plugin, so the signed bytes are gone. The plugin gives the routes of the scope it is registered in their raw bodies: register it in the webhook routes' own scope (app.register(async (scope) => { await scope.register(webhook, options); scope.post(\"/webhooks\", handler) })) and add no content-type parser to that scope after it";
+  'a content-type parser read the request before the webhook plugin, so the signed bytes are gone. The plugin gives the routes of the scope it is registered in their raw bodies: register it in the webhook routes\' own scope (app.register(async (scope) => { await scope.register(webhook, options); scope.post("/webhooks", handler) })) and add no content-type parser to that scope after it';
 
 /**
  * After the client hung up before the handler answered: how long the message
@@ -116,7 +116,8 @@ function requestParts(request: FastifyRequest): ReceiveParts {
   const { body } = request;
   // A parser that buffered (`parseAs: "buffer"`) left the bytes exactly as sent.
   if (body instanceof Uint8Array) return { ...nodeRequestParts(request.raw, url), body };
-  if (body !== undefined && body !== null && !isStream(body)) return nodeRequestParts(request.raw, url, PARSER_RAN_FIRST);
+  if (body !== undefined && body !== null && !isStream(body))
+    return nodeRequestParts(request.raw, url, PARSER_RAN_FIRST);
   // Our parser's stream (after any preParsing hook), or the request itself when no parser ran.
   const parts = nodeRequestParts(request.raw, url);
   return isStream(body) ? { ...parts, body } : parts;

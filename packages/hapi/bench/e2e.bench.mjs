@@ -29,7 +29,12 @@ await runAdapterBench({
       options: { payload: raw },
       handler: (request, h) => h.response().code(floorVerify(request.headers, request.payload) ? 204 : 401),
     });
-    server.route({ method: "POST", path: "/adapter", options: { auth: "instant", payload: rawPayload }, handler: answer });
+    server.route({
+      method: "POST",
+      path: "/adapter",
+      options: { auth: "instant", payload: rawPayload },
+      handler: answer,
+    });
     server.route({
       method: "POST",
       path: "/webhooks",

@@ -2,7 +2,14 @@ import { readFileSync } from "node:fs";
 import { badRequest } from "@hapi/boom";
 import Hapi from "@hapi/hapi";
 import fc from "fast-check";
-import { type AdapterReceiverOptions, codeOf, deliveries, describeAdapterContract, httpSender, post } from "@hooksec/testkit/adapter-suite";
+import {
+  type AdapterReceiverOptions,
+  codeOf,
+  deliveries,
+  describeAdapterContract,
+  httpSender,
+  post,
+} from "@hooksec/testkit/adapter-suite";
 import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import {
   type HapiWebhookOptions,
@@ -33,7 +40,13 @@ interface HapiReceiverOptions extends AdapterReceiverOptions {
 
 /** A started server whose handler records what it processed; `logs` is what Hapi logged as errors. */
 async function receiver(options: HapiReceiverOptions = {}) {
-  const processed: Array<{ id: string; body: Uint8Array; json: unknown; tenant: string | undefined; artifactsId: unknown }> = [];
+  const processed: Array<{
+    id: string;
+    body: Uint8Array;
+    json: unknown;
+    tenant: string | undefined;
+    artifactsId: unknown;
+  }> = [];
   const logs: string[] = [];
   const server = Hapi.server({ port: 0, host: "127.0.0.1", debug: false });
   servers.push(server);
@@ -87,7 +100,13 @@ describe("the webhook auth scheme for Hapi", () => {
     const response = await post(base, sent);
     expect(response.status).toBe(204);
     expect(processed).toEqual([
-      { id: sent.id, body: expect.any(Uint8Array), json: { type: "invoice.paid" }, tenant: undefined, artifactsId: sent.id },
+      {
+        id: sent.id,
+        body: expect.any(Uint8Array),
+        json: { type: "invoice.paid" },
+        tenant: undefined,
+        artifactsId: sent.id,
+      },
     ]);
   });
 
@@ -96,13 +115,17 @@ describe("the webhook auth scheme for Hapi", () => {
   });
 
   it("registers with the version of its package.json", () => {
-    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
     expect(plugin.version).toBe(version);
   });
 
   it("releases the message when the handler answers 5xx without throwing, and completes it on 4xx", async () => {
     let calls = 0;
-    const { base, processed } = await receiver({ answer: (_request, h) => h.response().code(++calls === 1 ? 503 : 400) });
+    const { base, processed } = await receiver({
+      answer: (_request, h) => h.response().code(++calls === 1 ? 503 : 400),
+    });
     const sent = delivery("{}");
     expect((await post(base, sent)).status).toBe(503);
     expect((await post(base, sent)).status).toBe(400);
@@ -189,7 +212,8 @@ describe("the webhook auth scheme for Hapi", () => {
     const seen: Array<{ status: number; code: unknown }> = [];
     server.ext("onPreResponse", (request, h) => {
       const response = request.response;
-      if (response !== null && "isBoom" in response && response.isBoom) seen.push({ status: response.output.statusCode, code: (response.data as { code?: unknown }).code });
+      if (response !== null && "isBoom" in response && response.isBoom)
+        seen.push({ status: response.output.statusCode, code: (response.data as { code?: unknown }).code });
       return h.continue;
     });
     const sent = delivery("{}");
@@ -210,7 +234,12 @@ describe("the webhook auth scheme for Hapi", () => {
     const { base, processed } = await receiver({ slowMs: 300, events });
     const sent = delivery("{}");
     const aborted = new AbortController();
-    const hungUp = fetch(`${base}/webhooks`, { method: "POST", headers: sent.headers, body: sent.body as string, signal: aborted.signal });
+    const hungUp = fetch(`${base}/webhooks`, {
+      method: "POST",
+      headers: sent.headers,
+      body: sent.body as string,
+      signal: aborted.signal,
+    });
     hungUp.catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 100));
     aborted.abort();
@@ -223,18 +252,23 @@ describe("the webhook auth scheme for Hapi", () => {
   it("passes any byte sequence through unchanged and refuses any single-byte change (property)", async () => {
     const { base, processed } = await receiver({ strategy: createReceiver({ scheme, replay: false }) });
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 2048 }), fc.nat(), fc.integer({ min: 1, max: 255 }), async (bytes, at, flip) => {
-        // JSON bodies only here: the test handler parses them.
-        const json = new TextEncoder().encode(JSON.stringify(Buffer.from(bytes).toString("latin1")));
-        const sent = delivery(json);
-        processed.length = 0;
-        expect((await post(base, sent)).status).toBe(204);
-        expect(Buffer.from(processed[0]?.body ?? []).equals(Buffer.from(json))).toBe(true);
-        const tampered = json.slice();
-        const index = at % tampered.length;
-        tampered[index] = (tampered[index] ?? 0) ^ flip;
-        expect((await post(base, { ...sent, body: tampered })).status).toBe(401);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 1, maxLength: 2048 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        async (bytes, at, flip) => {
+          // JSON bodies only here: the test handler parses them.
+          const json = new TextEncoder().encode(JSON.stringify(Buffer.from(bytes).toString("latin1")));
+          const sent = delivery(json);
+          processed.length = 0;
+          expect((await post(base, sent)).status).toBe(204);
+          expect(Buffer.from(processed[0]?.body ?? []).equals(Buffer.from(json))).toBe(true);
+          const tampered = json.slice();
+          const index = at % tampered.length;
+          tampered[index] = (tampered[index] ?? 0) ^ flip;
+          expect((await post(base, { ...sent, body: tampered })).status).toBe(401);
+        },
+      ),
       { numRuns: 40 },
     );
   });

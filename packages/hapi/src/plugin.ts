@@ -1,7 +1,15 @@
 import { createRequire } from "node:module";
 import type { Readable } from "node:stream";
 import { type Boom, isBoom } from "@hapi/boom";
-import type { Lifecycle, NamedPlugin, Request, ResponseObject, ResponseToolkit, Server, ServerAuthSchemeObject } from "@hapi/hapi";
+import type {
+  Lifecycle,
+  NamedPlugin,
+  Request,
+  ResponseObject,
+  ResponseToolkit,
+  Server,
+  ServerAuthSchemeObject,
+} from "@hapi/hapi";
 import {
   type Receiver,
   type ReceiverOptions,
@@ -205,13 +213,21 @@ function stateOf(request: Request): WebhookRequestState | undefined {
 export function getWebhook(request: Request): VerifiedWebhook {
   const delivery = stateOf(request)?.delivery;
   if (delivery === undefined) {
-    throw new WebhookError("invalid_options", 'this route is not authenticated by the webhook scheme: set its options.auth to the "webhook" strategy');
+    throw new WebhookError(
+      "invalid_options",
+      'this route is not authenticated by the webhook scheme: set its options.auth to the "webhook" strategy',
+    );
   }
   return delivery.webhook;
 }
 
 function isStream(payload: unknown): boolean {
-  return typeof payload === "object" && payload !== null && typeof (payload as Readable).pipe === "function" && Symbol.asyncIterator in payload;
+  return (
+    typeof payload === "object" &&
+    payload !== null &&
+    typeof (payload as Readable).pipe === "function" &&
+    Symbol.asyncIterator in payload
+  );
 }
 
 function isReceiver(options: HapiWebhookOptions): options is Receiver {

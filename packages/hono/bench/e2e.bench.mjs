@@ -24,7 +24,9 @@ await runAdapterBench({
       await c.req.arrayBuffer();
       return c.body(null, 204);
     });
-    app.post("/floor", async (c) => c.body(null, floorVerify(c.req.header(), new Uint8Array(await c.req.arrayBuffer())) ? 204 : 401));
+    app.post("/floor", async (c) =>
+      c.body(null, floorVerify(c.req.header(), new Uint8Array(await c.req.arrayBuffer())) ? 204 : 401),
+    );
     // The middleware's own cost: the same middleware with a receiver that accepts at once.
     app.post("/adapter", webhook(instantReceiver), handler);
     app.post("/webhooks", webhook({ scheme: standardWebhooks({ secret: BENCH_SECRET }) }), handler);

@@ -3,12 +3,27 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { type AdapterReceiverOptions, deliveries, describeAdapterContract, expectRawBytesKept, httpSender, post } from "@hooksec/testkit/adapter-suite";
+import {
+  type AdapterReceiverOptions,
+  deliveries,
+  describeAdapterContract,
+  expectRawBytesKept,
+  httpSender,
+  post,
+} from "@hooksec/testkit/adapter-suite";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { validator } from "hono/validator";
 import { afterEach, describe, expect, it } from "vitest";
-import { type VerifiedWebhook, type WebhookEnv, WebhookError, type WebhookScheme, createReceiver, standardWebhooks, webhook } from "./index.js";
+import {
+  type VerifiedWebhook,
+  type WebhookEnv,
+  WebhookError,
+  type WebhookScheme,
+  createReceiver,
+  standardWebhooks,
+  webhook,
+} from "./index.js";
 
 const secret = `whsec_${Buffer.from("hono adapter test secret, 32 by").toString("base64")}`;
 const scheme = standardWebhooks({ secret });
@@ -16,7 +31,11 @@ const delivery = deliveries(secret);
 const servers: ServerType[] = [];
 // hono exports no ./package.json: read it from the folder of its dist.
 const honoEntry = createRequire(import.meta.url).resolve("hono");
-const honoVersion = (JSON.parse(readFileSync(`${honoEntry.slice(0, honoEntry.lastIndexOf("/dist/"))}/package.json`, "utf8")) as { version: string }).version;
+const honoVersion = (
+  JSON.parse(readFileSync(`${honoEntry.slice(0, honoEntry.lastIndexOf("/dist/"))}/package.json`, "utf8")) as {
+    version: string;
+  }
+).version;
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
@@ -58,7 +77,13 @@ function receiver(options: AdapterReceiverOptions = {}, served = true) {
     return c.body(null, 204);
   };
   // The usual mistake: a JSON validator in front of the webhook middleware.
-  if (options.parserFirst) app.post("/webhooks", validator("json", (value) => value), verify, handle);
+  if (options.parserFirst)
+    app.post(
+      "/webhooks",
+      validator("json", (value) => value),
+      verify,
+      handle,
+    );
   else app.post("/webhooks", verify, handle);
   return { app, processed, logs };
 }
@@ -80,10 +105,32 @@ describe(`webhook() middleware for Hono ${honoVersion} on @hono/node-server`, ()
       seesConnection: false,
       receiver: async (options) => {
         const { app, processed, logs } = receiver(options, false);
-        const send = (path: string, request: { headers: Record<string, string>; body: Uint8Array | string | ReadableStream<Uint8Array>; declaredLength?: string }) => {
-          const headers = request.declaredLength === undefined ? request.headers : { ...request.headers, "content-length": request.declaredLength };
-          const body = typeof request.body === "string" || request.body instanceof ReadableStream ? request.body : new Uint8Array(request.body);
-          return Promise.resolve(app.fetch(new Request(`http://receiver.test${path}`, { method: "POST", headers, body, duplex: "half" } as RequestInit)));
+        const send = (
+          path: string,
+          request: {
+            headers: Record<string, string>;
+            body: Uint8Array | string | ReadableStream<Uint8Array>;
+            declaredLength?: string;
+          },
+        ) => {
+          const headers =
+            request.declaredLength === undefined
+              ? request.headers
+              : { ...request.headers, "content-length": request.declaredLength };
+          const body =
+            typeof request.body === "string" || request.body instanceof ReadableStream
+              ? request.body
+              : new Uint8Array(request.body);
+          return Promise.resolve(
+            app.fetch(
+              new Request(`http://receiver.test${path}`, {
+                method: "POST",
+                headers,
+                body,
+                duplex: "half",
+              } as RequestInit),
+            ),
+          );
         };
         return { send, processed, logs };
       },
@@ -98,7 +145,7 @@ describe(`webhook() middleware for Hono ${honoVersion} on @hono/node-server`, ()
     expect(logs[0]).toContain('app.post("/webhooks", webhook(options), handler)');
   });
 
-  it("types c.get(\"webhook\") and lets the handler and validators after it read the verified bytes again", async () => {
+  it('types c.get("webhook") and lets the handler and validators after it read the verified bytes again', async () => {
     const app = new Hono<WebhookEnv>();
     app.post(
       "/webhooks",
@@ -106,13 +153,23 @@ describe(`webhook() middleware for Hono ${honoVersion} on @hono/node-server`, ()
       validator("json", (value) => value as { via: string }),
       async (c) => {
         const verified: VerifiedWebhook = c.get("webhook");
-        return c.json({ id: verified.id, json: await c.req.json(), text: await c.req.text(), valid: c.req.valid("json") });
+        return c.json({
+          id: verified.id,
+          json: await c.req.json(),
+          text: await c.req.text(),
+          valid: c.req.valid("json"),
+        });
       },
     );
     const base = await listen(app);
     const sent = delivery('{"via":"webhook"}');
     const response = await post(base, sent);
-    expect(await response.json()).toEqual({ id: sent.id, json: { via: "webhook" }, text: '{"via":"webhook"}', valid: { via: "webhook" } });
+    expect(await response.json()).toEqual({
+      id: sent.id,
+      json: { via: "webhook" },
+      text: '{"via":"webhook"}',
+      valid: { via: "webhook" },
+    });
   });
 
   it("uses the raw bytes a middleware before it cached with c.req.arrayBuffer()", async () => {
@@ -155,7 +212,11 @@ describe(`webhook() middleware for Hono ${honoVersion} on @hono/node-server`, ()
     const app = new Hono<WebhookEnv>();
     app.post("/webhooks", webhook({ scheme }), (c) => c.json({ id: c.get("webhook").id }));
     const sent = delivery("{}");
-    const response = await app.request("/webhooks", { method: "POST", headers: sent.headers, body: sent.body as string });
+    const response = await app.request("/webhooks", {
+      method: "POST",
+      headers: sent.headers,
+      body: sent.body as string,
+    });
     expect(await response.json()).toEqual({ id: sent.id });
   });
 

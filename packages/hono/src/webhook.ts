@@ -37,7 +37,7 @@ interface HandlerAnswer {
 }
 
 const PARSER_RAN_FIRST =
-  "a middleware read the request body before webhook() (c.req.json(), c.req.text(), c.req.parseBody() or validator()), so the signed bytes are gone. Mount webhook() first on the webhook route: app.post(\"/webhooks\", webhook(options), handler); after it, c.req.json() and the validators read the verified bytes";
+  'a middleware read the request body before webhook() (c.req.json(), c.req.text(), c.req.parseBody() or validator()), so the signed bytes are gone. Mount webhook() first on the webhook route: app.post("/webhooks", webhook(options), handler); after it, c.req.json() and the validators read the verified bytes';
 
 /**
  * Hono middleware that receives a webhook: verifies it on its raw bytes, runs
@@ -64,7 +64,10 @@ const PARSER_RAN_FIRST =
  *   return c.body(null, 204);
  * });
  */
-export function webhook(options: HonoWebhookOptions, settings: HonoWebhookSettings = {}): MiddlewareHandler<WebhookEnv> {
+export function webhook(
+  options: HonoWebhookOptions,
+  settings: HonoWebhookSettings = {},
+): MiddlewareHandler<WebhookEnv> {
   const receiver = isReceiver(options) ? options : createReceiver(options);
   const { getConnInfo } = settings;
 
@@ -124,7 +127,8 @@ interface NodeIncoming extends AsyncIterable<Uint8Array> {
  */
 function unreadNodeRequest(env: unknown): NodeIncoming | undefined {
   const incoming = (env as { incoming?: Partial<NodeIncoming> } | undefined)?.incoming;
-  if (typeof incoming !== "object" || incoming === null || typeof incoming[Symbol.asyncIterator] !== "function") return undefined;
+  if (typeof incoming !== "object" || incoming === null || typeof incoming[Symbol.asyncIterator] !== "function")
+    return undefined;
   if (incoming.readableDidRead !== false || incoming.readableFlowing !== null) return undefined;
   return incoming as NodeIncoming;
 }
@@ -139,7 +143,8 @@ function connectionOf(getConnInfo: GetConnInfo, c: Context): ConnectionInfo {
 }
 
 function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  const whole =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
   return whole ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
 }
 

@@ -3,7 +3,15 @@ import { type Server, createServer } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { bodyParser } from "@koa/bodyparser";
 import Koa from "koa";
-import { type AdapterReceiverOptions, codeOf, deliveries, describeAdapterContract, expectRawBytesKept, httpSender, post } from "@hooksec/testkit/adapter-suite";
+import {
+  type AdapterReceiverOptions,
+  codeOf,
+  deliveries,
+  describeAdapterContract,
+  expectRawBytesKept,
+  httpSender,
+  post,
+} from "@hooksec/testkit/adapter-suite";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   type WebhookEvent,
@@ -141,7 +149,11 @@ describe("webhook() middleware for Koa", () => {
     const base = await listen(app);
     expect((await post(base, delivery('{"via":"webhook"}'))).status).toBe(204);
     expect(seen).toEqual({ via: "webhook" });
-    const other = await fetch(`${base}/api`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"via":"parser"}' });
+    const other = await fetch(`${base}/api`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"via":"parser"}',
+    });
     expect(other.status).toBe(204);
     expect(seen).toEqual({ via: "parser" });
   });

@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Receiver, type ReceiverOptions, type VerifiedWebhook, type WebhookResponse, createReceiver } from "@hooksec/core";
+import {
+  type Receiver,
+  type ReceiverOptions,
+  type VerifiedWebhook,
+  type WebhookResponse,
+  createReceiver,
+} from "@hooksec/core";
 import { closeWhenSent, nodeRequestParts } from "@hooksec/core/node";
 
 /** Receiver options (`scheme`, `tolerance`, `replay`, `identity`, ...) or a receiver built once and shared. */
@@ -53,12 +59,15 @@ export function webhook(options: KoaWebhookOptions): WebhookMiddleware {
   const receiver = isReceiver(options) ? options : createReceiver(options);
 
   return async function receiveWebhook(ctx, next) {
-    const outcome = await receiver.receive(nodeRequestParts(ctx.req, ctx.href, bodyWasParsed(ctx) ? PARSER_RAN_FIRST : undefined), async (verified) => {
-      (ctx.state as { webhook?: VerifiedWebhook }).webhook = verified;
-      await next();
-      // Koa's status after the handler: 5xx releases the message.
-      return ctx;
-    });
+    const outcome = await receiver.receive(
+      nodeRequestParts(ctx.req, ctx.href, bodyWasParsed(ctx) ? PARSER_RAN_FIRST : undefined),
+      async (verified) => {
+        (ctx.state as { webhook?: VerifiedWebhook }).webhook = verified;
+        await next();
+        // Koa's status after the handler: 5xx releases the message.
+        return ctx;
+      },
+    );
     if (!outcome.handled) respond(ctx, outcome.response);
   };
 }

@@ -22,7 +22,11 @@ describe.runIf(available)("webhook() with Node terminating TLS", () => {
     // A receiver that records what the adapter passed on about the connection.
     const recording: Receiver = {
       maxBodyBytes: 1024,
-      verifier: { maxBodyBytes: 1024, verify: () => Promise.reject(new Error("not used")), verifyParts: () => Promise.reject(new Error("not used")) },
+      verifier: {
+        maxBodyBytes: 1024,
+        verify: () => Promise.reject(new Error("not used")),
+        verifyParts: () => Promise.reject(new Error("not used")),
+      },
       admit: () => Promise.reject(new Error("not used")),
       receive: async (input) => {
         if ("connection" in input && input.connection !== undefined) seen.push(input.connection);

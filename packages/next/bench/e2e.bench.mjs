@@ -32,7 +32,12 @@ await runAdapterBench({
     const server = createServer(async (req, res) => {
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-      const request = new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers, body: Readable.toWeb(req), duplex: "half" });
+      const request = new Request(`http://${req.headers.host}${req.url}`, {
+        method: req.method,
+        headers,
+        body: Readable.toWeb(req),
+        duplex: "half",
+      });
       const response = await routes[req.url](request);
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(response.body === null ? undefined : Buffer.from(await response.arrayBuffer()));

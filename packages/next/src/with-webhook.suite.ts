@@ -81,7 +81,9 @@ export function defineWithWebhookSuite(runtime: string): void {
     describeAdapterContract({ secret, receiver: contractReceiver, WebhookError, seesConnection: false });
 
     it("runs the handler with the verified webhook and the request, and returns its response", async () => {
-      const POST = withWebhook({ scheme }, (webhook, incoming) => Response.json({ received: webhook.json(), url: incoming.url }));
+      const POST = withWebhook({ scheme }, (webhook, incoming) =>
+        Response.json({ received: webhook.json(), url: incoming.url }),
+      );
       const response = await POST(request(delivery('{"type":"ping"}')));
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ received: { type: "ping" }, url: "https://app.test/api/webhooks" });
@@ -99,7 +101,9 @@ export function defineWithWebhookSuite(runtime: string): void {
 
     it("answers a WebhookError from the handler (webhook.json() on a non-JSON body) with its code, and releases the message", async () => {
       const events: WebhookEvent[] = [];
-      const POST = withWebhook({ scheme, onEvent: (event) => events.push(event) }, (webhook) => Response.json(webhook.json()));
+      const POST = withWebhook({ scheme, onEvent: (event) => events.push(event) }, (webhook) =>
+        Response.json(webhook.json()),
+      );
       const response = await POST(request(delivery("not json")));
       expect(response.status).toBe(400);
       expect(await codeOf(response)).toBe("malformed_body");
@@ -114,7 +118,10 @@ export function defineWithWebhookSuite(runtime: string): void {
     });
 
     it("throws a missing secret at request time with the fix, so Next.js logs it (the lazy options)", async () => {
-      const POST = withWebhook(() => ({ scheme: standardWebhooks({ secret: process.env.HOOKSEC_UNSET_SECRET as string }) }), () => new Response(null));
+      const POST = withWebhook(
+        () => ({ scheme: standardWebhooks({ secret: process.env.HOOKSEC_UNSET_SECRET as string }) }),
+        () => new Response(null),
+      );
       const { send, logs } = nextLike(POST);
       expect((await send("/api/webhooks", delivery("{}"))).status).toBe(500);
       expect(logs).toHaveLength(1);
@@ -123,7 +130,10 @@ export function defineWithWebhookSuite(runtime: string): void {
 
     it("throws options without a scheme when the route is built, naming the fix", () => {
       expect(() => withWebhook({} as never, () => new Response(null))).toThrow(
-        expect.objectContaining({ code: "invalid_options", message: expect.stringContaining("standardWebhooks({ secret") }),
+        expect.objectContaining({
+          code: "invalid_options",
+          message: expect.stringContaining("standardWebhooks({ secret"),
+        }),
       );
     });
 
@@ -141,7 +151,12 @@ export function defineWithWebhookSuite(runtime: string): void {
       ];
       for (const [index, refusal] of refusals.entries()) {
         const name = ["allowlist", "trustedProxies", "identity", "rateLimit"][index] as string;
-        expect(refusal).toThrow(expect.objectContaining({ code: "invalid_options", message: expect.stringContaining(`cannot honour ${name}: Next.js`) }));
+        expect(refusal).toThrow(
+          expect.objectContaining({
+            code: "invalid_options",
+            message: expect.stringContaining(`cannot honour ${name}: Next.js`),
+          }),
+        );
       }
       // The lazy options are refused at the first request, thrown for Next.js to log.
       // @ts-expect-error the same in the options function
@@ -155,13 +170,18 @@ export function defineWithWebhookSuite(runtime: string): void {
         { readBodyFirst: true },
       );
       expect((await send("/api/webhooks", delivery("{}"))).status).toBe(500);
-      expect(logs).toEqual([expect.stringMatching(/^Webhook body already consumed: the route read the request body .*webhook\.json\(\)/)]);
+      expect(logs).toEqual([
+        expect.stringMatching(/^Webhook body already consumed: the route read the request body .*webhook\.json\(\)/),
+      ]);
     });
 
     it("shares a receiver built once between routes: one replay state", async () => {
       const receiver = createReceiver({ scheme });
       const first = withWebhook(receiver, () => new Response(null, { status: 204 }));
-      const second = withWebhook(() => receiver, () => new Response(null, { status: 204 }));
+      const second = withWebhook(
+        () => receiver,
+        () => new Response(null, { status: 204 }),
+      );
       const sent = delivery("{}");
       expect((await first(request(sent))).status).toBe(204);
       expect((await second(request(sent))).status).toBe(200);
@@ -181,15 +201,20 @@ export function defineWithWebhookSuite(runtime: string): void {
         return new Response(null, { status: 204 });
       });
       await fc.assert(
-        fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 1024 }), fc.nat(), fc.integer({ min: 1, max: 255 }), async (bytes, at, flip) => {
-          const sent = delivery(bytes);
-          expect((await POST(request(sent))).status).toBe(204);
-          expect(Array.from(received ?? [])).toEqual(Array.from(bytes));
-          const tampered = bytes.slice();
-          const index = at % tampered.length;
-          tampered[index] = (tampered[index] ?? 0) ^ flip;
-          expect((await POST(request({ ...sent, body: tampered }))).status).toBe(401);
-        }),
+        fc.asyncProperty(
+          fc.uint8Array({ minLength: 1, maxLength: 1024 }),
+          fc.nat(),
+          fc.integer({ min: 1, max: 255 }),
+          async (bytes, at, flip) => {
+            const sent = delivery(bytes);
+            expect((await POST(request(sent))).status).toBe(204);
+            expect(Array.from(received ?? [])).toEqual(Array.from(bytes));
+            const tampered = bytes.slice();
+            const index = at % tampered.length;
+            tampered[index] = (tampered[index] ?? 0) ^ flip;
+            expect((await POST(request({ ...sent, body: tampered }))).status).toBe(401);
+          },
+        ),
         { numRuns: 50 },
       );
     });

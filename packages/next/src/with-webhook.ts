@@ -1,4 +1,11 @@
-import { type Receiver, type ReceiverOptions, type VerifiedWebhook, WebhookError, type WebhookResponse, createReceiver } from "@hooksec/core";
+import {
+  type Receiver,
+  type ReceiverOptions,
+  type VerifiedWebhook,
+  WebhookError,
+  type WebhookResponse,
+  createReceiver,
+} from "@hooksec/core";
 import { type ReceiveInput, bodyConsumed, refusalResponse } from "@hooksec/core/receiver";
 
 /** Receiver options that need the connection, which Next.js never shows a route handler. */
@@ -12,7 +19,9 @@ type ConnectionOption = (typeof CONNECTION_OPTIONS)[number];
  * tenant from a certificate) are compile errors here; enforce them in front of
  * Next.js (your proxy, load balancer or platform firewall).
  */
-export type NextReceiverOptions = Omit<ReceiverOptions, ConnectionOption> & { readonly [option in ConnectionOption]?: never };
+export type NextReceiverOptions = Omit<ReceiverOptions, ConnectionOption> & {
+  readonly [option in ConnectionOption]?: never;
+};
 
 /**
  * Receiver options, a receiver built once and shared between routes, or a
@@ -54,7 +63,10 @@ const READ_FIRST =
  *   },
  * );
  */
-export function withWebhook(options: NextWebhookOptions, handler: WebhookHandler): (request: Request) => Promise<Response> {
+export function withWebhook(
+  options: NextWebhookOptions,
+  handler: WebhookHandler,
+): (request: Request) => Promise<Response> {
   let receiver: Receiver | undefined = typeof options === "function" ? undefined : receiverFor(options);
 
   return async function POST(request: Request): Promise<Response> {

@@ -26,7 +26,9 @@ const reader = new OnDemandReader();
 const meterProvider = new MeterProvider({ readers: [reader] });
 const metricsOnly = createWebhookTelemetry({ meterProvider, traces: false });
 // Spans too, every one sampled and handed to a processor whose exporter drops them.
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor({ export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} })] });
+const tracerProvider = new BasicTracerProvider({
+  spanProcessors: [new SimpleSpanProcessor({ export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} })],
+});
 const withTraces = createWebhookTelemetry({ meterProvider, tracerProvider });
 
 const variants = [
@@ -36,7 +38,9 @@ const variants = [
   { name: "@hooksec/otel metrics + traces (info)", onEvent: withTraces.onEvent },
 ];
 
-const payload = JSON.stringify({ type: "invoice.paid", data: "x".repeat(BODY_BYTES) }).slice(0, BODY_BYTES - 2).concat('"}');
+const payload = JSON.stringify({ type: "invoice.paid", data: "x".repeat(BODY_BYTES) })
+  .slice(0, BODY_BYTES - 2)
+  .concat('"}');
 const body = new TextEncoder().encode(payload.length === BODY_BYTES ? payload : payload.padEnd(BODY_BYTES));
 let sequence = 0;
 async function signBatch() {
@@ -44,7 +48,12 @@ async function signBatch() {
   const batch = [];
   for (let i = 0; i < MESSAGES; i++) {
     const id = `msg_${++sequence}`;
-    batch.push({ method: "POST", url: "https://bench.test/webhooks", headers: await scheme.sign({ id, timestamp: now, body }), body });
+    batch.push({
+      method: "POST",
+      url: "https://bench.test/webhooks",
+      headers: await scheme.sign({ id, timestamp: now, body }),
+      body,
+    });
   }
   return batch;
 }
@@ -81,10 +90,16 @@ for (let round = 0; round < ROUNDS; round++) {
 await reader.collect();
 
 const baseline = median(rates[0]);
-console.log(`@hooksec/otel: verified webhooks per CPU second in process, ${BODY_BYTES} B bodies, ${MESSAGES} per round, median of ${ROUNDS} rounds`);
+console.log(
+  `@hooksec/otel: verified webhooks per CPU second in process, ${BODY_BYTES} B bodies, ${MESSAGES} per round, median of ${ROUNDS} rounds`,
+);
 for (const [index, variant] of variants.entries()) {
   const rate = median(rates[index]);
-  console.log(`  ${variant.name.padEnd(40)} ${Math.round(rate).toString().padStart(7)}/s  ${(rate / baseline).toFixed(2)}x`);
+  console.log(
+    `  ${variant.name.padEnd(40)} ${Math.round(rate).toString().padStart(7)}/s  ${(rate / baseline).toFixed(2)}x`,
+  );
 }
 const ratio = median(rates[variants.findIndex((variant) => variant.name === "@hooksec/otel metrics")]) / baseline;
-console.log(`metrics path: ${ratio.toFixed(2)}x of no onEvent (target >= ${TARGET}x): ${ratio >= TARGET ? "ok" : "BELOW TARGET"}`);
+console.log(
+  `metrics path: ${ratio.toFixed(2)}x of no onEvent (target >= ${TARGET}x): ${ratio >= TARGET ? "ok" : "BELOW TARGET"}`,
+);

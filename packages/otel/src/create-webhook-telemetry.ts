@@ -57,16 +57,23 @@ export function createWebhookTelemetry(options: WebhookTelemetryOptions = {}): W
     maxTrackedEntries: positiveInteger(options.maxTrackedEntries ?? DEFAULT_MAX_TRACKED_ENTRIES, "maxTrackedEntries"),
   };
   const meter: Meter | undefined =
-    options.metrics === false ? undefined : (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
+    options.metrics === false
+      ? undefined
+      : (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
   const tracer: Tracer | undefined =
-    options.traces === false ? undefined : (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
+    options.traces === false
+      ? undefined
+      : (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
 
   const receiveMetrics = meter === undefined ? undefined : createReceiveMetrics(meter, settings);
   const receiveSpans = tracer === undefined ? undefined : createReceiveSpans(tracer, settings);
   const attemptInstruments = meter === undefined ? undefined : createAttemptInstruments(meter);
   const recordAttempt = createAttemptTelemetry(attemptInstruments, tracer, settings);
   const recordDeliveryEvent = createDeliveryTelemetry(meter, attemptInstruments, tracer, settings);
-  const queueDepth = meter?.createObservableGauge(METRIC.queueDepth, { description: "Jobs in the delivery queue, by state.", unit: "{job}" });
+  const queueDepth = meter?.createObservableGauge(METRIC.queueDepth, {
+    description: "Jobs in the delivery queue, by state.",
+    unit: "{job}",
+  });
 
   return {
     onEvent(event) {

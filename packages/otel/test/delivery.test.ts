@@ -1,7 +1,14 @@
 import type { Delivery, DeliveryEvent } from "@hooksec/delivery";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { ATTR, type DeliveryTelemetryEvent, type JobCountSource, METRIC, SPAN, createWebhookTelemetry } from "../src/index.js";
+import {
+  ATTR,
+  type DeliveryTelemetryEvent,
+  type JobCountSource,
+  METRIC,
+  SPAN,
+  createWebhookTelemetry,
+} from "../src/index.js";
 import { createTestSdk, summarize } from "./support/sdk.js";
 
 // What a worker and a dispatcher report over a message's life: queued, a failed attempt that
@@ -9,11 +16,28 @@ import { createTestSdk, summarize } from "./support/sdk.js";
 const events: DeliveryEvent[] = [
   { type: "dispatched", messageId: "msg_1", endpointId: "ep_a", eventType: "invoice.paid", duplicate: false },
   { type: "dispatched", messageId: "msg_1", endpointId: "ep_a", eventType: "invoice.paid", duplicate: true },
-  { type: "attempt", messageId: "msg_1", endpointId: "ep_a", attempt: 1, outcome: "http_5xx", status: 503, durationMs: 40, retryInMs: 5000 },
+  {
+    type: "attempt",
+    messageId: "msg_1",
+    endpointId: "ep_a",
+    attempt: 1,
+    outcome: "http_5xx",
+    status: 503,
+    durationMs: 40,
+    retryInMs: 5000,
+  },
   { type: "circuit", endpointId: "ep_a", from: "closed", to: "open" },
   { type: "deferred", messageId: "msg_1", endpointId: "ep_a", reason: "circuit_open", untilMs: 60_000 },
   { type: "circuit", endpointId: "ep_a", from: "open", to: "half_open" },
-  { type: "attempt", messageId: "msg_1", endpointId: "ep_a", attempt: 2, outcome: "success", status: 204, durationMs: 25 },
+  {
+    type: "attempt",
+    messageId: "msg_1",
+    endpointId: "ep_a",
+    attempt: 2,
+    outcome: "success",
+    status: 204,
+    durationMs: 25,
+  },
   { type: "circuit", endpointId: "ep_a", from: "half_open", to: "closed" },
   { type: "delivered", messageId: "msg_1", endpointId: "ep_a", attempts: 2 },
   { type: "attempt", messageId: "msg_2", endpointId: "ep_b", attempt: 1, outcome: "timeout", durationMs: 15_000 },
@@ -53,7 +77,9 @@ describe("durable delivery events", () => {
     expect(summarize(await sdk.points(METRIC.deliveryDelivered))).toEqual([{ attributes: {}, value: 1 }]);
     expect(summarize(await sdk.points(METRIC.deliveryDeferred))).toEqual([{ attributes: {}, value: 1 }]);
     expect(summarize(await sdk.points(METRIC.deliveryRedelivered))).toEqual([{ attributes: {}, value: 1 }]);
-    expect(summarize(await sdk.points(METRIC.deliveryDeadLetters))).toEqual([{ attributes: { [ATTR.deadLetterReason]: "gone" }, value: 1 }]);
+    expect(summarize(await sdk.points(METRIC.deliveryDeadLetters))).toEqual([
+      { attributes: { [ATTR.deadLetterReason]: "gone" }, value: 1 },
+    ]);
     expect(summarize(await sdk.points(METRIC.circuitTransitions))).toEqual(
       summarize([
         { attributes: { [ATTR.circuitState]: "open" }, value: 2 },
@@ -91,8 +117,18 @@ describe("durable delivery events", () => {
 
   it("endpoint opt-in puts the endpoint id on delivery metrics", async () => {
     const sdk = createTestSdk();
-    const telemetry = createWebhookTelemetry({ meterProvider: sdk.meterProvider, traces: false, attributes: { endpoint: true } });
-    telemetry.onDeliveryEvent({ type: "dead_letter", messageId: "m", endpointId: "ep_c", reason: "exhausted", attempts: 10 });
+    const telemetry = createWebhookTelemetry({
+      meterProvider: sdk.meterProvider,
+      traces: false,
+      attributes: { endpoint: true },
+    });
+    telemetry.onDeliveryEvent({
+      type: "dead_letter",
+      messageId: "m",
+      endpointId: "ep_c",
+      reason: "exhausted",
+      attempts: 10,
+    });
     expect(summarize(await sdk.points(METRIC.deliveryDeadLetters))).toEqual([
       { attributes: { [ATTR.endpointId]: "ep_c", [ATTR.deadLetterReason]: "exhausted" }, value: 1 },
     ]);
@@ -113,7 +149,9 @@ describe("durable delivery events", () => {
     };
     const stop = telemetry.observeQueue(queue);
     const depth = async () =>
-      Object.fromEntries((await sdk.points(METRIC.queueDepth)).map((point) => [point.attributes[ATTR.jobState], point.value]));
+      Object.fromEntries(
+        (await sdk.points(METRIC.queueDepth)).map((point) => [point.attributes[ATTR.jobState], point.value]),
+      );
     expect(await depth()).toEqual({ waiting: 12, delayed: 3, active: 2, prioritized: 0, paused: 0, failed: 1 });
     waiting = 4;
     expect((await depth()).waiting).toBe(4);

@@ -42,15 +42,26 @@ describe("metrics after the scripted deliveries", () => {
         { attributes: { ...scheme, [ATTR.outcome]: "rejected", [ATTR.errorType]: "invalid_signature" }, value: 1 },
         { attributes: { ...scheme, [ATTR.outcome]: "rejected", [ATTR.errorType]: "timestamp_too_old" }, value: 1 },
         { attributes: { ...scheme, [ATTR.outcome]: "rejected", [ATTR.errorType]: "rate_limited" }, value: 1 },
-        { attributes: { ...scheme, [ATTR.outcome]: "rejected", [ATTR.errorType]: "client_certificate_expired" }, value: 1 },
-        { attributes: { ...scheme, [ATTR.outcome]: "rejected", [ATTR.errorType]: "replay_store_unavailable" }, value: 1 },
+        {
+          attributes: { ...scheme, [ATTR.outcome]: "rejected", [ATTR.errorType]: "client_certificate_expired" },
+          value: 1,
+        },
+        {
+          attributes: { ...scheme, [ATTR.outcome]: "rejected", [ATTR.errorType]: "replay_store_unavailable" },
+          value: 1,
+        },
       ] as never),
     );
   });
 
   it(`${METRIC.verificationDuration}: one observation per delivery, in seconds, under the same attributes`, async () => {
     const points = await sdk.histogram(METRIC.verificationDuration);
-    const counts = Object.fromEntries(points.map((point) => [`${point.attributes[ATTR.outcome]}/${point.attributes[ATTR.errorType] ?? ""}`, point.value.count]));
+    const counts = Object.fromEntries(
+      points.map((point) => [
+        `${point.attributes[ATTR.outcome]}/${point.attributes[ATTR.errorType] ?? ""}`,
+        point.value.count,
+      ]),
+    );
     expect(counts).toEqual({
       "verified/": 3,
       "duplicate/": 1,
@@ -78,7 +89,10 @@ describe("metrics after the scripted deliveries", () => {
       ] as never),
     );
     expect(summarize(await sdk.points(METRIC.replayStoreFailures))).toEqual([
-      { attributes: { ...scheme, [ATTR.errorType]: "replay_store_unavailable", [ATTR.replayStoreOperation]: "claim" }, value: 1 },
+      {
+        attributes: { ...scheme, [ATTR.errorType]: "replay_store_unavailable", [ATTR.replayStoreOperation]: "claim" },
+        value: 1,
+      },
     ]);
   });
 
@@ -116,7 +130,16 @@ describe("spans after the scripted deliveries", () => {
 
   it("one CONSUMER span per delivery, child of its HTTP server span, in the same trace", () => {
     expect(receiveSpans()).toHaveLength(10);
-    for (const name of ["verified", "tampered", "stale", "duplicate", "handler_failure", "rate_limited", "expired", "store_down"]) {
+    for (const name of [
+      "verified",
+      "tampered",
+      "stale",
+      "duplicate",
+      "handler_failure",
+      "rate_limited",
+      "expired",
+      "store_down",
+    ]) {
       const spans = byName(name);
       expect(spans, name).toHaveLength(1);
       expect(spans[0]?.kind).toBe(SpanKind.CONSUMER);
@@ -165,10 +188,16 @@ describe("spans after the scripted deliveries", () => {
 
   it("duplicate, in progress, and a failed handler (released, with its error type and an event)", () => {
     expect(byName("duplicate")[0]?.attributes[ATTR.outcome]).toBe("duplicate");
-    const inProgress = byName("in_progress").map((span) => span.attributes[ATTR.outcome]).sort();
+    const inProgress = byName("in_progress")
+      .map((span) => span.attributes[ATTR.outcome])
+      .sort();
     expect(inProgress).toEqual(["completed", "in_progress"]);
     const [failed] = byName("handler_failure");
-    expect(failed?.attributes).toMatchObject({ [ATTR.outcome]: "released", [ATTR.errorType]: "TypeError", [ATTR.messagingMessageId]: "msg_5" });
+    expect(failed?.attributes).toMatchObject({
+      [ATTR.outcome]: "released",
+      [ATTR.errorType]: "TypeError",
+      [ATTR.messagingMessageId]: "msg_5",
+    });
     expect(failed?.status).toEqual({ code: SpanStatusCode.ERROR, message: "TypeError" });
     expect(failed?.events.map((event) => event.name)).toEqual(["handler_failed"]);
   });
@@ -188,20 +217,36 @@ describe("spans after the scripted deliveries", () => {
 describe("opt-in attributes", () => {
   it("tenant and key id on metrics only when asked for", async () => {
     const local = createTestSdk();
-    const own = createWebhookTelemetry({ meterProvider: local.meterProvider, traces: false, attributes: { tenant: true, keyId: true } });
+    const own = createWebhookTelemetry({
+      meterProvider: local.meterProvider,
+      traces: false,
+      attributes: { tenant: true, keyId: true },
+    });
     await runScript(own.onEvent);
     const received = summarize(await local.points(METRIC.received));
-    expect(received).toContainEqual({ attributes: { ...scheme, [ATTR.outcome]: "verified", [ATTR.tenant]: "acme", [ATTR.keyId]: expect.any(String) }, value: 3 });
+    expect(received).toContainEqual({
+      attributes: { ...scheme, [ATTR.outcome]: "verified", [ATTR.tenant]: "acme", [ATTR.keyId]: expect.any(String) },
+      value: 3,
+    });
     // globex's expired certificate named no tenant
-    expect(received).toContainEqual({ attributes: { ...scheme, [ATTR.outcome]: "rejected", [ATTR.errorType]: "client_certificate_expired" }, value: 1 });
-    expect(summarize(await local.points(METRIC.duplicates))).toEqual([{ attributes: { ...scheme, [ATTR.tenant]: "acme" }, value: 1 }]);
+    expect(received).toContainEqual({
+      attributes: { ...scheme, [ATTR.outcome]: "rejected", [ATTR.errorType]: "client_certificate_expired" },
+      value: 1,
+    });
+    expect(summarize(await local.points(METRIC.duplicates))).toEqual([
+      { attributes: { ...scheme, [ATTR.tenant]: "acme" }, value: 1 },
+    ]);
     expect(local.finishedSpans()).toEqual([]);
     await local.shutdown();
   });
 
   it("metrics: false records only spans", async () => {
     const local = createTestSdk();
-    const own = createWebhookTelemetry({ meterProvider: local.meterProvider, tracerProvider: local.tracerProvider, metrics: false });
+    const own = createWebhookTelemetry({
+      meterProvider: local.meterProvider,
+      tracerProvider: local.tracerProvider,
+      metrics: false,
+    });
     own.onEvent({ type: "duplicate", scheme: "svix", durationMs: 0.2, id: "msg_x" });
     expect(await local.names()).toEqual([]);
     expect(local.finishedSpans()).toHaveLength(1);

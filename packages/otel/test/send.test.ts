@@ -29,7 +29,11 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function setup(options: Parameters<typeof createWebhookTelemetry>[0] = {}) {
   const sdk = createTestSdk();
-  const telemetry = createWebhookTelemetry({ meterProvider: sdk.meterProvider, tracerProvider: sdk.tracerProvider, ...options });
+  const telemetry = createWebhookTelemetry({
+    meterProvider: sdk.meterProvider,
+    tracerProvider: sdk.tracerProvider,
+    ...options,
+  });
   const sender = createSender({
     scheme,
     ssrf: { allowHttp: true, allowCidrs: ["127.0.0.0/8"] },
@@ -44,7 +48,12 @@ describe("the core sender's attempts", () => {
   it(`${METRIC.deliveryAttempts} and ${METRIC.deliveryAttemptDuration} by outcome and status; a CLIENT span per attempt`, async () => {
     const { sdk, telemetry, sender } = setup();
     flaky = 0;
-    const delivered = await telemetry.send(sender, { url: `${base}/flaky?token=SECRET-IN-QUERY` }, { hello: "world" }, { id: "msg_send_1" });
+    const delivered = await telemetry.send(
+      sender,
+      { url: `${base}/flaky?token=SECRET-IN-QUERY` },
+      { hello: "world" },
+      { id: "msg_send_1" },
+    );
     const rejected = await telemetry.send(sender, { url: `${base}/bad` }, { hello: "world" }, { id: "msg_send_2" });
     expect(delivered).toMatchObject({ status: "delivered", attempts: 2 });
     expect(rejected).toMatchObject({ status: "failed", attempts: 1, lastStatus: 400 });
@@ -56,7 +65,9 @@ describe("the core sender's attempts", () => {
         { attributes: { [ATTR.outcome]: "rejected", [ATTR.httpStatus]: 400, [ATTR.errorType]: "400" }, value: 1 },
       ] as never),
     );
-    expect((await sdk.histogram(METRIC.deliveryAttemptDuration)).map((point) => point.value.count).sort()).toEqual([1, 1, 1]);
+    expect((await sdk.histogram(METRIC.deliveryAttemptDuration)).map((point) => point.value.count).sort()).toEqual([
+      1, 1, 1,
+    ]);
 
     const spans = sdk.finishedSpans();
     const sends = spans.filter((span) => span.name === SPAN.send);
@@ -82,7 +93,11 @@ describe("the core sender's attempts", () => {
       [ATTR.errorType]: "503",
     });
     expect(first?.status).toEqual({ code: SpanStatusCode.ERROR, message: "503" });
-    expect(second?.attributes).toMatchObject({ [ATTR.resendCount]: 1, [ATTR.httpStatus]: 204, [ATTR.outcome]: "delivered" });
+    expect(second?.attributes).toMatchObject({
+      [ATTR.resendCount]: 1,
+      [ATTR.httpStatus]: 204,
+      [ATTR.outcome]: "delivered",
+    });
     expect(second?.status.code).toBe(SpanStatusCode.UNSET);
     expect(sendDelivered?.attributes).toMatchObject({
       [ATTR.messagingSystem]: "hooksec",
@@ -113,7 +128,10 @@ describe("the core sender's attempts", () => {
     const { sdk, telemetry, sender } = setup({ attributes: { endpoint: true }, traces: false });
     await telemetry.send(sender, { url: `${base}/ok` }, {});
     expect(summarize(await sdk.points(METRIC.deliveryAttempts))).toEqual([
-      { attributes: { [ATTR.outcome]: "delivered", [ATTR.httpStatus]: 204, [ATTR.serverAddress]: "127.0.0.1" }, value: 1 },
+      {
+        attributes: { [ATTR.outcome]: "delivered", [ATTR.httpStatus]: 204, [ATTR.serverAddress]: "127.0.0.1" },
+        value: 1,
+      },
     ]);
     expect(sdk.finishedSpans()).toEqual([]);
     await sdk.shutdown();
@@ -151,14 +169,19 @@ describe("trace context on outgoing webhooks", () => {
     const sdk = createTestSdk();
     const span = sdk.tracerProvider.getTracer("app").startSpan("job");
     const withContext = context.with(trace.setSpan(context.active(), span), () => withTraceContext(endpoint));
-    expect(withContext.headers).toEqual({ "x-a": "1", traceparent: `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01` });
+    expect(withContext.headers).toEqual({
+      "x-a": "1",
+      traceparent: `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`,
+    });
     expect(endpoint.headers).toEqual({ "x-a": "1" });
     span.end();
   });
 
   it("a refused endpoint ends the send span with its code", async () => {
     const { sdk, telemetry, sender } = setup();
-    await expect(telemetry.send(sender, { url: "https://10.0.0.1/internal" }, {})).rejects.toMatchObject({ code: "ssrf_blocked" });
+    await expect(telemetry.send(sender, { url: "https://10.0.0.1/internal" }, {})).rejects.toMatchObject({
+      code: "ssrf_blocked",
+    });
     const [span] = sdk.finishedSpans();
     expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: "ssrf_blocked" });
     await sdk.shutdown();

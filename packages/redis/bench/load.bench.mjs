@@ -60,10 +60,17 @@ async function runReceiver() {
   const server = createServer(async (req, res) => {
     try {
       const outcome = await receiver.receive(
-        { method: req.method ?? "POST", url: `http://127.0.0.1${req.url ?? "/"}`, headers: req.headers, body: req, connection: { remoteAddress: req.socket.remoteAddress } },
+        {
+          method: req.method ?? "POST",
+          url: `http://127.0.0.1${req.url ?? "/"}`,
+          headers: req.headers,
+          body: req,
+          connection: { remoteAddress: req.socket.remoteAddress },
+        },
         async (webhook) => {
           const n = Number(webhook.id.slice(ID_PREFIX.length));
-          if (webhook.id.startsWith(ID_PREFIX) && Number.isInteger(n) && n >= 0 && n < count) runs[n] = Math.min(runs[n] + 1, 255);
+          if (webhook.id.startsWith(ID_PREFIX) && Number.isInteger(n) && n >= 0 && n < count)
+            runs[n] = Math.min(runs[n] + 1, 255);
           else foreign++;
           webhook.json(); // a handler reads its event
           return 200;
@@ -104,7 +111,8 @@ async function runBench() {
   const count = Number(process.argv[2] ?? process.env.LOAD_COUNT ?? 200_000);
   const inFlight = Number(process.env.LOAD_IN_FLIGHT ?? 48);
   const seed = Number(process.env.LOAD_SEED ?? 1);
-  if (!Number.isInteger(count) || count < 1000) throw new Error("the delivery count must be an integer of at least 1000");
+  if (!Number.isInteger(count) || count < 1000)
+    throw new Error("the delivery count must be an integer of at least 1000");
 
   const binary = findBinary("redis-server", ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]);
   if (binary === undefined) {
@@ -113,7 +121,11 @@ async function runBench() {
   }
   const redisPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "hooksec-load-bench-"));
-  const server = spawn(binary, ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+  const server = spawn(
+    binary,
+    ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    { stdio: "ignore" },
+  );
   const receivers = [];
   let failed = false;
   try {
@@ -151,21 +163,33 @@ async function runBench() {
 
     const seconds = tally.elapsedMs / 1000;
     const afterWarmUp = (count - tally.warmUpAt.done) / ((tally.elapsedMs - tally.warmUpAt.ms) / 1000);
-    console.log(`${Math.round(count / seconds).toLocaleString("en-US")} deliveries/s over the whole run (${seconds.toFixed(1)} s), ${Math.round(afterWarmUp).toLocaleString("en-US")}/s after warm-up`);
+    console.log(
+      `${Math.round(count / seconds).toLocaleString("en-US")} deliveries/s over the whole run (${seconds.toFixed(1)} s), ${Math.round(afterWarmUp).toLocaleString("en-US")}/s after warm-up`,
+    );
     console.log(`answers: ${[...tally.answers].map(([what, n]) => `${what} ${n.toLocaleString("en-US")}`).join(", ")}`);
-    console.log(`latency: p50 ${percentile(tally.latencies, 0.5).toFixed(1)} ms, p99 ${percentile(tally.latencies, 0.99).toFixed(1)} ms, max ${percentile(tally.latencies, 1).toFixed(1)} ms`);
+    console.log(
+      `latency: p50 ${percentile(tally.latencies, 0.5).toFixed(1)} ms, p99 ${percentile(tally.latencies, 0.99).toFixed(1)} ms, max ${percentile(tally.latencies, 1).toFixed(1)} ms`,
+    );
     const generatorCpu = process.cpuUsage();
     for (const [index, receiver] of receivers.entries()) {
       const { user, system } = results[index].cpu;
-      console.log(`receiver ${receiver.name} (${receiver.kind}): ${((user + system) / (count / receivers.length)).toFixed(0)} µs CPU per delivery it answered (half of them)`);
+      console.log(
+        `receiver ${receiver.name} (${receiver.kind}): ${((user + system) / (count / receivers.length)).toFixed(0)} µs CPU per delivery it answered (half of them)`,
+      );
     }
-    console.log(`load generator: ${((generatorCpu.user + generatorCpu.system) / count).toFixed(0)} µs CPU per delivery (signing, HTTP client)`);
+    console.log(
+      `load generator: ${((generatorCpu.user + generatorCpu.system) / count).toFixed(0)} µs CPU per delivery (signing, HTTP client)`,
+    );
     console.log("\nmemory after a GC (MB), by deliveries answered:");
     const header = ["", ...tally.snapshots.map((s) => `${Math.round((s.done / count) * 100)} %`), "end"];
     console.log(`  ${header.map((cell, i) => (i === 0 ? cell.padEnd(26) : cell.padStart(14))).join("")}`);
     for (const [index, receiver] of receivers.entries()) {
-      const cells = [...tally.snapshots.map((s) => s.memory[index]), after[index]].map((m) => `${mb(m.rss)} / ${mb(m.heapUsed)}`);
-      console.log(`  ${`receiver ${receiver.name} rss / heap`.padEnd(26)}${cells.map((cell) => cell.padStart(14)).join("")}`);
+      const cells = [...tally.snapshots.map((s) => s.memory[index]), after[index]].map(
+        (m) => `${mb(m.rss)} / ${mb(m.heapUsed)}`,
+      );
+      console.log(
+        `  ${`receiver ${receiver.name} rss / heap`.padEnd(26)}${cells.map((cell) => cell.padStart(14)).join("")}`,
+      );
     }
     const warm = tally.snapshots[0].memory;
     for (const [index, receiver] of receivers.entries()) {
@@ -173,21 +197,39 @@ async function runBench() {
         `  receiver ${receiver.name}: from warm-up to end, heap ${signedMb(after[index].heapUsed - warm[index].heapUsed)} MB, rss ${signedMb(after[index].rss - warm[index].rss)} MB`,
       );
     }
-    console.log(`redis used_memory: ${mb(memoryBefore)} MB before, ${mb(memoryAfter)} MB after (${((memoryAfter - memoryBefore) / plan.unique).toFixed(0)} bytes per message held, bucket overhead included)`);
+    console.log(
+      `redis used_memory: ${mb(memoryBefore)} MB before, ${mb(memoryAfter)} MB after (${((memoryAfter - memoryBefore) / plan.unique).toFixed(0)} bytes per message held, bucket overhead included)`,
+    );
 
     const problems = [];
-    if (wrong.length > 0) problems.push(`${wrong.length} messages not processed exactly once, e.g. ${wrong.slice(0, 5).join(", ")}`);
+    if (wrong.length > 0)
+      problems.push(`${wrong.length} messages not processed exactly once, e.g. ${wrong.slice(0, 5).join(", ")}`);
     if (foreign > 0) problems.push(`${foreign} handler runs for ids that were never sent`);
-    if (tally.tamperedNot401.length > 0) problems.push(`${tally.tamperedNot401.length} tampered deliveries not refused 401, e.g. ${tally.tamperedNot401.slice(0, 5).join(", ")}`);
+    if (tally.tamperedNot401.length > 0)
+      problems.push(
+        `${tally.tamperedNot401.length} tampered deliveries not refused 401, e.g. ${tally.tamperedNot401.slice(0, 5).join(", ")}`,
+      );
     if (tally.serverErrors > 0) problems.push(`${tally.serverErrors} answers 5xx`);
-    if (tally.unexpected.length > 0) problems.push(`${tally.unexpected.length} unexpected answers to valid deliveries, e.g. ${tally.unexpected.slice(0, 5).join(", ")}`);
-    if (tally.transportErrors.length > 0) problems.push(`${tally.transportErrors.length} requests failed, e.g. ${tally.transportErrors.slice(0, 3).join(", ")}`);
-    console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+    if (tally.unexpected.length > 0)
+      problems.push(
+        `${tally.unexpected.length} unexpected answers to valid deliveries, e.g. ${tally.unexpected.slice(0, 5).join(", ")}`,
+      );
+    if (tally.transportErrors.length > 0)
+      problems.push(
+        `${tally.transportErrors.length} requests failed, e.g. ${tally.transportErrors.slice(0, 3).join(", ")}`,
+      );
+    console.log(
+      `\nload average at the end: ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(" ")}`,
+    );
     if (problems.length > 0) {
       failed = true;
       console.log(`\nFAILED:\n  ${problems.join("\n  ")}`);
     } else {
-      console.log(`\nOK: ${plan.unique.toLocaleString("en-US")} messages each processed exactly once, ${plan.tampered.toLocaleString("en-US")} tampered refused 401, no 5xx`);
+      console.log(
+        `\nOK: ${plan.unique.toLocaleString("en-US")} messages each processed exactly once, ${plan.tampered.toLocaleString("en-US")} tampered refused 401, no 5xx`,
+      );
     }
   } finally {
     for (const receiver of receivers) receiver.child.kill("SIGKILL");
@@ -248,12 +290,14 @@ function planDeliveries(count, seed) {
     [order[i], order[j]] = [order[j], order[i]];
   }
   const entries = [];
-  for (let position = 0; position < unique; position++) entries.push({ at: position, id: order[position], tampered: false });
+  for (let position = 0; position < unique; position++)
+    entries.push({ at: position, id: order[position], tampered: false });
   for (let d = 0; d < duplicates; d++) {
     const position = Math.floor(random() * unique);
     entries.push({ at: position + 0.5 + random() * 512, id: order[position], tampered: false });
   }
-  for (let t = 0; t < tampered; t++) entries.push({ at: random() * unique, id: Math.floor(random() * unique), tampered: true });
+  for (let t = 0; t < tampered; t++)
+    entries.push({ at: random() * unique, id: Math.floor(random() * unique), tampered: true });
   entries.sort((x, y) => x.at - y.at);
   return { entries, unique, duplicates, tampered };
 }

@@ -30,7 +30,11 @@ if (binary === undefined) {
 }
 const port = await freePort();
 const dir = mkdtempSync(join(tmpdir(), "hooksec-redis-memory-"));
-const server = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+const server = spawn(
+  binary,
+  ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+  { stdio: "ignore" },
+);
 
 const idOf = (i, length) => {
   const tail = i.toString(36);
@@ -65,7 +69,8 @@ async function throughStore(redis, idLength) {
   });
   const seconds = (performance.now() - started) / 1000;
   const after = await usedMemory(redis);
-  if ((await store.claim(NAMESPACE + idOf(7, idLength), TERMS)).state !== "completed") throw new Error("an id was forgotten");
+  if ((await store.claim(NAMESPACE + idOf(7, idLength), TERMS)).state !== "completed")
+    throw new Error("an id was forgotten");
   const encodings = new Map();
   for (let i = 0; i < 64; i++) {
     const encoding = await redis.object("ENCODING", await redis.randomkey());
@@ -135,7 +140,9 @@ try {
   await redis.flushall();
   console.log("\nsteady state: 2 s retention, 10 s of arrivals (lapsed entries are swept as buckets grow):");
   for (const sample of await steadyState(redis)) {
-    console.log(`  after ${String(sample.second).padStart(2)} s  ${sample.messages.toLocaleString("en").padStart(9)} messages in all   ${(sample.bytes / 1e6).toFixed(1).padStart(6)} MB`);
+    console.log(
+      `  after ${String(sample.second).padStart(2)} s  ${sample.messages.toLocaleString("en").padStart(9)} messages in all   ${(sample.bytes / 1e6).toFixed(1).padStart(6)} MB`,
+    );
   }
   redis.disconnect();
 } finally {

@@ -31,9 +31,13 @@ if (binary === undefined) {
 
 const port = await freePort();
 const dir = mkdtempSync(join(tmpdir(), "hooksec-redis-bench-"));
-const server = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
-  stdio: "ignore",
-});
+const server = spawn(
+  binary,
+  ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+  {
+    stdio: "ignore",
+  },
+);
 
 let run = 0;
 /**
@@ -110,7 +114,9 @@ try {
   const node = createClient({ socket: { host: "127.0.0.1", port } });
   await node.connect();
   await io.ping();
-  console.log(`${SECONDS}s per figure in ${ROUNDS} alternating slices; redis-server on 127.0.0.1:${port}; Node ${process.version}\n`);
+  console.log(
+    `${SECONDS}s per figure in ${ROUNDS} alternating slices; redis-server on 127.0.0.1:${port}; Node ${process.version}\n`,
+  );
 
   // A fresh memory store per slice, large enough never to fill (its fast path).
   const memory = {
@@ -143,7 +149,10 @@ try {
         messages++;
         return handle(store, key);
       };
-      const [memoryRate, bareRate, storeRate] = await compare([memory, { message: () => bare }, { message: () => counting }], parallel);
+      const [memoryRate, bareRate, storeRate] = await compare(
+        [memory, { message: () => bare }, { message: () => counting }],
+        parallel,
+      );
       const perMessage = (counted.counter.commands - before) / messages;
       console.log(label);
       show("  memory store: claim + complete", memoryRate);

@@ -48,18 +48,28 @@ export interface RedisRateLimiterOptions {
  * });
  */
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
-  if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", "createRedisRateLimiter needs options");
+  if (typeof options !== "object" || options === null)
+    throw new WebhookError("invalid_options", "createRedisRateLimiter needs options");
   const kind = options.clientKind ?? detectClientKind(options.client);
   if (kind !== "ioredis" && kind !== "node-redis") {
-    throw new WebhookError("invalid_options", "createRedisRateLimiter needs an ioredis or node-redis `client` (or `clientKind`)");
+    throw new WebhookError(
+      "invalid_options",
+      "createRedisRateLimiter needs an ioredis or node-redis `client` (or `clientKind`)",
+    );
   }
   // rate-limiter-flexible registers its script on an ioredis client as a custom command.
   if (kind === "ioredis" && typeof (options.client as { defineCommand?: unknown }).defineCommand !== "function") {
-    throw new WebhookError("invalid_options", "an ioredis `client` needs defineCommand (pass the ioredis Redis or Cluster itself)");
+    throw new WebhookError(
+      "invalid_options",
+      "an ioredis `client` needs defineCommand (pass the ioredis Redis or Cluster itself)",
+    );
   }
   const points = positiveInteger(options.points ?? DEFAULT_POINTS, "points");
   const duration = positiveInteger(options.durationSeconds ?? DEFAULT_DURATION_SECONDS, "durationSeconds");
-  const blockDuration = options.blockDurationSeconds === undefined ? 0 : positiveInteger(options.blockDurationSeconds, "blockDurationSeconds");
+  const blockDuration =
+    options.blockDurationSeconds === undefined
+      ? 0
+      : positiveInteger(options.blockDurationSeconds, "blockDurationSeconds");
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   if (typeof prefix !== "string") throw new WebhookError("invalid_options", "prefix must be a string");
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -105,6 +115,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
 }
 
 function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new WebhookError("invalid_options", `${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new WebhookError("invalid_options", `${name} must be a positive integer`);
   return value;
 }

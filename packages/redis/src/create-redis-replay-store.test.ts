@@ -8,7 +8,8 @@ import { RedisReplayStoreError } from "./redis-replay-store-error.js";
 // The client-facing logic without a server (the scripts run on a real Redis in test/).
 
 type Reply = (call: unknown[]) => Promise<unknown>;
-const NOSCRIPT = () => Promise.reject(Object.assign(new Error("NOSCRIPT No matching script. Please use EVAL."), { name: "ReplyError" }));
+const NOSCRIPT = () =>
+  Promise.reject(Object.assign(new Error("NOSCRIPT No matching script. Please use EVAL."), { name: "ReplyError" }));
 
 /** An ioredis look-alike: every script call is recorded, `reply` answers it (default 1, and -1 for a claim). */
 function fakeIoRedis(reply: Reply = defaultReply, options: { evalsha?: boolean } = {}) {
@@ -134,7 +135,9 @@ describe("createRedisReplayStore", () => {
 
     // The same for node-redis; another error is not retried.
     let nodeCalls = 0;
-    const node = fakeNodeRedis((call) => (call[0] === "evalSha" && ++nodeCalls === 1 ? NOSCRIPT() : defaultReply(call)));
+    const node = fakeNodeRedis((call) =>
+      call[0] === "evalSha" && ++nodeCalls === 1 ? NOSCRIPT() : defaultReply(call),
+    );
     expect((await createRedisReplayStore({ client: node.client }).claim("c", terms)).state).toBe("acquired");
     expect(node.calls.map((call) => call[0])).toEqual(["evalSha", "eval"]);
     const busy = fakeIoRedis(() => Promise.reject(new Error("BUSY Redis is busy running a script")));
@@ -150,7 +153,9 @@ describe("createRedisReplayStore", () => {
   it("uses EVAL alone with a client that has no EVALSHA", async () => {
     const { client, calls } = fakeIoRedis(defaultReply, { evalsha: false });
     await createRedisReplayStore({ client }).claim("id", terms);
-    expect(calls).toEqual([["eval", REDIS_REPLAY_SCRIPTS.claim.source, 1, ID.key, ID.field, expect.any(Buffer), "30000"]]);
+    expect(calls).toEqual([
+      ["eval", REDIS_REPLAY_SCRIPTS.claim.source, 1, ID.key, ID.field, expect.any(Buffer), "30000"],
+    ]);
   });
 
   it("honours an explicit clientKind over detection", async () => {
@@ -158,11 +163,22 @@ describe("createRedisReplayStore", () => {
     const store = createRedisReplayStore({ client: client as unknown as IoRedisLike, clientKind: "ioredis" });
     await store.claim("id", terms);
     // ioredis' signature (this look-alike has no `evalsha`: plain EVAL).
-    expect(calls[0]).toEqual(["eval", REDIS_REPLAY_SCRIPTS.claim.source, 1, ID.key, ID.field, expect.any(Buffer), "30000"]);
+    expect(calls[0]).toEqual([
+      "eval",
+      REDIS_REPLAY_SCRIPTS.claim.source,
+      1,
+      ID.key,
+      ID.field,
+      expect.any(Buffer),
+      "30000",
+    ]);
   });
 
   it("gives every claim its own token, also across stores (processes)", async () => {
-    const stores = [createRedisReplayStore({ client: fakeIoRedis().client }), createRedisReplayStore({ client: fakeIoRedis().client })];
+    const stores = [
+      createRedisReplayStore({ client: fakeIoRedis().client }),
+      createRedisReplayStore({ client: fakeIoRedis().client }),
+    ];
     const seen = new Set<string>();
     for (let i = 0; i < 200; i++) {
       for (const store of stores) {
@@ -238,8 +254,8 @@ describe("createRedisReplayStore", () => {
       const error = await rejection(store.claim("id", bad as typeof terms));
       expect((error as WebhookError).code).toBe("invalid_options");
     }
-    expect((await rejection(store.renew("id", "t", -5)) as WebhookError).code).toBe("invalid_options");
-    expect((await rejection(store.complete("id", "t", Number.NaN)) as WebhookError).code).toBe("invalid_options");
+    expect(((await rejection(store.renew("id", "t", -5))) as WebhookError).code).toBe("invalid_options");
+    expect(((await rejection(store.complete("id", "t", Number.NaN))) as WebhookError).code).toBe("invalid_options");
     expect(calls).toEqual([]);
   });
 
@@ -278,7 +294,8 @@ describe("createRedisReplayStore", () => {
   });
 
   it("fails renew, complete and release closed; failOpen reports and answers yes", async () => {
-    const failing = (call: unknown[]) => (operationOf(call) === "claim" ? defaultReply(call) : Promise.reject(new Error("connection lost")));
+    const failing = (call: unknown[]) =>
+      operationOf(call) === "claim" ? defaultReply(call) : Promise.reject(new Error("connection lost"));
     const closed = createRedisReplayStore({ client: fakeIoRedis(failing).client });
     for (const [operation, call] of [
       ["renew", () => closed.renew("id", "token", 10)],
@@ -287,11 +304,18 @@ describe("createRedisReplayStore", () => {
     ] as const) {
       const error = await rejection(call());
       expect(error).toBeInstanceOf(RedisReplayStoreError);
-      expect([(error as RedisReplayStoreError).operation, (error as RedisReplayStoreError).reason]).toEqual([operation, "command_failed"]);
+      expect([(error as RedisReplayStoreError).operation, (error as RedisReplayStoreError).reason]).toEqual([
+        operation,
+        "command_failed",
+      ]);
     }
 
     const reported: RedisReplayStoreError[] = [];
-    const open = createRedisReplayStore({ client: fakeIoRedis(failing).client, failOpen: true, onError: (e) => reported.push(e) });
+    const open = createRedisReplayStore({
+      client: fakeIoRedis(failing).client,
+      failOpen: true,
+      onError: (e) => reported.push(e),
+    });
     expect(await open.renew("id", "token", 10)).toBe(true);
     expect(await open.complete("id", "token", 10)).toBe(true);
     await open.release("id", "token");
@@ -310,7 +334,10 @@ describe("createRedisReplayStore", () => {
         throw new Error("logger down");
       },
     });
-    expect(await store.claim("id", terms)).toEqual({ state: "acquired", token: expect.stringMatching(/^[0-9a-f]{10}$/) });
+    expect(await store.claim("id", terms)).toEqual({
+      state: "acquired",
+      token: expect.stringMatching(/^[0-9a-f]{10}$/),
+    });
   });
 
   it("after a failed claim, releases the possibly landed lease, trying again until Redis answers", async () => {
@@ -381,11 +408,21 @@ describe("createRedisReplayStore", () => {
         ++completeCalls < 4 ? Promise.reject(new Error("Connection is closed.")) : Promise.resolve(1),
       );
       const store = createRedisReplayStore({ client, failOpen });
-      const outcome = await Promise.resolve(store.complete("id", "token-1", 259_200_000)).catch((error: unknown) => error);
+      const outcome = await Promise.resolve(store.complete("id", "token-1", 259_200_000)).catch(
+        (error: unknown) => error,
+      );
       expect(outcome instanceof RedisReplayStoreError).toBe(!failOpen);
       await vi.advanceTimersByTimeAsync(60_000);
       expect(calls).toEqual(
-        Array.from({ length: 4 }, () => ["evalsha", REDIS_REPLAY_SCRIPTS.complete.sha1, 1, ID.key, ID.field, tokenBytes("token-1"), "259200000"]),
+        Array.from({ length: 4 }, () => [
+          "evalsha",
+          REDIS_REPLAY_SCRIPTS.complete.sha1,
+          1,
+          ID.key,
+          ID.field,
+          tokenBytes("token-1"),
+          "259200000",
+        ]),
       );
     }
   });

@@ -11,8 +11,18 @@ import {
   tokenBytes,
   VALUE_BYTES,
 } from "./layout.js";
-import { detectClientKind, type RedisClientKind, type RedisClientLike, type RedisScript, redisCommands } from "./redis-client.js";
-import { type RedisReplayOperation, RedisReplayStoreError, type RedisReplayStoreFailure } from "./redis-replay-store-error.js";
+import {
+  detectClientKind,
+  type RedisClientKind,
+  type RedisClientLike,
+  type RedisScript,
+  redisCommands,
+} from "./redis-client.js";
+import {
+  type RedisReplayOperation,
+  RedisReplayStoreError,
+  type RedisReplayStoreFailure,
+} from "./redis-replay-store-error.js";
 import { settleWithin } from "./settle-within.js";
 
 /** A bucket sweeps its lapsed entries once it holds this many fields... */
@@ -205,7 +215,10 @@ export interface RedisReplayStoreOptions {
 export function createRedisReplayStore(options: RedisReplayStoreOptions): ReplayStore {
   const kind = options.clientKind ?? detectClientKind(options.client);
   if (kind !== "ioredis" && kind !== "node-redis") {
-    throw new WebhookError("invalid_options", "createRedisReplayStore needs an ioredis or node-redis `client` (or `clientKind`)");
+    throw new WebhookError(
+      "invalid_options",
+      "createRedisReplayStore needs an ioredis or node-redis `client` (or `clientKind`)",
+    );
   }
   const commands = redisCommands(options.client, kind);
   const prefix = options.prefix ?? DEFAULT_PREFIX;
@@ -215,7 +228,8 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   const failOpen = options.failOpen === true;
   const { onError } = options;
   const bucketBits = bucketBitsOf(options.buckets ?? DEFAULT_BUCKETS);
-  if (bucketBits === undefined) throw new WebhookError("invalid_options", "buckets must be a power of two from 1 to 16777216");
+  if (bucketBits === undefined)
+    throw new WebhookError("invalid_options", "buckets must be a power of two from 1 to 16777216");
   // A token only has to differ from the tokens of the other claims of the same
   // message: 40 random bits each (a late call from a lapsed claim matches the
   // claim that followed it with a chance of 2^-40), drawn from a pool so that
@@ -233,11 +247,25 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
 
   const expiry = (ms: number, name: string): string => String(Math.max(Math.ceil(nonNegative(ms, name)), minTtlMs));
 
-  function failure(operation: RedisReplayOperation, reason: RedisReplayStoreFailure, key: string, cause: unknown): RedisReplayStoreError {
-    const what = reason === "timeout" ? `no reply within ${timeoutMs} ms` : reason === "unexpected_reply" ? "unexpected reply" : "command failed";
-    const error = new RedisReplayStoreError({ operation, reason, key, failedOpen: failOpen }, `Redis replay ${operation} of ${key}: ${what}`, {
-      cause,
-    });
+  function failure(
+    operation: RedisReplayOperation,
+    reason: RedisReplayStoreFailure,
+    key: string,
+    cause: unknown,
+  ): RedisReplayStoreError {
+    const what =
+      reason === "timeout"
+        ? `no reply within ${timeoutMs} ms`
+        : reason === "unexpected_reply"
+          ? "unexpected reply"
+          : "command failed";
+    const error = new RedisReplayStoreError(
+      { operation, reason, key, failedOpen: failOpen },
+      `Redis replay ${operation} of ${key}: ${what}`,
+      {
+        cause,
+      },
+    );
     if (onError !== undefined) {
       try {
         onError(error);
@@ -274,7 +302,8 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       if (value !== undefined) return { ok: true, value };
       return { ok: false, error: failure(operation, "unexpected_reply", key, outcome.value), late: pending };
     }
-    if (outcome.type === "timeout") return { ok: false, error: failure(operation, "timeout", key, undefined), late: pending };
+    if (outcome.type === "timeout")
+      return { ok: false, error: failure(operation, "timeout", key, undefined), late: pending };
     return { ok: false, error: failure(operation, "command_failed", key, outcome.error), late: pending };
   }
 
@@ -286,7 +315,12 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
   // `untilMs` from now (when it no longer matters). One try
   // at a time per message, and a bound on how many messages wait.
   let retrying = 0;
-  function retryInBackground(operation: "release" | "complete", at: Location, args: (string | Buffer)[], untilMs: number): void {
+  function retryInBackground(
+    operation: "release" | "complete",
+    at: Location,
+    args: (string | Buffer)[],
+    untilMs: number,
+  ): void {
     if (retrying >= MAX_RETRYING) return;
     retrying++;
     const giveUpAt = Date.now() + untilMs;
@@ -351,7 +385,13 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       throw result.error;
     },
     async renew(id, token, leaseMs) {
-      const result = await run("renew", prefix + id, locate(prefix, id, bucketBits), [tokenBytes(token), expiry(leaseMs, "leaseMs")], flag);
+      const result = await run(
+        "renew",
+        prefix + id,
+        locate(prefix, id, bucketBits),
+        [tokenBytes(token), expiry(leaseMs, "leaseMs")],
+        flag,
+      );
       if (result.ok) return result.value;
       if (failOpen) return true;
       throw result.error;
@@ -368,7 +408,9 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       // Redis answers (failing closed or open: the caller's answer stands either way).
       // (Once the first one settled: a late reply means it landed after all.)
       if (result.error.reason !== "unexpected_reply") {
-        result.late.catch(() => retryInBackground("complete", at, [wire, retain], Math.min(Number(retain), MAX_COMPLETE_RETRY_MS)));
+        result.late.catch(() =>
+          retryInBackground("complete", at, [wire, retain], Math.min(Number(retain), MAX_COMPLETE_RETRY_MS)),
+        );
       }
       if (failOpen) return true;
       throw result.error;

@@ -72,7 +72,8 @@ export function redisCommands(client: RedisClientLike, kind: RedisClientKind): R
     const node = client as NodeRedisLike;
     evalScript = (script, key, args) => node.eval(script.source, { keys: [key], arguments: args });
     if (typeof node.evalSha === "function") {
-      evalShaScript = (script, key, args) => (node as Required<NodeRedisLike>).evalSha(script.sha1, { keys: [key], arguments: args });
+      evalShaScript = (script, key, args) =>
+        (node as Required<NodeRedisLike>).evalSha(script.sha1, { keys: [key], arguments: args });
     }
   }
   if (evalShaScript === undefined) return { runScript: evalScript };

@@ -33,7 +33,10 @@ describe.skipIf(skipWithoutRedis)("exactly once across retries, crashes and two 
   beforeAll(async () => {
     server = await startRedisServer();
     redis = await connectClient("ioredis", server.port);
-    receivers = await Promise.all([startReceiver("a", "ioredis", server.port, env), startReceiver("b", "node-redis", server.port, env)]);
+    receivers = await Promise.all([
+      startReceiver("a", "ioredis", server.port, env),
+      startReceiver("b", "node-redis", server.port, env),
+    ]);
     balancer = await startBalancer(receivers.map((receiver) => receiver.url));
   }, 90_000);
 
@@ -44,7 +47,8 @@ describe.skipIf(skipWithoutRedis)("exactly once across retries, crashes and two 
     await server?.dispose();
   });
 
-  const processedCount = async (id: string) => ((await redis.send(["LRANGE", PROCESSED, "0", "-1"])) as string[]).filter((each) => each === id).length;
+  const processedCount = async (id: string) =>
+    ((await redis.send(["LRANGE", PROCESSED, "0", "-1"])) as string[]).filter((each) => each === id).length;
 
   async function restart(index: number): Promise<void> {
     const old = receivers[index] as Receiver;
@@ -57,8 +61,16 @@ describe.skipIf(skipWithoutRedis)("exactly once across retries, crashes and two 
     const [doomed, survivor] = receivers as [Receiver, Receiver];
     // The first attempt reaches the doomed instance; its handler takes 3 s (longer than the 2 s lease: the heartbeat keeps it).
     balancer.backends.splice(0, balancer.backends.length, doomed.url);
-    const result = sender().send({ url: `${balancer.url}/webhook` }, { delayMs: 3_000 }, { id: "msg_killed_mid_handler" });
-    expect(await eventually(async () => ((await (await fetch(`${doomed.url}/started`)).json()) as { started: string[] }).started.length > 0)).toBe(true);
+    const result = sender().send(
+      { url: `${balancer.url}/webhook` },
+      { delayMs: 3_000 },
+      { id: "msg_killed_mid_handler" },
+    );
+    expect(
+      await eventually(
+        async () => ((await (await fetch(`${doomed.url}/started`)).json()) as { started: string[] }).started.length > 0,
+      ),
+    ).toBe(true);
     await sleep(1_000);
     doomed.child.kill("SIGKILL");
     // The balancer goes on with both; the dead one refuses connections and is skipped.
@@ -81,12 +93,18 @@ describe.skipIf(skipWithoutRedis)("exactly once across retries, crashes and two 
         outcomes.push({ status: attempt.status, processedBefore: await processedCount(id) });
       },
     });
-    const result = await delivery.send({ url: `${balancer.url}/webhook` }, { delayMs: 500, failFirstRun: true }, { id });
+    const result = await delivery.send(
+      { url: `${balancer.url}/webhook` },
+      { delayMs: 500, failFirstRun: true },
+      { id },
+    );
     expect(result).toMatchObject({ status: "delivered" });
     expect(await processedCount(id)).toBe(1);
     // Before the 2xx: timeouts and 409s (in progress), never a 2xx while it was not processed.
     const early = outcomes.slice(0, -1);
-    expect(early.every((outcome) => outcome.status === undefined || outcome.status === 409 || outcome.status >= 500)).toBe(true);
+    expect(
+      early.every((outcome) => outcome.status === undefined || outcome.status === 409 || outcome.status >= 500),
+    ).toBe(true);
     expect(early.some((outcome) => outcome.status === 409)).toBe(true);
     expect(outcomes.at(-1)).toMatchObject({ status: 200, processedBefore: 1 });
   });
@@ -98,8 +116,11 @@ describe.skipIf(skipWithoutRedis)("exactly once across retries, crashes and two 
     let sent = 0;
     async function sendThreeTimes(id: string): Promise<void> {
       const payload = { delayMs: 5 + Math.floor(Math.random() * 40), failRate: 0.15 };
-      const results = await Promise.all([0, 1, 2].map(() => delivery.send({ url: `${balancer.url}/webhook` }, payload, { id })));
-      for (const result of results) if (result.status !== "delivered") notAcknowledgedFirst.push(`${id}: ${JSON.stringify(result)}`);
+      const results = await Promise.all(
+        [0, 1, 2].map(() => delivery.send({ url: `${balancer.url}/webhook` }, payload, { id })),
+      );
+      for (const result of results)
+        if (result.status !== "delivered") notAcknowledgedFirst.push(`${id}: ${JSON.stringify(result)}`);
       // A 2xx only ever answers a processed message.
       if ((await processedCount(id)) === 0) notAcknowledgedFirst.push(`${id}: acknowledged before it was processed`);
       sent++;
@@ -115,7 +136,9 @@ describe.skipIf(skipWithoutRedis)("exactly once across retries, crashes and two 
       // Handlers still to come wait before their side effect; kill once none is between
       // its side effect and its completion (a crash there is the documented limit).
       await fetch(`${victim.url}/freeze`, { method: "POST" });
-      const settled = await eventually(async () => ((await (await fetch(`${victim.url}/settling`)).json()) as { settling: number }).settling === 0);
+      const settled = await eventually(
+        async () => ((await (await fetch(`${victim.url}/settling`)).json()) as { settling: number }).settling === 0,
+      );
       if (!settled) throw new Error("the victim never reached a moment with no side effect awaiting completion");
       victim.child.kill("SIGKILL");
       await sleep(500);

@@ -2,7 +2,17 @@ import { held } from "./support/entries.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectClient, type TestClient } from "./support/clients.js";
 import { eventually, type RedisServer, skipWithoutRedis, sleep, startRedisServer } from "./support/redis-server.js";
-import { type Answer, children, count, deliver, idsOf, message, processedIds, type Receiver, startReceiver } from "./support/receivers.js";
+import {
+  type Answer,
+  children,
+  count,
+  deliver,
+  idsOf,
+  message,
+  processedIds,
+  type Receiver,
+  startReceiver,
+} from "./support/receivers.js";
 
 // Two receiver processes (one on ioredis, one on node-redis) behind one Redis,
 // as two instances behind a load balancer.
@@ -12,7 +22,11 @@ import { type Answer, children, count, deliver, idsOf, message, processedIds, ty
  * between attempts (a 409's Retry-After, shortened to keep the test quick).
  * Returns every answer, the 2xx last.
  */
-async function sendUntilDelivered(receivers: readonly Receiver[], delivery: ReturnType<typeof message>, timeoutMs = 20_000): Promise<Answer[]> {
+async function sendUntilDelivered(
+  receivers: readonly Receiver[],
+  delivery: ReturnType<typeof message>,
+  timeoutMs = 20_000,
+): Promise<Answer[]> {
   const answers: Answer[] = [];
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; Date.now() < deadline; attempt++) {
@@ -41,7 +55,10 @@ describe.skipIf(skipWithoutRedis)("two receiver processes sharing one Redis", ()
     // Message states survive a Redis restart (append-only file), as they should in production.
     server = await startRedisServer({ persistent: true });
     redis = await connectClient("ioredis", server.port);
-    receivers = await Promise.all([startReceiver("a", "ioredis", server.port), startReceiver("b", "node-redis", server.port)]);
+    receivers = await Promise.all([
+      startReceiver("a", "ioredis", server.port),
+      startReceiver("b", "node-redis", server.port),
+    ]);
   }, 90_000);
 
   afterAll(async () => {
@@ -70,7 +87,9 @@ describe.skipIf(skipWithoutRedis)("two receiver processes sharing one Redis", ()
     expect(new Set(answers.map((answer) => answer.receiver))).toEqual(new Set(["a", "b"]));
     expect(count(await processedIds(receivers), "msg_concurrent")).toBe(1);
     // Processing finished: every delivery now is a duplicate.
-    expect((await Promise.all(receivers.map((receiver) => deliver(receiver, delivery)))).map((a) => a.outcome)).toEqual(["duplicate", "duplicate"]);
+    expect((await Promise.all(receivers.map((receiver) => deliver(receiver, delivery)))).map((a) => a.outcome)).toEqual(
+      ["duplicate", "duplicate"],
+    );
   });
 
   it("a handler failure releases the message: the retry, on the other process, is processed once", async () => {
@@ -82,9 +101,14 @@ describe.skipIf(skipWithoutRedis)("two receiver processes sharing one Redis", ()
     // (the key the core builds: namespace = the path, the scheme, no tenant, the id)
     expect(await held(redis, "8:/webhook:standard-webhooks::msg_handler_fails")).toBeNull();
 
-    const retries = await Promise.all([deliver(second, delivery, { delayMs: 100 }), deliver(first, delivery), deliver(second, delivery)]);
+    const retries = await Promise.all([
+      deliver(second, delivery, { delayMs: 100 }),
+      deliver(first, delivery),
+      deliver(second, delivery),
+    ]);
     expect(retries.filter((answer) => answer.outcome === "processed")).toHaveLength(1);
-    for (const answer of retries.filter((a) => a.outcome !== "processed")) expect(["in_progress", "duplicate"]).toContain(answer.outcome);
+    for (const answer of retries.filter((a) => a.outcome !== "processed"))
+      expect(["in_progress", "duplicate"]).toContain(answer.outcome);
     expect(count(await processedIds(receivers), "msg_handler_fails")).toBe(1);
   });
 
@@ -111,7 +135,9 @@ describe.skipIf(skipWithoutRedis)("two receiver processes sharing one Redis", ()
     async function wave(index: number): Promise<void> {
       const delivery = message(`msg_run_${index}`);
       sent.push(delivery);
-      const results = await Promise.all([0, 1, 2].map((copy) => deliver(receivers[(index + copy) % 2] as Receiver, delivery)));
+      const results = await Promise.all(
+        [0, 1, 2].map((copy) => deliver(receivers[(index + copy) % 2] as Receiver, delivery)),
+      );
       answers.set(delivery.id, [...(answers.get(delivery.id) ?? []), ...results]);
     }
 
@@ -154,7 +180,8 @@ describe.skipIf(skipWithoutRedis)("two receiver processes sharing one Redis", ()
     const all = [...answers.values()].flat();
     // Every refusal was a documented one.
     for (const answer of all.filter((a) => a.status !== 200)) {
-      if (answer.status === 409) expect(answer).toMatchObject({ outcome: "in_progress", error: { code: "message_in_progress" } });
+      if (answer.status === 409)
+        expect(answer).toMatchObject({ outcome: "in_progress", error: { code: "message_in_progress" } });
       else expect(answer).toMatchObject({ status: 503, error: { code: "replay_store_unavailable" } });
     }
     // Each message processed exactly once across both processes, by their own records.
@@ -172,7 +199,10 @@ describe.skipIf(skipWithoutRedis)("a receiver process killed mid-handler", () =>
     server = await startRedisServer();
     // A short lease (2 s, renewed every 2/3 s while the handler runs): a dead receiver gives the message back soon.
     const env = { LEASE_SECONDS: "2" };
-    receivers = await Promise.all([startReceiver("c", "ioredis", server.port, env), startReceiver("d", "node-redis", server.port, env)]);
+    receivers = await Promise.all([
+      startReceiver("c", "ioredis", server.port, env),
+      startReceiver("d", "node-redis", server.port, env),
+    ]);
   }, 90_000);
 
   afterAll(async () => {

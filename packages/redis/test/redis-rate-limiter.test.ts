@@ -17,14 +17,22 @@ async function delivery(clientIp: string) {
   const id = `msg_rate_${sequence++}`;
   const body = JSON.stringify({ id });
   const headers = await scheme.sign({ id, timestamp: new Date(), body });
-  return { method: "POST", url: "http://127.0.0.1/webhook", headers, body: new TextEncoder().encode(body), connection: { remoteAddress: clientIp } };
+  return {
+    method: "POST",
+    url: "http://127.0.0.1/webhook",
+    headers,
+    body: new TextEncoder().encode(body),
+    connection: { remoteAddress: clientIp },
+  };
 }
 
 /** A receiver limiting per client IP with `limiter`; answers the status, the code and Retry-After, and counts handler runs. */
 function receiverWith(limiter: RateLimiter) {
   const receiver = createReceiver({ scheme, rateLimit: { by: "ip", limiter } });
   const runs = { count: 0 };
-  async function send(clientIp: string): Promise<{ status: number; code?: string; retryAfter?: string; cause?: string }> {
+  async function send(
+    clientIp: string,
+  ): Promise<{ status: number; code?: string; retryAfter?: string; cause?: string }> {
     const outcome = await receiver.receive(await delivery(clientIp), async () => {
       runs.count++;
       return { status: 200 };
@@ -32,7 +40,12 @@ function receiverWith(limiter: RateLimiter) {
     if (outcome.handled) return { status: outcome.result.status };
     const body = outcome.response.body;
     const cause = (outcome.error?.cause as Error | undefined)?.message;
-    return { status: outcome.response.status, code: "error" in body ? body.error.code : "duplicate", retryAfter: outcome.response.headers["retry-after"], cause };
+    return {
+      status: outcome.response.status,
+      code: "error" in body ? body.error.code : "duplicate",
+      retryAfter: outcome.response.headers["retry-after"],
+      cause,
+    };
   }
   return { send, runs };
 }
@@ -64,9 +77,13 @@ describe.skipIf(skipWithoutRedis)("createRedisRateLimiter on a real Redis", () =
 
   describe.each(clientKinds)("with %s", (kind) => {
     it("lets `points` requests through per window and refuses the next: 429 rate_limited, Retry-After within the window, handler not run", async () => {
-      const { send, runs } = receiverWith(createRedisRateLimiter({ client: client(kind).client, points: 3, durationSeconds: 30 }));
+      const { send, runs } = receiverWith(
+        createRedisRateLimiter({ client: client(kind).client, points: 3, durationSeconds: 30 }),
+      );
       const ip = freshIp();
-      expect((await Promise.all([send(ip), send(ip), send(ip)])).map((answer) => answer.status)).toEqual([200, 200, 200]);
+      expect((await Promise.all([send(ip), send(ip), send(ip)])).map((answer) => answer.status)).toEqual([
+        200, 200, 200,
+      ]);
       const refused = await send(ip);
       expect(refused).toMatchObject({ status: 429, code: "rate_limited" });
       expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
@@ -77,7 +94,12 @@ describe.skipIf(skipWithoutRedis)("createRedisRateLimiter on a real Redis", () =
     });
 
     it("counts under the prefix, with the window as the key's expiry", async () => {
-      const limiter = createRedisRateLimiter({ client: client(kind).client, points: 5, durationSeconds: 20, prefix: `test:${kind}:rate:` });
+      const limiter = createRedisRateLimiter({
+        client: client(kind).client,
+        points: 5,
+        durationSeconds: 20,
+        prefix: `test:${kind}:rate:`,
+      });
       const ip = freshIp();
       await limiter.consume(`ip:${ip}`);
       await limiter.consume(`ip:${ip}`);
@@ -108,7 +130,9 @@ describe.skipIf(skipWithoutRedis)("createRedisRateLimiter on a real Redis", () =
     it("blockDurationSeconds: an exceeded budget is blocked in Redis for the block, for every instance", async () => {
       const options = { points: 2, durationSeconds: 2, blockDurationSeconds: 30 };
       const here = receiverWith(createRedisRateLimiter({ client: client(kind).client, ...options }));
-      const other = receiverWith(createRedisRateLimiter({ client: client(kind === "ioredis" ? "node-redis" : "ioredis").client, ...options }));
+      const other = receiverWith(
+        createRedisRateLimiter({ client: client(kind === "ioredis" ? "node-redis" : "ioredis").client, ...options }),
+      );
       const ip = freshIp();
       // Sent at once, so they fall in one window however slow the machine is.
       const answers = await Promise.all([here.send(ip), here.send(ip), here.send(ip)]);
@@ -129,23 +153,30 @@ describe.skipIf(skipWithoutRedis)("createRedisRateLimiter on a real Redis", () =
   it("one budget over both clients: of k concurrent requests split between an ioredis and a node-redis instance, exactly min(k, points) pass (property)", async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 24 }), fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }), async (points, k, onIoredis) => {
-        const prefix = `prop:${run++}:`;
-        const instances = {
-          io: createRedisRateLimiter({ client: client("ioredis").client, points, durationSeconds: 60, prefix }),
-          node: createRedisRateLimiter({ client: client("node-redis").client, points, durationSeconds: 60, prefix }),
-        };
-        const results = await Promise.allSettled(Array.from({ length: k }, (_, i) => (onIoredis[i] ? instances.io : instances.node).consume("ip:192.0.2.1")));
-        const allowed = results.filter((result) => result.status === "fulfilled").length;
-        expect(allowed).toBe(Math.min(k, points));
-        // Every refusal is an over-limit result (a 429 for the core), never a store failure.
-        for (const result of results) {
-          if (result.status === "rejected") {
-            expect(result.reason).not.toBeInstanceOf(Error);
-            expect((result.reason as { msBeforeNext: number }).msBeforeNext).toBeGreaterThan(0);
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 24 }),
+        fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }),
+        async (points, k, onIoredis) => {
+          const prefix = `prop:${run++}:`;
+          const instances = {
+            io: createRedisRateLimiter({ client: client("ioredis").client, points, durationSeconds: 60, prefix }),
+            node: createRedisRateLimiter({ client: client("node-redis").client, points, durationSeconds: 60, prefix }),
+          };
+          const results = await Promise.allSettled(
+            Array.from({ length: k }, (_, i) => (onIoredis[i] ? instances.io : instances.node).consume("ip:192.0.2.1")),
+          );
+          const allowed = results.filter((result) => result.status === "fulfilled").length;
+          expect(allowed).toBe(Math.min(k, points));
+          // Every refusal is an over-limit result (a 429 for the core), never a store failure.
+          for (const result of results) {
+            if (result.status === "rejected") {
+              expect(result.reason).not.toBeInstanceOf(Error);
+              expect((result.reason as { msBeforeNext: number }).msBeforeNext).toBeGreaterThan(0);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -176,7 +207,9 @@ describe.skipIf(skipWithoutRedis)("createRedisRateLimiter on a real Redis", () =
 
   it("an ioredis-like client without defineCommand is refused with invalid_options (its script could never run)", () => {
     const wrapper = { status: "ready", eval: async () => 1 };
-    expect(() => createRedisRateLimiter({ client: wrapper })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => createRedisRateLimiter({ client: wrapper })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
   });
 });
 
@@ -195,50 +228,65 @@ describe.skipIf(skipWithoutRedis)("createRedisRateLimiter when Redis fails: clos
     await server?.dispose();
   });
 
-  it.each(clientKinds.map((kind, index) => [kind, index] as const))("%s: a frozen Redis (no reply) → 503 rate_limiter_unavailable after timeoutMs; a spent budget is still 429", async (_kind, index) => {
-    const { send, runs } = receiverWith(createRedisRateLimiter({ client: (clients[index] as TestClient).client, points: 1, durationSeconds: 60, timeoutMs: 200 }));
-    const spent = freshIp();
-    expect(await send(spent)).toMatchObject({ status: 200 });
-    expect(await send(spent)).toMatchObject({ status: 429, code: "rate_limited" });
-    server.freeze();
-    try {
-      expect(await send(freshIp())).toMatchObject({ status: 503, code: "rate_limiter_unavailable" });
-      // The spent budget is refused by the instance itself until its window ends: still 429, not a 503.
+  it.each(clientKinds.map((kind, index) => [kind, index] as const))(
+    "%s: a frozen Redis (no reply) → 503 rate_limiter_unavailable after timeoutMs; a spent budget is still 429",
+    async (_kind, index) => {
+      const { send, runs } = receiverWith(
+        createRedisRateLimiter({
+          client: (clients[index] as TestClient).client,
+          points: 1,
+          durationSeconds: 60,
+          timeoutMs: 200,
+        }),
+      );
+      const spent = freshIp();
+      expect(await send(spent)).toMatchObject({ status: 200 });
       expect(await send(spent)).toMatchObject({ status: 429, code: "rate_limited" });
-    } finally {
-      server.thaw();
-    }
-    expect(runs.count).toBe(1);
-  });
-
-  it.each(clientKinds.map((kind, index) => [kind, index] as const))("%s: Redis stopped → 503 rate_limiter_unavailable at once, handler not run; back once Redis is", async (_kind, index) => {
-    const test = clients[index] as TestClient;
-    const { send, runs } = receiverWith(createRedisRateLimiter({ client: test.client, points: 100, durationSeconds: 60, timeoutMs: 5_000 }));
-    const ip = freshIp();
-    expect(await eventually(async () => isReady(test))).toBe(true);
-    expect(await send(ip)).toMatchObject({ status: 200 });
-    await server.stop("SIGKILL");
-    try {
-      // Once the client saw the connection close (before that, a command sent into the
-      // dead socket is refused by the timeout: the frozen-Redis test).
-      expect(await eventually(async () => !isReady(test))).toBe(true);
-      const answers = await Promise.all(Array.from({ length: 5 }, () => send(ip)));
-      for (const answer of answers) {
-        expect(answer).toMatchObject({ status: 503, code: "rate_limiter_unavailable" });
-        // Refused because the client is not connected (rejectIfRedisNotReady), not by waiting
-        // out the timeout in the client's offline queue (and counting the request later).
-        expect(answer.cause).toBe("Redis connection is not ready");
+      server.freeze();
+      try {
+        expect(await send(freshIp())).toMatchObject({ status: 503, code: "rate_limiter_unavailable" });
+        // The spent budget is refused by the instance itself until its window ends: still 429, not a 503.
+        expect(await send(spent)).toMatchObject({ status: 429, code: "rate_limited" });
+      } finally {
+        server.thaw();
       }
       expect(runs.count).toBe(1);
-    } finally {
-      await server.start();
-    }
-    // The client reconnects by itself; requests go through again.
-    let answer = await send(ip);
-    for (let attempt = 0; attempt < 100 && answer.status !== 200; attempt++) {
-      await sleep(100);
-      answer = await send(ip);
-    }
-    expect(answer).toMatchObject({ status: 200 });
-  });
+    },
+  );
+
+  it.each(clientKinds.map((kind, index) => [kind, index] as const))(
+    "%s: Redis stopped → 503 rate_limiter_unavailable at once, handler not run; back once Redis is",
+    async (_kind, index) => {
+      const test = clients[index] as TestClient;
+      const { send, runs } = receiverWith(
+        createRedisRateLimiter({ client: test.client, points: 100, durationSeconds: 60, timeoutMs: 5_000 }),
+      );
+      const ip = freshIp();
+      expect(await eventually(async () => isReady(test))).toBe(true);
+      expect(await send(ip)).toMatchObject({ status: 200 });
+      await server.stop("SIGKILL");
+      try {
+        // Once the client saw the connection close (before that, a command sent into the
+        // dead socket is refused by the timeout: the frozen-Redis test).
+        expect(await eventually(async () => !isReady(test))).toBe(true);
+        const answers = await Promise.all(Array.from({ length: 5 }, () => send(ip)));
+        for (const answer of answers) {
+          expect(answer).toMatchObject({ status: 503, code: "rate_limiter_unavailable" });
+          // Refused because the client is not connected (rejectIfRedisNotReady), not by waiting
+          // out the timeout in the client's offline queue (and counting the request later).
+          expect(answer.cause).toBe("Redis connection is not ready");
+        }
+        expect(runs.count).toBe(1);
+      } finally {
+        await server.start();
+      }
+      // The client reconnects by itself; requests go through again.
+      let answer = await send(ip);
+      for (let attempt = 0; attempt < 100 && answer.status !== 200; attempt++) {
+        await sleep(100);
+        answer = await send(ip);
+      }
+      expect(answer).toMatchObject({ status: 200 });
+    },
+  );
 });

@@ -1,4 +1,11 @@
-import { type ClaimResult, createReceiver, createVerifier, type ReplayStore, standardWebhooks, WebhookError } from "@hooksec/core";
+import {
+  type ClaimResult,
+  createReceiver,
+  createVerifier,
+  type ReplayStore,
+  standardWebhooks,
+  WebhookError,
+} from "@hooksec/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisReplayStore, REDIS_REPLAY_SCRIPTS, RedisReplayStoreError } from "../src/index.js";
 import { locate } from "../src/layout.js";
@@ -101,8 +108,12 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
   });
 
   it("of 50 concurrent claims of one key over two connections, exactly one acquires", async () => {
-    const stores = [redis, other].map((client) => createRedisReplayStore({ client: client.client, timeoutMs: PATIENT_MS }));
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (stores[i % 2] as ReplayStore).claim("race", terms)));
+    const stores = [redis, other].map((client) =>
+      createRedisReplayStore({ client: client.client, timeoutMs: PATIENT_MS }),
+    );
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (stores[i % 2] as ReplayStore).claim("race", terms)),
+    );
     expect(results.filter((result) => result.state === "acquired")).toHaveLength(1);
     expect(results.filter((result) => result.state === "in_progress")).toHaveLength(49);
   });
@@ -300,7 +311,11 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
 
   it("a hung Redis fails closed after timeoutMs, and a claim that lands late is released", async () => {
     const errors: RedisReplayStoreError[] = [];
-    const store = createRedisReplayStore({ client: redis.client, timeoutMs: 150, onError: (error) => errors.push(error) });
+    const store = createRedisReplayStore({
+      client: redis.client,
+      timeoutMs: 150,
+      onError: (error) => errors.push(error),
+    });
     const verifier = createVerifier({ scheme, replay: { store, namespace: "hung" } });
     server.freeze();
     const error = await rejection(verifier.verify(await signedRequest("msg_hung")));
@@ -319,14 +334,21 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
     // was queued behind it); the store released it once it landed, so the
     // sender's retry is processed rather than answered "in progress".
     await sleep(300);
-    expect(await eventually(async () => (await held(redis, `8:/webhook:${scheme.name}::msg_hung`)) === null)).toBe(true);
+    expect(await eventually(async () => (await held(redis, `8:/webhook:${scheme.name}::msg_hung`)) === null)).toBe(
+      true,
+    );
     const retry = await verifier.verify(await signedRequest("msg_hung"));
     expect(retry.duplicate).toBe(false);
   });
 
   it("failOpen acquires, reports it, and keeps the late claim under the returned token", async () => {
     const errors: RedisReplayStoreError[] = [];
-    const store = createRedisReplayStore({ client: redis.client, timeoutMs: 150, failOpen: true, onError: (error) => errors.push(error) });
+    const store = createRedisReplayStore({
+      client: redis.client,
+      timeoutMs: 150,
+      failOpen: true,
+      onError: (error) => errors.push(error),
+    });
     server.freeze();
     const claimed = await store.claim("open", terms);
     server.thaw();
@@ -423,7 +445,9 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("a claim whose reply is lost
 describe.skipIf(skipWithoutRedis)("commands issued while disconnected fail fast", () => {
   it("with the offline queue off (node-redis disableOfflineQueue, ioredis enableOfflineQueue: false)", async () => {
     const server = await startRedisServer();
-    const clients = await Promise.all(clientKinds.map((kind) => connectClient(kind, server.port, { offlineQueue: false })));
+    const clients = await Promise.all(
+      clientKinds.map((kind) => connectClient(kind, server.port, { offlineQueue: false })),
+    );
     try {
       await server.stop("SIGKILL");
       await sleep(50);

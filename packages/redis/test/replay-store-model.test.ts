@@ -42,8 +42,22 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constantFrom("renew" as const, "complete" as const, "release" as const), holder: fc.nat(7) }),
 );
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant("batch" as const), key: fc.nat(KEYS.length - 1), ops: fc.array(opArb, { minLength: 1, maxLength: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("claims" as const), key: fc.nat(KEYS.length - 1), count: fc.integer({ min: 2, max: 12 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant("batch" as const),
+      key: fc.nat(KEYS.length - 1),
+      ops: fc.array(opArb, { minLength: 1, maxLength: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("claims" as const),
+      key: fc.nat(KEYS.length - 1),
+      count: fc.integer({ min: 2, max: 12 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: "lapse" as const }) },
 );
 
@@ -54,9 +68,16 @@ function step(entry: Entry, op: Op, token: string, result: Result): { ok: boolea
   switch (op.op) {
     case "claim": {
       const claimed = result as ClaimResult;
-      if (entry === undefined) return { ok: claimed.state === "acquired", next: claimed.state === "acquired" ? { state: "p", token: claimed.token } : entry };
+      if (entry === undefined)
+        return {
+          ok: claimed.state === "acquired",
+          next: claimed.state === "acquired" ? { state: "p", token: claimed.token } : entry,
+        };
       if (entry.state === "c") return { ok: claimed.state === "completed", next: entry };
-      return { ok: claimed.state === "in_progress" && claimed.retryAfterMs > 0 && claimed.retryAfterMs <= LEASE, next: entry };
+      return {
+        ok: claimed.state === "in_progress" && claimed.retryAfterMs > 0 && claimed.retryAfterMs <= LEASE,
+        next: entry,
+      };
     }
     case "renew": {
       if (entry === undefined) return { ok: result === true, next: { state: "p", token } };
@@ -73,7 +94,9 @@ function step(entry: Entry, op: Op, token: string, result: Result): { ok: boolea
 
 function permutations(n: number): number[][] {
   if (n === 0) return [[]];
-  return permutations(n - 1).flatMap((rest) => Array.from({ length: n }, (_, at) => [...rest.slice(0, at), n - 1, ...rest.slice(at)]));
+  return permutations(n - 1).flatMap((rest) =>
+    Array.from({ length: n }, (_, at) => [...rest.slice(0, at), n - 1, ...rest.slice(at)]),
+  );
 }
 
 const sameEntry = (a: Entry, b: Entry): boolean => a?.state === b?.state && a?.token === b?.token;
@@ -146,13 +169,17 @@ async function runCommands(subject: Subject, commands: readonly Command[]): Prom
     const before = model.get(key);
     if (command.kind === "claims") {
       const results = await Promise.all(
-        Array.from({ length: command.count }, (_, i) => (subject.stores[i % subject.stores.length] as ReplayStore).claim(key, terms)),
+        Array.from({ length: command.count }, (_, i) =>
+          (subject.stores[i % subject.stores.length] as ReplayStore).claim(key, terms),
+        ),
       );
       const states = results.map((result) => result.state).sort();
       if (before === undefined) {
         expect(states).toEqual(["acquired", ...Array.from({ length: command.count - 1 }, () => "in_progress")]);
       } else {
-        expect(states).toEqual(Array.from({ length: command.count }, () => (before.state === "c" ? "completed" : "in_progress")));
+        expect(states).toEqual(
+          Array.from({ length: command.count }, () => (before.state === "c" ? "completed" : "in_progress")),
+        );
       }
       for (const result of results) record(key, result);
       const acquired = results.find((result) => result.state === "acquired");
@@ -162,7 +189,9 @@ async function runCommands(subject: Subject, commands: readonly Command[]): Prom
     }
     // Tokens are picked before the batch runs: each names an earlier claim (or none).
     const known = issued.get(key) ?? [];
-    const tokens = command.ops.map((op) => (op.op === "claim" ? "" : (known[op.holder % (known.length + 1)] ?? "never-issued")));
+    const tokens = command.ops.map((op) =>
+      op.op === "claim" ? "" : (known[op.holder % (known.length + 1)] ?? "never-issued"),
+    );
     const results: Result[] = await Promise.all(
       command.ops.map(async (op, i): Promise<Result> => {
         const store = subject.stores[i % subject.stores.length] as ReplayStore;
@@ -177,7 +206,10 @@ async function runCommands(subject: Subject, commands: readonly Command[]): Prom
     for (const result of results) record(key, result);
     const actual = await subject.read(key);
     const after = linearize(before, command.ops, tokens, results, actual, subject.sequential);
-    expect(after, `no order of ${JSON.stringify(command.ops)} from ${JSON.stringify(before)} gives ${JSON.stringify(results)} and ${JSON.stringify(actual)}`).not.toBeNull();
+    expect(
+      after,
+      `no order of ${JSON.stringify(command.ops)} from ${JSON.stringify(before)} gives ${JSON.stringify(results)} and ${JSON.stringify(actual)}`,
+    ).not.toBeNull();
     if (after === undefined) model.delete(key);
     else model.set(key, after as NonNullable<Entry>);
     await check(key);
@@ -235,7 +267,9 @@ describe.skipIf(skipWithoutRedis).each(setups)("the Redis store with %s follows 
       fc.asyncProperty(fc.array(commandArb, { minLength: 1, maxLength: 25 }), async (commands) => {
         // A fresh namespace per run: every run starts from empty keys.
         const prefix = `model:${++run}:`;
-        const stores = clients.map((client) => createRedisReplayStore({ client: client.client, prefix, timeoutMs: 5000 }));
+        const stores = clients.map((client) =>
+          createRedisReplayStore({ client: client.client, prefix, timeoutMs: 5000 }),
+        );
         await runCommands(
           {
             sequential: false,
@@ -248,7 +282,8 @@ describe.skipIf(skipWithoutRedis).each(setups)("the Redis store with %s follows 
               return { entry: { state: entry.state, token }, ttlMs: entry.ttlMs };
             },
             async lapse(keys) {
-              for (const key of keys) if ((await entryOf(redis, key, prefix))?.state === "p") await lapse(redis, key, prefix);
+              for (const key of keys)
+                if ((await entryOf(redis, key, prefix))?.state === "p") await lapse(redis, key, prefix);
             },
           },
           commands,

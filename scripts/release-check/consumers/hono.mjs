@@ -16,7 +16,10 @@ export default {
   name: "hono",
   run: (ctx) =>
     checkServerApp(ctx, "hono", {
-      dependencies: { "@hooksec/hono": ctx.versions["@hooksec/hono"], ...thirdParty(ctx.root, ["hono", "@hono/node-server"]) },
+      dependencies: {
+        "@hooksec/hono": ctx.versions["@hooksec/hono"],
+        ...thirdParty(ctx.root, ["hono", "@hono/node-server"]),
+      },
       server,
     }),
 };

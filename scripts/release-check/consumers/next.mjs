@@ -26,7 +26,10 @@ export default {
   name: "next",
   async run(ctx) {
     const folder = await createConsumer(ctx, "next", {
-      dependencies: { "@hooksec/next": ctx.versions["@hooksec/next"], ...thirdParty(ctx.root, ["next", "react", "react-dom"]) },
+      dependencies: {
+        "@hooksec/next": ctx.versions["@hooksec/next"],
+        ...thirdParty(ctx.root, ["next", "react", "react-dom"]),
+      },
       files,
     });
     const next = "node_modules/next/dist/bin/next";

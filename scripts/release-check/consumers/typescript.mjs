@@ -9,7 +9,17 @@ import { run } from "../lib/processes.mjs";
 import { checkSourceMaps } from "../lib/source-maps.mjs";
 
 // The types the adapters' declarations import (peer dependencies a user has anyway).
-const TYPES = ["typescript", "@types/node", "koa", "@types/koa", "@hapi/hapi", "express", "@types/express", "fastify", "hono"];
+const TYPES = [
+  "typescript",
+  "@types/node",
+  "koa",
+  "@types/koa",
+  "@hapi/hapi",
+  "express",
+  "@types/express",
+  "fastify",
+  "hono",
+];
 const TYPES_OPTIONAL = ["bullmq", "ioredis", "@opentelemetry/api"];
 // @hapi/hapi's declarations import joi, which it lists only as a dev dependency: Hapi
 // users who type-check libraries install it (the version of hapi's own devDependencies).
@@ -64,7 +74,10 @@ export default {
     };
     const tsc = join(folder, "node_modules", "typescript", "bin", "tsc");
     for (const [file, options] of Object.entries(configs)) {
-      writeFileSync(join(folder, file), `${JSON.stringify({ compilerOptions: options, files: ["index.ts"] }, null, 2)}\n`);
+      writeFileSync(
+        join(folder, file),
+        `${JSON.stringify({ compilerOptions: options, files: ["index.ts"] }, null, 2)}\n`,
+      );
       await run(process.execPath, [tsc, "-p", file], { cwd: folder }).catch((error) => {
         throw new Error(`${file} (${specifiers.length} entry points):\n${error.output ?? error.message}`);
       });

@@ -48,7 +48,9 @@ function workspaceVersion(root, name) {
 function catalogVersion(root, name) {
   const yaml = readFileSync(join(root, "pnpm-workspace.yaml"), "utf8");
   const quoted = name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  const match = new RegExp(`^\\s+"?${quoted}"?:\\s*"?([^"\\s]+)"?\\s*$`, "m").exec(yaml.slice(yaml.indexOf("catalog:")));
+  const match = new RegExp(`^\\s+"?${quoted}"?:\\s*"?([^"\\s]+)"?\\s*$`, "m").exec(
+    yaml.slice(yaml.indexOf("catalog:")),
+  );
   if (!match) throw new Error(`${name} is "catalog:" but not in pnpm-workspace.yaml's catalog`);
   return match[1];
 }

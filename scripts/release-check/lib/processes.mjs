@@ -7,7 +7,12 @@ const running = new Set();
 /** Runs a command to completion; rejects with its output when it exits non-zero or runs past `timeoutMs`. */
 export function run(command, args, { cwd, env, timeoutMs = 300_000, input } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
     running.add(child);
     let output = "";
     child.stdout.on("data", (chunk) => {
@@ -31,7 +36,9 @@ export function run(command, args, { cwd, env, timeoutMs = 300_000, input } = {}
       running.delete(child);
       if (code === 0) resolve(output);
       else {
-        const error = new Error(`${command} ${args.join(" ")} exited ${code ?? signal} in ${cwd ?? process.cwd()}\n${tail(output)}`);
+        const error = new Error(
+          `${command} ${args.join(" ")} exited ${code ?? signal} in ${cwd ?? process.cwd()}\n${tail(output)}`,
+        );
         error.exitCode = code;
         error.output = output;
         reject(error);
@@ -45,11 +52,19 @@ export function run(command, args, { cwd, env, timeoutMs = 300_000, input } = {}
  * usually); rejects when it exits first or does not get ready within `timeoutMs`.
  */
 export function startServer(command, args, { cwd, env, ready, timeoutMs = 60_000 }) {
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   running.add(child);
   let output = "";
   const started = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command} ${args.join(" ")} not ready after ${timeoutMs / 1000} s\n${tail(output)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${command} ${args.join(" ")} not ready after ${timeoutMs / 1000} s\n${tail(output)}`)),
+      timeoutMs,
+    );
     const onData = (chunk) => {
       output += chunk;
       const match = ready.exec(output);

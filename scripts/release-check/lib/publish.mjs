@@ -34,7 +34,10 @@ export async function publishSnapshot({ root, dir, registry, token }) {
   // One changeset for every public package, so each gets a snapshot version even when
   // the pending changesets (or none, right after a release) cover only some.
   const frontMatter = packages.map(({ name }) => `"${name}": patch`).join("\n");
-  writeFileSync(join(worktree, ".changeset", "release-check.md"), `---\n${frontMatter}\n---\n\nRelease check snapshot.\n`);
+  writeFileSync(
+    join(worktree, ".changeset", "release-check.md"),
+    `---\n${frontMatter}\n---\n\nRelease check snapshot.\n`,
+  );
 
   for (const { dir: pkg } of packages) {
     const file = join(worktree, "packages", pkg, "package.json");
@@ -50,7 +53,10 @@ export async function publishSnapshot({ root, dir, registry, token }) {
   writeFileSync(npmrc, `registry=${registry}\n${host}:_authToken=${token}\n`);
   // changesets runs `pnpm publish` by name: make that the pinned pnpm, located while
   // npm still points at the public registry (the one pnpm comes from).
-  const pnpm = (await run("npx", ["-y", "-p", "pnpm@10.34.8", "-c", "command -v pnpm"], { cwd: dir })).trim().split("\n").pop();
+  const pnpm = (await run("npx", ["-y", "-p", "pnpm@10.34.8", "-c", "command -v pnpm"], { cwd: dir }))
+    .trim()
+    .split("\n")
+    .pop();
   const shims = join(dir, "shims");
   mkdirSync(shims, { recursive: true });
   writeFileSync(join(shims, "pnpm"), `#!/usr/bin/env bash\nexec ${JSON.stringify(pnpm)} "$@"\n`, { mode: 0o755 });
@@ -62,7 +68,11 @@ export async function publishSnapshot({ root, dir, registry, token }) {
   };
   const changeset = join(root, "node_modules", "@changesets", "cli", "bin.js");
   await run(process.execPath, [changeset, "version", "--snapshot", "ci"], { cwd: worktree, env });
-  await run(process.execPath, [changeset, "publish", "--tag", "ci", "--no-git-tag"], { cwd: worktree, env, timeoutMs: 600_000 });
+  await run(process.execPath, [changeset, "publish", "--tag", "ci", "--no-git-tag"], {
+    cwd: worktree,
+    env,
+    timeoutMs: 600_000,
+  });
 
   const versions = {};
   for (const { dir: pkg, name } of packages) {
@@ -71,7 +81,8 @@ export async function publishSnapshot({ root, dir, registry, token }) {
   for (const [name, version] of Object.entries(versions)) {
     const response = await fetch(`${registry}${name.replace("/", "%2f")}`);
     const document = response.ok ? await response.json() : {};
-    if (document["dist-tags"]?.ci !== version) throw new Error(`${name}@${version} is not on the registry under the ci tag after changeset publish`);
+    if (document["dist-tags"]?.ci !== version)
+      throw new Error(`${name}@${version} is not on the registry under the ci tag after changeset publish`);
   }
   return versions;
 }

@@ -60,7 +60,8 @@ async function waitForPing(url, timeoutMs = 60_000) {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`registry at ${url} did not answer /-/ping within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`registry at ${url} did not answer /-/ping within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -71,10 +72,17 @@ async function addUser(url) {
   const response = await fetch(`${url}-/user/org.couchdb.user:${name}`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, password: `pw-${Date.now()}-${Math.random()}`, type: "user", roles: [], date: new Date().toISOString() }),
+    body: JSON.stringify({
+      name,
+      password: `pw-${Date.now()}-${Math.random()}`,
+      type: "user",
+      roles: [],
+      date: new Date().toISOString(),
+    }),
   });
   const result = await response.json();
-  if (!response.ok || typeof result.token !== "string") throw new Error(`registry adduser: ${response.status} ${JSON.stringify(result)}`);
+  if (!response.ok || typeof result.token !== "string")
+    throw new Error(`registry adduser: ${response.status} ${JSON.stringify(result)}`);
   return result.token;
 }
 

@@ -20,7 +20,8 @@ export function checkSourceMaps(folder, names) {
     }
   }
   if (maps === 0) throw new Error("no source maps found in the installed packages");
-  if (missing.length > 0) throw new Error(`${missing.length} map sources are not in the packages:\n${missing.slice(0, 10).join("\n")}`);
+  if (missing.length > 0)
+    throw new Error(`${missing.length} map sources are not in the packages:\n${missing.slice(0, 10).join("\n")}`);
 }
 
 function* walk(dir) {

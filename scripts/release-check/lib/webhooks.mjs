@@ -12,7 +12,11 @@ function sign(id, timestamp, body) {
 }
 
 async function post(url, headers, body) {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
   return { status: response.status, text: await response.text() };
 }
 
@@ -26,7 +30,9 @@ export async function expectValidAndTampered(url) {
   const headers = sign(id, Math.floor(Date.now() / 1000), body);
   const valid = await post(url, headers, body);
   if (valid.status < 200 || valid.status > 299 || !valid.text.includes(id)) {
-    throw new Error(`${url}: a valid webhook got ${valid.status} ${valid.text.slice(0, 200)} (expected 2xx echoing ${id})`);
+    throw new Error(
+      `${url}: a valid webhook got ${valid.status} ${valid.text.slice(0, 200)} (expected 2xx echoing ${id})`,
+    );
   }
   const tampered = await post(url, headers, body.replace("release.check", "release.chock"));
   if (tampered.status !== 401) {

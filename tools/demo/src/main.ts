@@ -24,8 +24,11 @@ import { findRedisServer, startRedisServer } from "./support/redis-server.js";
 async function playKoaExample(report: Report, cleanup: Cleanup): Promise<void> {
   const example = await startExample(cleanup);
   const { certificates, events, server } = example;
-  report.heading(`The Koa example on ${server.url} (${certificates === undefined ? "" : "Node terminating mTLS + "}Standard Webhooks signatures)`);
-  if (certificates === undefined) report.note("openssl was not found: the mTLS scenarios are skipped, the signatures are checked over plain HTTP.\n");
+  report.heading(
+    `The Koa example on ${server.url} (${certificates === undefined ? "" : "Node terminating mTLS + "}Standard Webhooks signatures)`,
+  );
+  if (certificates === undefined)
+    report.note("openssl was not found: the mTLS scenarios are skipped, the signatures are checked over plain HTTP.\n");
   report.table(await runHttpScenarios(await signatureScenarios(example), events));
 
   if (certificates !== undefined) {
@@ -37,8 +40,12 @@ async function playKoaExample(report: Report, cleanup: Cleanup): Promise<void> {
   const ids = processed.map((event) => event.id);
   const once = ids.length === new Set(ids).size;
   const expected = certificates === undefined ? 2 : 3;
-  const list = processed.map((event) => `${event.type}${event.tenant === undefined ? "" : ` from ${event.tenant}`}`).join(", ");
-  console.log(`\nprocessed by the example's handler: ${processed.length} event(s) ${once ? "(each exactly once)" : red("(some more than once!)")}: ${list}`);
+  const list = processed
+    .map((event) => `${event.type}${event.tenant === undefined ? "" : ` from ${event.tenant}`}`)
+    .join(", ");
+  console.log(
+    `\nprocessed by the example's handler: ${processed.length} event(s) ${once ? "(each exactly once)" : red("(some more than once!)")}: ${list}`,
+  );
   report.count(once && processed.length === expected);
 }
 
@@ -46,11 +53,15 @@ async function playDelivery(report: Report, cleanup: Cleanup): Promise<void> {
   const binary = findRedisServer();
   if (binary === undefined) {
     report.heading("Durable delivery: @hooksec/delivery on BullMQ");
-    report.note("redis-server was not found: the durable delivery scenarios are skipped (scripts/install-servers.sh installs it).");
+    report.note(
+      "redis-server was not found: the durable delivery scenarios are skipped (scripts/install-servers.sh installs it).",
+    );
     return;
   }
   const { port } = await startRedisServer(cleanup, binary);
-  report.heading(`Durable delivery: @hooksec/delivery on BullMQ (a redis-server on 127.0.0.1:${port}), a receiver with @hooksec/redis`);
+  report.heading(
+    `Durable delivery: @hooksec/delivery on BullMQ (a redis-server on 127.0.0.1:${port}), a receiver with @hooksec/redis`,
+  );
   report.table(await deliveryScenarios(cleanup, port));
 }
 

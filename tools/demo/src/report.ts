@@ -41,7 +41,9 @@ export class Report {
       ["why", (check) => check.why ?? ""],
     ];
     const cellsOf = (check: Check) => columns.map(([, cell]) => cell(check));
-    const widths = columns.map(([title], index) => Math.max(title.length, ...checks.map((check) => cellsOf(check)[index]?.length ?? 0)));
+    const widths = columns.map(([title], index) =>
+      Math.max(title.length, ...checks.map((check) => cellsOf(check)[index]?.length ?? 0)),
+    );
     const line = (cells: readonly string[]) =>
       cells
         .map((cell, index) => (index === cells.length - 1 ? cell : cell.padEnd(widths[index] ?? 0)))

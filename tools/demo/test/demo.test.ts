@@ -60,7 +60,11 @@ const lifecycle = [
   "createSender retries it, same message id",
   "ledger.post handled to success",
 ];
-const jwe = ["sender delivers a signed, then encrypted payload", "encrypted to us, but signed with another key", "ciphertext changed in transit"];
+const jwe = [
+  "sender delivers a signed, then encrypted payload",
+  "encrypted to us, but signed with another key",
+  "ciphertext changed in transit",
+];
 const delivery = [
   "dispatch invoice.paid twice (idempotency key inv_1)",
   "attempts while the receiver is down",
@@ -75,8 +79,18 @@ describe("pnpm demo", () => {
   it("plays every scenario with the expected outcome and exits 0", async () => {
     const { code, stdout, stderr } = await runDemo();
     const ticked = stdout.split("\n").flatMap((line) => (line.startsWith("✓  ") ? [line.slice(3)] : []));
-    const expected = [...signatures, ...(mtls ? mtlsScenarios : []), ...lifecycle, ...jwe, ...(durable ? delivery : [])];
-    for (const scenario of expected) expect(ticked.some((line) => line.startsWith(`${scenario}  `)), `✓ ${scenario}\n${stdout}${stderr}`).toBe(true);
+    const expected = [
+      ...signatures,
+      ...(mtls ? mtlsScenarios : []),
+      ...lifecycle,
+      ...jwe,
+      ...(durable ? delivery : []),
+    ];
+    for (const scenario of expected)
+      expect(
+        ticked.some((line) => line.startsWith(`${scenario}  `)),
+        `✓ ${scenario}\n${stdout}${stderr}`,
+      ).toBe(true);
     expect(stdout).not.toContain("✗");
     expect(stdout).toContain(`processed by the example's handler: ${mtls ? 3 : 2} event(s) (each exactly once)`);
     if (!mtls) expect(stdout).toContain("openssl was not found: the mTLS scenarios are skipped");

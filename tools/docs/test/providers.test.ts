@@ -8,7 +8,12 @@ const page = readFileSync(new URL("../../../docs/providers.md", import.meta.url)
 const rows = page
   .split("\n")
   .filter((line) => line.startsWith("| `"))
-  .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+  .map((line) =>
+    line
+      .split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map((cell) => cell.trim()),
+  );
 
 it("docs/providers.md has one row per registry entry, in the registry's words", () => {
   const expected = Object.entries(providers).map(([name, provider]) => [

@@ -42,8 +42,15 @@ describe.each([
     await fc.assert(
       fc.asyncProperty(body, async (payload) => {
         const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-        const headers = { "svix-id": "msg_2interop", "svix-timestamp": String(now.getTime() / 1000), "svix-signature": svix.sign("msg_2interop", now, payload) };
-        await expect(receive(scheme, { headers, body: payload })).resolves.toMatchObject({ id: "msg_2interop", timestamp: now });
+        const headers = {
+          "svix-id": "msg_2interop",
+          "svix-timestamp": String(now.getTime() / 1000),
+          "svix-signature": svix.sign("msg_2interop", now, payload),
+        };
+        await expect(receive(scheme, { headers, body: payload })).resolves.toMatchObject({
+          id: "msg_2interop",
+          timestamp: now,
+        });
         expect(await refusalCode(receive(scheme, { headers, body: tamper(payload) }))).toBe("invalid_signature");
       }),
       { numRuns: 50 },

@@ -16,7 +16,11 @@ const privateKeyPem = pair.privateKey.export({ format: "pem", type: "pkcs8" }).t
 const other = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
 
 const interaction = fc
-  .record({ id: fc.stringMatching(/^[1-9][0-9]{16,19}$/), type: fc.constantFrom(1, 2, 3), data: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 16 })) })
+  .record({
+    id: fc.stringMatching(/^[1-9][0-9]{16,19}$/),
+    type: fc.constantFrom(1, 2, 3),
+    data: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 16 })),
+  })
   .map((event) => JSON.stringify(event));
 
 function discordSigned(body: string, timestamp: number): Record<string, string> {
@@ -30,7 +34,10 @@ describe("discord: discord-interactions verifyKey", () => {
     await fc.assert(
       fc.asyncProperty(interaction, async (body) => {
         const headers = await scheme.sign({ id: "x", timestamp: new Date(), body });
-        const [signature, timestamp] = [headers["x-signature-ed25519"] as string, headers["x-signature-timestamp"] as string];
+        const [signature, timestamp] = [
+          headers["x-signature-ed25519"] as string,
+          headers["x-signature-timestamp"] as string,
+        ];
         expect(await verifyKey(body, signature, timestamp, publicKeyHex)).toBe(true);
         expect(await verifyKey(tamper(body), signature, timestamp, publicKeyHex)).toBe(false);
       }),
@@ -44,7 +51,14 @@ describe("discord: discord-interactions verifyKey", () => {
       fc.asyncProperty(interaction, async (body) => {
         const now = Date.now();
         const headers = discordSigned(body, seconds(now));
-        expect(await verifyKey(body, headers["x-signature-ed25519"] as string, headers["x-signature-timestamp"] as string, publicKeyHex)).toBe(true);
+        expect(
+          await verifyKey(
+            body,
+            headers["x-signature-ed25519"] as string,
+            headers["x-signature-timestamp"] as string,
+            publicKeyHex,
+          ),
+        ).toBe(true);
         await expect(receive(scheme, { headers, body, now })).resolves.toMatchObject({ id: JSON.parse(body).id });
         expect(await refusalCode(receive(scheme, { headers, body: tamper(body), now }))).toBe("invalid_signature");
         const shifted = { ...headers, "x-signature-timestamp": String(seconds(now) - 1) };
@@ -57,7 +71,16 @@ describe("discord: discord-interactions verifyKey", () => {
   it("both refuse a signature by another application's key", async () => {
     const body = '{"id":"1234567890123456789","type":1}';
     const headers = await discord({ privateKey: other }).sign({ id: "x", timestamp: new Date(), body });
-    expect(await verifyKey(body, headers["x-signature-ed25519"] as string, headers["x-signature-timestamp"] as string, publicKeyHex)).toBe(false);
-    expect(await refusalCode(receive(discord({ publicKey: publicKeyHex }), { headers, body }))).toBe("invalid_signature");
+    expect(
+      await verifyKey(
+        body,
+        headers["x-signature-ed25519"] as string,
+        headers["x-signature-timestamp"] as string,
+        publicKeyHex,
+      ),
+    ).toBe(false);
+    expect(await refusalCode(receive(discord({ publicKey: publicKeyHex }), { headers, body }))).toBe(
+      "invalid_signature",
+    );
   });
 });

@@ -51,8 +51,12 @@ describe("hubspot: @hubspot/api-client Signature (v3)", () => {
         const headers = sdkSigned(payload, URL, now);
         const webhook = await receive(scheme, { headers, body: payload, url: URL, now });
         expect(webhook.timestamp?.getTime()).toBe(now);
-        expect(await refusalCode(receive(scheme, { headers, body: tamper(payload), url: URL, now }))).toBe("invalid_signature");
-        expect(await refusalCode(receive(scheme, { headers, body: payload, url: `${URL}&extra=1`, now }))).toBe("invalid_signature");
+        expect(await refusalCode(receive(scheme, { headers, body: tamper(payload), url: URL, now }))).toBe(
+          "invalid_signature",
+        );
+        expect(await refusalCode(receive(scheme, { headers, body: payload, url: `${URL}&extra=1`, now }))).toBe(
+          "invalid_signature",
+        );
       }),
       { numRuns: 100 },
     );
@@ -64,7 +68,9 @@ describe("hubspot: @hubspot/api-client Signature (v3)", () => {
     const payload = '[{"eventId":1,"subscriptionType":"contact.creation"}]';
     const now = Date.now();
     const headers = sdkSigned(payload, decoded, now);
-    await expect(receive(scheme, { headers, body: payload, url: received, now })).resolves.toMatchObject({ timestamped: true });
+    await expect(receive(scheme, { headers, body: payload, url: received, now })).resolves.toMatchObject({
+      timestamped: true,
+    });
     const ours = await scheme.sign({ id: "x", timestamp: new Date(now), body: payload, url: received });
     expect(ours).toEqual(headers);
     expect(sdkValid(ours, payload, decoded)).toBe(true);
@@ -72,7 +78,12 @@ describe("hubspot: @hubspot/api-client Signature (v3)", () => {
 
   it("both refuse another client secret", async () => {
     const payload = '[{"eventId":1}]';
-    const headers = await hubspot({ secret: "another-hubspot-client-secret" }).sign({ id: "x", timestamp: new Date(), body: payload, url: URL });
+    const headers = await hubspot({ secret: "another-hubspot-client-secret" }).sign({
+      id: "x",
+      timestamp: new Date(),
+      body: payload,
+      url: URL,
+    });
     expect(sdkValid(headers, payload, URL)).toBe(false);
     expect(await refusalCode(receive(scheme, { headers, body: payload, url: URL }))).toBe("invalid_signature");
   });

@@ -15,7 +15,11 @@ const client = new LinearWebhookClient(secret);
 /** A Linear payload signed at `now`: webhookTimestamp is what both sides check the window on. */
 const payloadAt = (now: number) =>
   fc
-    .record({ action: fc.constantFrom("create", "update", "remove"), type: fc.constantFrom("Issue", "Comment"), data: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 16 })) })
+    .record({
+      action: fc.constantFrom("create", "update", "remove"),
+      type: fc.constantFrom("Issue", "Comment"),
+      data: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 16 })),
+    })
     .map((event) => JSON.stringify({ ...event, webhookTimestamp: now }));
 
 function sdkVerifies(body: string, signature: string): boolean {
@@ -59,6 +63,8 @@ describe("linear: @linear/sdk LinearWebhookClient.verify", () => {
     const payload = JSON.stringify({ action: "create", type: "Issue", data: {}, webhookTimestamp: now - 10 * 60_000 });
     const signature = createHmac("sha256", secret).update(payload).digest("hex");
     expect(sdkVerifies(payload, signature)).toBe(false);
-    expect(await refusalCode(receive(scheme, { headers: { "linear-signature": signature }, body: payload, now }))).toBe("timestamp_too_old");
+    expect(await refusalCode(receive(scheme, { headers: { "linear-signature": signature }, body: payload, now }))).toBe(
+      "timestamp_too_old",
+    );
   });
 });

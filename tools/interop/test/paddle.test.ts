@@ -15,8 +15,14 @@ const scheme = paddle({ secret: secretKey });
 const sdk = new Paddle("pdl_sdbx_apikey_interop_not_real");
 
 const event = fc
-  .record({ event_id: fc.stringMatching(/^evt_[a-z0-9]{26}$/), event_type: fc.constantFrom("transaction.completed", "subscription.updated"), data: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 16 })) })
-  .map((value) => JSON.stringify({ ...value, occurred_at: "2026-01-01T00:00:00.000Z", notification_id: "ntf_01interop" }));
+  .record({
+    event_id: fc.stringMatching(/^evt_[a-z0-9]{26}$/),
+    event_type: fc.constantFrom("transaction.completed", "subscription.updated"),
+    data: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 16 })),
+  })
+  .map((value) =>
+    JSON.stringify({ ...value, occurred_at: "2026-01-01T00:00:00.000Z", notification_id: "ntf_01interop" }),
+  );
 
 function paddleSigned(body: string, ts: number, key = secretKey): Record<string, string> {
   return { "paddle-signature": `ts=${ts};h1=${createHmac("sha256", key).update(`${ts}:${body}`).digest("hex")}` };
@@ -37,11 +43,19 @@ describe("paddle: @paddle/paddle-node-sdk webhooks", () => {
 
   it("webhooks.unmarshal returns the event our preset signed", async () => {
     // An event type the SDK maps to its generic event: its typed events need every entity field.
-    const body = JSON.stringify({ event_id: "evt_01interop", event_type: "interop.checked", occurred_at: "2026-01-01T00:00:00.000Z", notification_id: "ntf_01", data: { id: "x" } });
+    const body = JSON.stringify({
+      event_id: "evt_01interop",
+      event_type: "interop.checked",
+      occurred_at: "2026-01-01T00:00:00.000Z",
+      notification_id: "ntf_01",
+      data: { id: "x" },
+    });
     const headers = await scheme.sign({ id: "x", timestamp: new Date(), body });
     const unmarshalled = await sdk.webhooks.unmarshal(body, secretKey, headers["paddle-signature"] as string);
     expect(unmarshalled).toMatchObject({ eventId: "evt_01interop", eventType: "interop.checked" });
-    await expect(sdk.webhooks.unmarshal(tamper(body), secretKey, headers["paddle-signature"] as string)).rejects.toThrow();
+    await expect(
+      sdk.webhooks.unmarshal(tamper(body), secretKey, headers["paddle-signature"] as string),
+    ).rejects.toThrow();
   });
 
   it("we accept what Paddle's recipe signs (the request the SDK accepts), named by event_id, and refuse it tampered", async () => {

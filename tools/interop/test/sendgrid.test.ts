@@ -14,7 +14,8 @@ const TIMESTAMP = "x-twilio-email-event-webhook-timestamp";
 
 // From the SDK's spec: a delivery SendGrid signed, with the verification key it showed.
 const VECTOR = {
-  publicKey: "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==",
+  publicKey:
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==",
   signature: "MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15TluLtEZtM=",
   timestamp: "1600112502",
   payload: `${JSON.stringify([
@@ -37,14 +38,27 @@ const privateKeyPem = pair.privateKey.export({ format: "pem", type: "pkcs8" }).t
 const webhook = new EventWebhook();
 
 const events = fc
-  .array(fc.record({ email: fc.emailAddress(), event: fc.constantFrom("delivered", "open", "bounce"), sg_event_id: fc.base64String({ minLength: 8, maxLength: 24 }), timestamp: fc.nat() }), {
-    minLength: 1,
-    maxLength: 4,
-  })
+  .array(
+    fc.record({
+      email: fc.emailAddress(),
+      event: fc.constantFrom("delivered", "open", "bounce"),
+      sg_event_id: fc.base64String({ minLength: 8, maxLength: 24 }),
+      timestamp: fc.nat(),
+    }),
+    {
+      minLength: 1,
+      maxLength: 4,
+    },
+  )
   .map((batch) => `${JSON.stringify(batch)}\r\n`);
 
 function sdkVerifies(key: string, body: string, headers: Record<string, string>): boolean {
-  return webhook.verifySignature(webhook.convertPublicKeyToECDSA(key), body, headers[SIGNATURE] as string, headers[TIMESTAMP] as string);
+  return webhook.verifySignature(
+    webhook.convertPublicKeyToECDSA(key),
+    body,
+    headers[SIGNATURE] as string,
+    headers[TIMESTAMP] as string,
+  );
 }
 
 describe("sendgrid: @sendgrid/eventwebhook EventWebhook", () => {
@@ -53,9 +67,17 @@ describe("sendgrid: @sendgrid/eventwebhook EventWebhook", () => {
     const headers = { [SIGNATURE]: VECTOR.signature, [TIMESTAMP]: VECTOR.timestamp };
     const now = Number(VECTOR.timestamp) * 1000;
     expect(sdkVerifies(VECTOR.publicKey, VECTOR.payload, headers)).toBe(true);
-    await expect(receive(scheme, { headers, body: VECTOR.payload, now })).resolves.toMatchObject({ timestamp: new Date(now) });
-    expect(await refusalCode(receive(scheme, { headers, body: VECTOR.payload.trimEnd(), now }))).toBe("invalid_signature");
-    expect(await refusalCode(receive(scheme, { headers: { ...headers, [TIMESTAMP]: "1600112503" }, body: VECTOR.payload, now }))).toBe("invalid_signature");
+    await expect(receive(scheme, { headers, body: VECTOR.payload, now })).resolves.toMatchObject({
+      timestamp: new Date(now),
+    });
+    expect(await refusalCode(receive(scheme, { headers, body: VECTOR.payload.trimEnd(), now }))).toBe(
+      "invalid_signature",
+    );
+    expect(
+      await refusalCode(
+        receive(scheme, { headers: { ...headers, [TIMESTAMP]: "1600112503" }, body: VECTOR.payload, now }),
+      ),
+    ).toBe("invalid_signature");
   });
 
   it("EventWebhook.verifySignature accepts what our preset signs, and refuses a changed body", async () => {
@@ -76,7 +98,9 @@ describe("sendgrid: @sendgrid/eventwebhook EventWebhook", () => {
       fc.asyncProperty(events, async (body) => {
         const now = Date.now();
         const timestamp = String(seconds(now));
-        const signature = createSign("SHA256").update(timestamp + body).sign(pair.privateKey, "base64");
+        const signature = createSign("SHA256")
+          .update(timestamp + body)
+          .sign(pair.privateKey, "base64");
         const headers = { [SIGNATURE]: signature, [TIMESTAMP]: timestamp };
         expect(sdkVerifies(publicKey, body, headers)).toBe(true);
         await expect(receive(scheme, { headers, body, now })).resolves.toMatchObject({ timestamped: true });

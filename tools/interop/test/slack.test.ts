@@ -64,7 +64,11 @@ describe("slack: @slack/bolt verifySlackRequest", () => {
   it("both refuse another signing secret", async () => {
     const now = Date.now();
     const payload = "token=x&team_id=T1&command=%2Fweather";
-    const headers = await slack({ secret: "another-slack-signing-secret-not-real" }).sign({ id: "x", timestamp: new Date(now), body: payload });
+    const headers = await slack({ secret: "another-slack-signing-secret-not-real" }).sign({
+      id: "x",
+      timestamp: new Date(now),
+      body: payload,
+    });
     expect(boltVerifies(headers, payload, now)).toBe(false);
     expect(await refusalCode(receive(scheme, { headers, body: payload, now }))).toBe("invalid_signature");
   });

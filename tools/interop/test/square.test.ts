@@ -11,7 +11,12 @@ import { receive, refusalCode, tamper } from "./support/receive.js";
 const signatureKey = "square-signature-key-interop-not-real";
 const notificationUrl = "https://receiver.test/square/webhooks";
 const body = fc
-  .record({ merchant_id: fc.string({ maxLength: 12 }), type: fc.constantFrom("payment.updated", "refund.created"), event_id: fc.uuid(), data: fc.jsonValue({ maxDepth: 2 }) })
+  .record({
+    merchant_id: fc.string({ maxLength: 12 }),
+    type: fc.constantFrom("payment.updated", "refund.created"),
+    event_id: fc.uuid(),
+    data: fc.jsonValue({ maxDepth: 2 }),
+  })
   .map((event) => JSON.stringify(event));
 
 const sdkVerifies = (requestBody: string, signatureHeader: string, url = notificationUrl) =>
@@ -35,13 +40,27 @@ describe("square: WebhooksHelper.verifySignature", () => {
   it("we accept what Square's recipe signs (the request the SDK accepts), by configured URL or the request's, and refuse it tampered", async () => {
     await fc.assert(
       fc.asyncProperty(body, async (payload) => {
-        const signature = createHmac("sha256", signatureKey).update(notificationUrl + payload).digest("base64");
+        const signature = createHmac("sha256", signatureKey)
+          .update(notificationUrl + payload)
+          .digest("base64");
         expect(await sdkVerifies(payload, signature)).toBe(true);
         const headers = { "x-square-hmacsha256-signature": signature };
         const id = JSON.parse(payload).event_id;
-        await expect(receive(square({ secret: signatureKey, notificationUrl }), { headers, body: payload, url: "http://10.0.0.7:8080/in" })).resolves.toMatchObject({ id });
-        await expect(receive(square({ secret: signatureKey }), { headers, body: payload, url: notificationUrl })).resolves.toMatchObject({ id });
-        expect(await refusalCode(receive(square({ secret: signatureKey, notificationUrl }), { headers, body: tamper(payload) }))).toBe("invalid_signature");
+        await expect(
+          receive(square({ secret: signatureKey, notificationUrl }), {
+            headers,
+            body: payload,
+            url: "http://10.0.0.7:8080/in",
+          }),
+        ).resolves.toMatchObject({ id });
+        await expect(
+          receive(square({ secret: signatureKey }), { headers, body: payload, url: notificationUrl }),
+        ).resolves.toMatchObject({ id });
+        expect(
+          await refusalCode(
+            receive(square({ secret: signatureKey, notificationUrl }), { headers, body: tamper(payload) }),
+          ),
+        ).toBe("invalid_signature");
       }),
       { numRuns: 100 },
     );

@@ -18,8 +18,14 @@ const paramsOf = (form: string) => parseForm(form) as Record<string, string | st
 
 /** Form callbacks: names and values of any text, some names repeated (with equal values too). */
 const formBody = fc
-  .array(fc.tuple(fc.constantFrom("Body", "From", "To", "MediaUrl0", "Body"), fc.string({ maxLength: 24 })), { maxLength: 8 })
-  .chain((pairs) => fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 16 })), { maxLength: 4 }).map((more) => [...pairs, ...more]))
+  .array(fc.tuple(fc.constantFrom("Body", "From", "To", "MediaUrl0", "Body"), fc.string({ maxLength: 24 })), {
+    maxLength: 8,
+  })
+  .chain((pairs) =>
+    fc
+      .array(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 16 })), { maxLength: 4 })
+      .map((more) => [...pairs, ...more]),
+  )
   .map((pairs) => new URLSearchParams(pairs).toString());
 
 const jsonBody = fc.json({ maxDepth: 2 });
@@ -35,7 +41,9 @@ describe("twilio SDK: form callbacks", () => {
         const headers = await scheme.sign({ id: "x", timestamp: new Date(), body: form, url: URL_FORM });
         const signature = headers["x-twilio-signature"] as string;
         expect(twilio.validateRequest(authToken, signature, URL_FORM, paramsOf(form))).toBe(true);
-        expect(twilio.validateRequest(authToken, signature, URL_FORM, { ...paramsOf(form), Tampered: "1" })).toBe(false);
+        expect(twilio.validateRequest(authToken, signature, URL_FORM, { ...paramsOf(form), Tampered: "1" })).toBe(
+          false,
+        );
       }),
       { numRuns: 150 },
     );
@@ -44,8 +52,12 @@ describe("twilio SDK: form callbacks", () => {
   it("we accept what getExpectedTwilioSignature signs, and refuse it with a parameter changed", async () => {
     await fc.assert(
       fc.asyncProperty(formBody, async (form) => {
-        const headers = { "x-twilio-signature": twilio.getExpectedTwilioSignature(authToken, URL_FORM, paramsOf(form)) };
-        await expect(receive(scheme, { headers, body: form, url: URL_FORM })).resolves.toMatchObject({ timestamped: false });
+        const headers = {
+          "x-twilio-signature": twilio.getExpectedTwilioSignature(authToken, URL_FORM, paramsOf(form)),
+        };
+        await expect(receive(scheme, { headers, body: form, url: URL_FORM })).resolves.toMatchObject({
+          timestamped: false,
+        });
         const changed = `${form}${form === "" ? "" : "&"}Tampered=1`;
         expect(await refusalCode(receive(scheme, { headers, body: changed, url: URL_FORM }))).toBe("invalid_signature");
       }),
@@ -56,7 +68,9 @@ describe("twilio SDK: form callbacks", () => {
   it("a repeated parameter with equal values counts once, as the SDK signs it", async () => {
     const form = "MediaUrl=https%3A%2F%2Fa.test%2F1&MediaUrl=https%3A%2F%2Fa.test%2F1&Body=hi";
     const headers = { "x-twilio-signature": twilio.getExpectedTwilioSignature(authToken, URL_FORM, paramsOf(form)) };
-    await expect(receive(scheme, { headers, body: form, url: URL_FORM })).resolves.toMatchObject({ timestamped: false });
+    await expect(receive(scheme, { headers, body: form, url: URL_FORM })).resolves.toMatchObject({
+      timestamped: false,
+    });
     const ours = await scheme.sign({ id: "x", timestamp: new Date(), body: form, url: URL_FORM });
     expect(ours["x-twilio-signature"]).toBe(headers["x-twilio-signature"]);
   });
@@ -66,8 +80,12 @@ describe("twilio SDK: form callbacks", () => {
     const withPort = "https://receiver.test:443/twilio/sms?tenant=acme";
     const headers = { "x-twilio-signature": twilio.getExpectedTwilioSignature(authToken, withPort, paramsOf(form)) };
     expect(twilio.validateRequest(authToken, headers["x-twilio-signature"], URL_FORM, paramsOf(form))).toBe(true);
-    await expect(receive(scheme, { headers, body: form, url: URL_FORM })).resolves.toMatchObject({ timestamped: false });
-    expect(await refusalCode(receive(scheme, { headers, body: form, url: "https://receiver.test/twilio/other" }))).toBe("invalid_signature");
+    await expect(receive(scheme, { headers, body: form, url: URL_FORM })).resolves.toMatchObject({
+      timestamped: false,
+    });
+    expect(await refusalCode(receive(scheme, { headers, body: form, url: "https://receiver.test/twilio/other" }))).toBe(
+      "invalid_signature",
+    );
   });
 
   it("a configured URL with ' in its query: Twilio signs it as written, our receiver sees it as WHATWG URL writes it (%27)", async () => {
@@ -77,14 +95,25 @@ describe("twilio SDK: form callbacks", () => {
     expect(twilio.validateRequest(authToken, headers["x-twilio-signature"], configured, paramsOf(form))).toBe(true);
     const received = new URL(configured).href;
     expect(received).toContain("O%27Brien");
-    await expect(receive(scheme, { headers, body: form, url: received })).resolves.toMatchObject({ timestamped: false });
-    expect(await refusalCode(receive(scheme, { headers, body: form, url: received.replace("O%27Brien", "O%27Brian") }))).toBe("invalid_signature");
+    await expect(receive(scheme, { headers, body: form, url: received })).resolves.toMatchObject({
+      timestamped: false,
+    });
+    expect(
+      await refusalCode(receive(scheme, { headers, body: form, url: received.replace("O%27Brien", "O%27Brian") })),
+    ).toBe("invalid_signature");
   });
 
   it("both refuse another auth token", async () => {
     const form = "Body=hello";
-    const headers = await twilioScheme({ secret: "another-twilio-auth-token" }).sign({ id: "x", timestamp: new Date(), body: form, url: URL_FORM });
-    expect(twilio.validateRequest(authToken, headers["x-twilio-signature"] as string, URL_FORM, paramsOf(form))).toBe(false);
+    const headers = await twilioScheme({ secret: "another-twilio-auth-token" }).sign({
+      id: "x",
+      timestamp: new Date(),
+      body: form,
+      url: URL_FORM,
+    });
+    expect(twilio.validateRequest(authToken, headers["x-twilio-signature"] as string, URL_FORM, paramsOf(form))).toBe(
+      false,
+    );
     expect(await refusalCode(receive(scheme, { headers, body: form, url: URL_FORM }))).toBe("invalid_signature");
   });
 });

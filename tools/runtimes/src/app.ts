@@ -21,7 +21,8 @@ export function createApp(secret: string): (request: Request) => Promise<Respons
   const hono = createHonoApp(secret, MAX_BODY_BYTES);
   return async (request) => {
     if (new URL(request.url).pathname.startsWith("/hono/")) return hono.fetch(request);
-    if (request.method !== "POST" || new URL(request.url).pathname !== "/webhooks") return new Response("not found", { status: 404 });
+    if (request.method !== "POST" || new URL(request.url).pathname !== "/webhooks")
+      return new Response("not found", { status: 404 });
     const outcome = await receiver.receive(request, async (webhook) => {
       if (new URL(request.url).searchParams.has("slow")) await new Promise((resolve) => setTimeout(resolve, 500));
       return new Response(null, { status: 204, headers: { "x-webhook-id": webhook.id } });

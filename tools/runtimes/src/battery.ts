@@ -70,11 +70,21 @@ function flipped(body: string): string {
 }
 
 /** Verifies a delivery through `createVerifier` (freshness, replay off) and reports what came out. */
-async function verifyDelivery(scheme: WebhookScheme, headers: Record<string, string>, body: Uint8Array | string): Promise<Observation> {
+async function verifyDelivery(
+  scheme: WebhookScheme,
+  headers: Record<string, string>,
+  body: Uint8Array | string,
+): Promise<Observation> {
   const verifier = createVerifier({ scheme, replay: false });
   try {
     const webhook = await verifier.verify(post(headers, body));
-    return { verified: true, id: webhook.id, scheme: webhook.scheme, timestamped: webhook.timestamped, text: await webhook.text() };
+    return {
+      verified: true,
+      id: webhook.id,
+      scheme: webhook.scheme,
+      timestamped: webhook.timestamped,
+      text: await webhook.text(),
+    };
   } catch (error) {
     return { verified: false, code: isWebhookError(error) ? error.code : `threw:${String(error)}` };
   }
@@ -93,7 +103,12 @@ async function ed25519Pair(): Promise<{ privateKey: string; publicKey: string }>
 }
 
 /** A key pair as JWKs from the runtime's Web Crypto, with a `kid`. */
-async function jwkPair(algorithm: RsaHashedKeyGenParams | EcKeyGenParams, usages: KeyUsage[], kid: string, alg: string) {
+async function jwkPair(
+  algorithm: RsaHashedKeyGenParams | EcKeyGenParams,
+  usages: KeyUsage[],
+  kid: string,
+  alg: string,
+) {
   const pair = (await crypto.subtle.generateKey(algorithm, true, usages)) as CryptoKeyPair;
   const privateJwk = { ...(await crypto.subtle.exportKey("jwk", pair.privateKey)), kid, alg };
   const publicJwk = { ...(await crypto.subtle.exportKey("jwk", pair.publicKey)), kid, alg };
@@ -135,14 +150,24 @@ const scenarios: Record<string, Scenario> = {
       body: (await verifyDelivery(scheme, headers, flipped(body))).code,
       id: (await verifyDelivery(scheme, { ...headers, "webhook-id": "msg_other" }, body)).code,
       otherKey: (await verifyDelivery(scheme, other, body)).code,
-      stale: (await verifyDelivery(scheme, await scheme.sign({ id: "msg_old", timestamp: new Date(Date.now() - 3_600_000), body }), body)).code,
+      stale: (
+        await verifyDelivery(
+          scheme,
+          await scheme.sign({ id: "msg_old", timestamp: new Date(Date.now() - 3_600_000), body }),
+          body,
+        )
+      ).code,
     };
   },
 
   async "standard-webhooks v1a (Ed25519)"() {
     const pair = await ed25519Pair();
     const body = '{"type":"invoice.paid"}';
-    const headers = await standardWebhooks({ privateKey: pair.privateKey }).sign({ id: "msg_v1a", timestamp: now(), body });
+    const headers = await standardWebhooks({ privateKey: pair.privateKey }).sign({
+      id: "msg_v1a",
+      timestamp: now(),
+      body,
+    });
     const receiver = standardWebhooks({ publicKey: pair.publicKey });
     const stranger = await ed25519Pair();
     return {
@@ -173,18 +198,33 @@ const scenarios: Record<string, Scenario> = {
     const headers = await scheme.sign({ id: "72d3162e-cc78-11e3-81ab-4c9367dc0958", timestamp: now(), body });
     return {
       header: /^sha256=[0-9a-f]{64}$/.test(headers["x-hub-signature-256"] ?? ""),
-      ...(await verifyDelivery(scheme, { ...headers, "x-github-delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958" }, body)),
+      ...(await verifyDelivery(
+        scheme,
+        { ...headers, "x-github-delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958" },
+        body,
+      )),
       tampered: (await verifyDelivery(scheme, headers, flipped(body))).code,
-      legacyOnly: (await verifyDelivery(scheme, { "x-hub-signature": "sha1=0000000000000000000000000000000000000000" }, body)).code,
+      legacyOnly: (
+        await verifyDelivery(scheme, { "x-hub-signature": "sha1=0000000000000000000000000000000000000000" }, body)
+      ).code,
     };
   },
 
   async "jws ES256"() {
-    const { privateJwk, publicJwk } = await jwkPair({ name: "ECDSA", namedCurve: "P-256" }, ["sign", "verify"], "es-1", "ES256");
+    const { privateJwk, publicJwk } = await jwkPair(
+      { name: "ECDSA", namedCurve: "P-256" },
+      ["sign", "verify"],
+      "es-1",
+      "ES256",
+    );
     const sender = jws({ privateKey: privateJwk, alg: "ES256" });
     const receiver = jws({ jwks: { keys: [publicJwk] }, algorithms: ["ES256"] });
     const sentAt = now();
-    const { headers, body } = await sender.encode({ id: "evt_jws", timestamp: sentAt, body: '{"type":"invoice.paid","amount":42}' });
+    const { headers, body } = await sender.encode({
+      id: "evt_jws",
+      timestamp: sentAt,
+      body: '{"type":"invoice.paid","amount":42}',
+    });
     const token = body as string;
     const [header, payload, signature] = token.split(".") as [string, string, string];
     const claims = JSON.parse(decoder.decode(fromBase64Url(payload))) as Record<string, unknown>;
@@ -202,7 +242,13 @@ const scenarios: Record<string, Scenario> = {
       timestamp: webhook.timestamp?.getTime() === sentAt.getTime(),
       claims: withoutIat(JSON.parse(decoder.decode(webhook.body)), sentAt),
       tampered: (await verifyDelivery(receiver, headers, `${header}.${forgedPayload}.${signature}`)).code,
-      noneAlg: (await verifyDelivery(receiver, headers, `${base64(encoder.encode('{"alg":"none"}')).replaceAll("=", "")}.${payload}.`)).code,
+      noneAlg: (
+        await verifyDelivery(
+          receiver,
+          headers,
+          `${base64(encoder.encode('{"alg":"none"}')).replaceAll("=", "")}.${payload}.`,
+        )
+      ).code,
     };
   },
 
@@ -214,7 +260,11 @@ const scenarios: Record<string, Scenario> = {
       "enc-1",
       "RSA-OAEP-256",
     );
-    const sender = jwe({ publicKey: encryption.publicJwk, alg: "RSA-OAEP-256", inner: jws({ privateKey: signing.privateJwk, alg: "ES256" }) });
+    const sender = jwe({
+      publicKey: encryption.publicJwk,
+      alg: "RSA-OAEP-256",
+      inner: jws({ privateKey: signing.privateJwk, alg: "ES256" }),
+    });
     const receiver = jwe({
       privateKey: encryption.privateJwk,
       alg: "RSA-OAEP-256",
@@ -264,7 +314,8 @@ const scenarios: Record<string, Scenario> = {
       processed.push(webhook.id);
       return new Response(null, { status: 204 });
     };
-    const status = (outcome: ReceiveOutcome<Response>) => (outcome.handled ? outcome.result.status : outcome.response.status);
+    const status = (outcome: ReceiveOutcome<Response>) =>
+      outcome.handled ? outcome.result.status : outcome.response.status;
 
     const first = status(await receiver.receive(post(headers, body), ok));
     const duplicate = await receiver.receive(post(headers, body), ok);
@@ -291,7 +342,9 @@ const scenarios: Record<string, Scenario> = {
     return {
       first,
       duplicate: duplicate.handled ? "handled" : { status: duplicate.response.status, body: duplicate.response.body },
-      during: during.handled ? "handled" : { status: during.response.status, headers: during.response.headers, code: errorCode(during) },
+      during: during.handled
+        ? "handled"
+        : { status: during.response.status, headers: during.response.headers, code: errorCode(during) },
       failure,
       retry,
       tampered: tampered.handled ? "handled" : { status: tampered.response.status, code: errorCode(tampered) },
@@ -313,7 +366,10 @@ const scenarios: Record<string, Scenario> = {
         },
       });
     const never = async () => new Response(null, { status: 204 });
-    const lying = await receiver.receive({ method: "POST", url: URL_, headers: { ...headers, "content-length": "10" }, body: endless() }, never);
+    const lying = await receiver.receive(
+      { method: "POST", url: URL_, headers: { ...headers, "content-length": "10" }, body: endless() },
+      never,
+    );
     const lyingPulled = pulled;
     pulled = 0;
     // The runtime's own Request over a stream, with no content-length at all.
@@ -321,13 +377,20 @@ const scenarios: Record<string, Scenario> = {
     const streamed = await receiver.receive(request, never);
     const streamedPulled = pulled;
     pulled = 0;
-    const declared = await receiver.receive({ method: "POST", url: URL_, headers: { ...headers, "content-length": "5000" }, body: endless() }, never);
+    const declared = await receiver.receive(
+      { method: "POST", url: URL_, headers: { ...headers, "content-length": "5000" }, body: endless() },
+      never,
+    );
     const declaredPulled = pulled;
     const fits = await receiver.receive(post(headers, "x".repeat(10)), never);
     const describe = (outcome: ReceiveOutcome<Response>) =>
       outcome.handled
         ? { handled: true, status: outcome.result.status }
-        : { status: outcome.response.status, code: errorCode(outcome), closeConnection: outcome.response.closeConnection };
+        : {
+            status: outcome.response.status,
+            code: errorCode(outcome),
+            closeConnection: outcome.response.closeConnection,
+          };
     return {
       lying: describe(lying),
       lyingPulledAtMost4: lyingPulled <= 4,

@@ -33,7 +33,11 @@ function resolution(): Record<string, string> | undefined {
 }
 
 const args = Deno?.args ?? Bun?.argv.slice(2) ?? [];
-const runtime = Deno ? { name: "deno", version: Deno.version.deno } : Bun ? { name: "bun", version: Bun.version } : undefined;
+const runtime = Deno
+  ? { name: "deno", version: Deno.version.deno }
+  : Bun
+    ? { name: "bun", version: Bun.version }
+    : undefined;
 if (runtime === undefined) throw new Error("run this with deno or bun");
 
 const [mode, secret] = args;

@@ -62,7 +62,13 @@ const targets: Target[] = [
     name: `deno ${deno.version}, the built core as Deno resolves it`,
     available: deno.path !== undefined,
     path: "node",
-    battery: async () => reportOf(await run(deno.path as string, ["run", "--no-lock", "src/cli.ts", "battery"], { cwd: packageDir, env: denoEnv((await bundles()).dir) })),
+    battery: async () =>
+      reportOf(
+        await run(deno.path as string, ["run", "--no-lock", "src/cli.ts", "battery"], {
+          cwd: packageDir,
+          env: denoEnv((await bundles()).dir),
+        }),
+      ),
     serve: async () =>
       serve(deno.path as string, ["run", "--no-lock", "--allow-net=127.0.0.1", "src/cli.ts", "serve", secret], {
         cwd: packageDir,
@@ -74,26 +80,40 @@ const targets: Target[] = [
     available: deno.path !== undefined,
     path: "web",
     battery: async () =>
-      reportOf(await run(deno.path as string, ["run", "--no-config", "--no-lock", await webBundle(), "battery"], { cwd: (await bundles()).dir, env: denoEnv((await bundles()).dir) })),
+      reportOf(
+        await run(deno.path as string, ["run", "--no-config", "--no-lock", await webBundle(), "battery"], {
+          cwd: (await bundles()).dir,
+          env: denoEnv((await bundles()).dir),
+        }),
+      ),
     serve: async () =>
-      serve(deno.path as string, ["run", "--no-config", "--no-lock", "--allow-net=127.0.0.1", await webBundle(), "serve", secret], {
-        cwd: (await bundles()).dir,
-        env: denoEnv((await bundles()).dir),
-      }),
+      serve(
+        deno.path as string,
+        ["run", "--no-config", "--no-lock", "--allow-net=127.0.0.1", await webBundle(), "serve", secret],
+        {
+          cwd: (await bundles()).dir,
+          env: denoEnv((await bundles()).dir),
+        },
+      ),
   },
   {
     name: `bun ${bun.version}, the built core as Bun resolves it (node condition)`,
     available: bun.path !== undefined,
     path: "node",
-    battery: async () => reportOf(await run(bun.path as string, ["--no-install", "src/cli.ts", "battery"], { cwd: packageDir })),
+    battery: async () =>
+      reportOf(await run(bun.path as string, ["--no-install", "src/cli.ts", "battery"], { cwd: packageDir })),
     serve: () => serve(bun.path as string, ["--no-install", "src/cli.ts", "serve", secret], { cwd: packageDir }),
   },
   {
     name: `bun ${bun.version}, web bundle`,
     available: bun.path !== undefined,
     path: "web",
-    battery: async () => reportOf(await run(bun.path as string, ["--no-install", await webBundle(), "battery"], { cwd: (await bundles()).dir })),
-    serve: async () => serve(bun.path as string, ["--no-install", await webBundle(), "serve", secret], { cwd: (await bundles()).dir }),
+    battery: async () =>
+      reportOf(
+        await run(bun.path as string, ["--no-install", await webBundle(), "battery"], { cwd: (await bundles()).dir }),
+      ),
+    serve: async () =>
+      serve(bun.path as string, ["--no-install", await webBundle(), "serve", secret], { cwd: (await bundles()).dir }),
   },
   {
     name: `workerd ${workerd.version}, module worker (no nodejs_compat)`,
@@ -117,7 +137,10 @@ const targets: Target[] = [
 async function startWorkerd(): Promise<Served> {
   const bundle = await bundles();
   const config = await workerdConfig(bundle, secret, workerd.compatibilityDate as string);
-  return serve(workerd.path as string, ["serve", config, "--control-fd=3"], { cwd: join(bundle.dir, "worker"), portStream: 3 });
+  return serve(workerd.path as string, ["serve", config, "--control-fd=3"], {
+    cwd: join(bundle.dir, "worker"),
+    portStream: 3,
+  });
 }
 
 afterAll(async () => {
@@ -149,7 +172,10 @@ describe.runIf(binaries)("bundles and export conditions", () => {
 
   it("Deno and Bun take the `node` condition of an npm package's imports map (so the unbundled core runs dist/crypto/node.js)", async () => {
     const probe = await conditionProbe(await bundles());
-    const fromDeno = await run(deno.path as string, ["run", "--no-lock", "main.js"], { cwd: probe, env: denoEnv((await bundles()).dir) });
+    const fromDeno = await run(deno.path as string, ["run", "--no-lock", "main.js"], {
+      cwd: probe,
+      env: denoEnv((await bundles()).dir),
+    });
     expect(fromDeno.stdout.trim(), fromDeno.stderr).toBe("node");
     const fromBun = await run(bun.path as string, ["--no-install", "main.js"], { cwd: probe });
     expect(fromBun.stdout.trim(), fromBun.stderr).toBe("node");
@@ -170,7 +196,9 @@ for (const target of targets) {
       if (name === "bun") expect(report.runtime.version).toBe(bun.version);
       if (name === "bun" && target.path === "node") {
         expect(report.resolution?.core).toBe(join(packageDir, "..", "..", "packages", "core", "dist", "index.js"));
-        expect(report.resolution?.crypto).toBe(join(packageDir, "..", "..", "packages", "core", "dist", "crypto", "node.js"));
+        expect(report.resolution?.crypto).toBe(
+          join(packageDir, "..", "..", "packages", "core", "dist", "crypto", "node.js"),
+        );
       }
       expect(report.results.map((r) => r.name)).toEqual(scenarioNames);
     });
@@ -241,17 +269,25 @@ for (const target of targets) {
 }
 
 /** A POST sent in chunks (transfer-encoding: chunked, no content-length); a reset after the answer is fine. */
-function rawPost(url: string, headers: Record<string, string>, chunks: readonly string[]): Promise<{ status: number; body: string }> {
+function rawPost(
+  url: string,
+  headers: Record<string, string>,
+  chunks: readonly string[],
+): Promise<{ status: number; body: string }> {
   return new Promise((resolvePromise, reject) => {
-    const request = httpRequest(url, { method: "POST", headers: { ...headers, "transfer-encoding": "chunked" } }, (response) => {
-      let body = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => {
-        body += chunk;
-      });
-      response.on("end", () => resolvePromise({ status: response.statusCode ?? 0, body }));
-      response.on("error", reject);
-    });
+    const request = httpRequest(
+      url,
+      { method: "POST", headers: { ...headers, "transfer-encoding": "chunked" } },
+      (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        response.on("end", () => resolvePromise({ status: response.statusCode ?? 0, body }));
+        response.on("error", reject);
+      },
+    );
     request.on("error", reject);
     for (const chunk of chunks) request.write(chunk);
     request.end();

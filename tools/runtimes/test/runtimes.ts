@@ -36,7 +36,11 @@ function platformBinary(main: string, platformPackage: string, subpath: string):
   } catch {
     // not installed for this platform
   }
-  return { path: undefined, version, missing: `${platformPackage} (${main}'s binary for ${platform()}-${arch()}) is not installed` };
+  return {
+    path: undefined,
+    version,
+    missing: `${platformPackage} (${main}'s binary for ${platform()}-${arch()}) is not installed`,
+  };
 }
 
 const x64 = arch() === "x64";
@@ -49,9 +53,22 @@ export function findDeno(): Binary {
 
 /** Bun from the `bun` npm package's platform package (`@oven/bun-linux-x64`, ...): that build needs AVX2 on x64. */
 export function findBun(): Binary {
-  const found = platformBinary("bun", `@oven/bun-${platform()}-${x64 ? "x64" : "aarch64"}`, platform() === "win32" ? "bin/bun.exe" : "bin/bun");
-  if (found.path !== undefined && platform() === "linux" && x64 && !/\bavx2\b/.test(readFileSync("/proc/cpuinfo", "utf8"))) {
-    return { path: undefined, version: found.version, missing: "@oven/bun-linux-x64 needs a CPU with AVX2 (the -baseline build is not in the lockfile)" };
+  const found = platformBinary(
+    "bun",
+    `@oven/bun-${platform()}-${x64 ? "x64" : "aarch64"}`,
+    platform() === "win32" ? "bin/bun.exe" : "bin/bun",
+  );
+  if (
+    found.path !== undefined &&
+    platform() === "linux" &&
+    x64 &&
+    !/\bavx2\b/.test(readFileSync("/proc/cpuinfo", "utf8"))
+  ) {
+    return {
+      path: undefined,
+      version: found.version,
+      missing: "@oven/bun-linux-x64 needs a CPU with AVX2 (the -baseline build is not in the lockfile)",
+    };
   }
   return found;
 }
@@ -60,10 +77,15 @@ export function findBun(): Binary {
 export function findWorkerd(): Binary & { compatibilityDate?: string } {
   try {
     const workerd = require("workerd") as { default: string; version: string; compatibilityDate: string };
-    if (existsSync(workerd.default)) return { path: workerd.default, version: workerd.version, compatibilityDate: workerd.compatibilityDate };
+    if (existsSync(workerd.default))
+      return { path: workerd.default, version: workerd.version, compatibilityDate: workerd.compatibilityDate };
     return { path: undefined, version: workerd.version, missing: `${workerd.default} does not exist` };
   } catch (error) {
-    return { path: undefined, version: undefined, missing: `workerd's binary cannot be found: ${(error as Error).message}` };
+    return {
+      path: undefined,
+      version: undefined,
+      missing: `workerd's binary cannot be found: ${(error as Error).message}`,
+    };
   }
 }
 
@@ -97,8 +119,20 @@ let bundling: Promise<Bundles> | undefined;
 export function bundles(): Promise<Bundles> {
   bundling ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), "hooksec-runtimes-"));
-    const common = { bundle: true, format: "esm", target: "es2022", metafile: true, logLevel: "silent", absWorkingDir: packageDir } as const;
-    const web = await build({ ...common, entryPoints: [join(packageDir, "src/cli.ts")], platform: "browser", outfile: join(dir, "web/cli.js") });
+    const common = {
+      bundle: true,
+      format: "esm",
+      target: "es2022",
+      metafile: true,
+      logLevel: "silent",
+      absWorkingDir: packageDir,
+    } as const;
+    const web = await build({
+      ...common,
+      entryPoints: [join(packageDir, "src/cli.ts")],
+      platform: "browser",
+      outfile: join(dir, "web/cli.js"),
+    });
     const worker = await build({
       ...common,
       entryPoints: [join(packageDir, "src/worker.ts")],
@@ -132,9 +166,17 @@ export interface Ran {
 }
 
 /** Runs a command to its end (killed after `timeoutMs`), with its output. */
-export function run(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Ran> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<Ran> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -161,7 +203,9 @@ export function reportOf(ran: Ran): BatteryReport {
   try {
     return JSON.parse(line) as BatteryReport;
   } catch {
-    throw new Error(`no battery report (exit ${ran.code}, signal ${ran.signal})\nstdout:\n${ran.stdout}\nstderr:\n${ran.stderr}`);
+    throw new Error(
+      `no battery report (exit ${ran.code}, signal ${ran.signal})\nstdout:\n${ran.stdout}\nstderr:\n${ran.stderr}`,
+    );
   }
 }
 
@@ -270,7 +314,10 @@ export async function conditionProbe(bundle: Bundles): Promise<string> {
   const dir = join(bundle.dir, "probe");
   const pkg = join(dir, "node_modules", "probe");
   await mkdir(pkg, { recursive: true });
-  await writeFile(join(dir, "package.json"), JSON.stringify({ name: "probe-app", private: true, type: "module", dependencies: { probe: "*" } }));
+  await writeFile(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "probe-app", private: true, type: "module", dependencies: { probe: "*" } }),
+  );
   await writeFile(
     join(pkg, "package.json"),
     JSON.stringify({

@@ -17,7 +17,9 @@ export interface SignedDelivery {
 }
 
 /** Signs deliveries with `secret`: Standard Webhooks headers and `content-type: application/json`. */
-export function deliveries(secret: string): (body: Uint8Array | string, options?: { id?: string; timestamp?: Date }) => SignedDelivery {
+export function deliveries(
+  secret: string,
+): (body: Uint8Array | string, options?: { id?: string; timestamp?: Date }) => SignedDelivery {
   let counter = 0;
   const run = Math.random().toString(36).slice(2, 8);
   return (body, options = {}) => {
@@ -28,7 +30,11 @@ export function deliveries(secret: string): (body: Uint8Array | string, options?
 }
 
 /** POSTs a delivery with fetch (`path` default `/webhooks`). */
-export function post(base: string, sent: { readonly headers: Record<string, string>; readonly body: Uint8Array | string }, path = "/webhooks"): Promise<Response> {
+export function post(
+  base: string,
+  sent: { readonly headers: Record<string, string>; readonly body: Uint8Array | string },
+  path = "/webhooks",
+): Promise<Response> {
   const body = typeof sent.body === "string" ? sent.body : new Uint8Array(sent.body);
   return fetch(`${base}${path}`, { method: "POST", headers: sent.headers, body });
 }
@@ -45,16 +51,21 @@ export async function expectRawBytesKept(
   numRuns = 30,
 ): Promise<void> {
   await fc.assert(
-    fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 2048 }), fc.nat(), fc.integer({ min: 1, max: 255 }), async (bytes, at, flip) => {
-      const sent = delivery(bytes);
-      received.length = 0;
-      expect((await post(base, sent)).status).toBe(204);
-      expect(Array.from(received[0] ?? [])).toEqual(Array.from(bytes));
-      const tampered = bytes.slice();
-      const index = at % tampered.length;
-      tampered[index] = (tampered[index] ?? 0) ^ flip;
-      expect((await post(base, { ...sent, body: tampered })).status).toBe(401);
-    }),
+    fc.asyncProperty(
+      fc.uint8Array({ minLength: 1, maxLength: 2048 }),
+      fc.nat(),
+      fc.integer({ min: 1, max: 255 }),
+      async (bytes, at, flip) => {
+        const sent = delivery(bytes);
+        received.length = 0;
+        expect((await post(base, sent)).status).toBe(204);
+        expect(Array.from(received[0] ?? [])).toEqual(Array.from(bytes));
+        const tampered = bytes.slice();
+        const index = at % tampered.length;
+        tampered[index] = (tampered[index] ?? 0) ^ flip;
+        expect((await post(base, { ...sent, body: tampered })).status).toBe(401);
+      },
+    ),
     { numRuns },
   );
 }
@@ -115,7 +126,11 @@ export interface AdapterContractOptions {
   /** Starts the framework with the adapter on `POST /webhooks` (and on `pathWithQuery`'s path). */
   receiver(options: AdapterReceiverOptions): Promise<ContractReceiver>;
   /** The `WebhookError` class of @hooksec/core, for the scheme that refuses with `rate_limited`. */
-  readonly WebhookError: new (code: "rate_limited", detail: string, options: { retryAfterSeconds: number }) => Error;
+  readonly WebhookError: new (
+    code: "rate_limited",
+    detail: string,
+    options: { retryAfterSeconds: number },
+  ) => Error;
   /** A path with a query the adapter serves too (default `/webhooks?source=contract`): the scheme must see it in the URL. */
   readonly pathWithQuery?: string;
   /** False for adapters that never see the connection (Next.js): the allowlist scenario is not theirs. */
@@ -125,7 +140,10 @@ export interface AdapterContractOptions {
 /** Sends with fetch to a real server at `base` (streams go out chunked, without content-length). */
 export function httpSender(base: string): ContractReceiver["send"] {
   return (path, request) => {
-    const body = typeof request.body === "string" || request.body instanceof ReadableStream ? request.body : new Uint8Array(request.body);
+    const body =
+      typeof request.body === "string" || request.body instanceof ReadableStream
+        ? request.body
+        : new Uint8Array(request.body);
     return fetch(`${base}${path}`, { method: "POST", headers: request.headers, body, duplex: "half" } as RequestInit);
   };
 }
@@ -142,7 +160,9 @@ export function describeAdapterContract(options: AdapterContractOptions): void {
     const sent = delivery('{"amount":42}');
     const response = await send(PATH, { ...sent, body: '{"amount":4200}' });
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ error: { code: "invalid_signature", message: "Invalid webhook signature" } });
+    expect(await response.json()).toEqual({
+      error: { code: "invalid_signature", message: "Invalid webhook signature" },
+    });
     expect(processed).toHaveLength(0);
   });
 
@@ -306,7 +326,10 @@ export function describeAdapterContract(options: AdapterContractOptions): void {
           written += 0x10000;
         }
       }, 1);
-      const outcome = await Promise.race([closed.then(() => "closed"), new Promise((resolve) => setTimeout(() => resolve("still open"), 5_000))]);
+      const outcome = await Promise.race([
+        closed.then(() => "closed"),
+        new Promise((resolve) => setTimeout(() => resolve("still open"), 5_000)),
+      ]);
       clearInterval(pushing);
       socket.destroy();
       expect(reply).toMatch(/^HTTP\/1\.1 413/);

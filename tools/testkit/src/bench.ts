@@ -67,7 +67,10 @@ const KEY = Buffer.from(BENCH_SECRET.slice("whsec_".length), "base64");
 
 /** The floor of any verifying route: one HMAC over the raw bytes and a constant-time compare. */
 export function floorVerify(headers: IncomingHttpHeaders | Record<string, string>, body: Uint8Array): boolean {
-  const expected = createHmac("sha256", KEY).update(`${headers["webhook-id"]}.${headers["webhook-timestamp"]}.`).update(body).digest();
+  const expected = createHmac("sha256", KEY)
+    .update(`${headers["webhook-id"]}.${headers["webhook-timestamp"]}.`)
+    .update(body)
+    .digest();
   const given = Buffer.from(String(headers["webhook-signature"]).slice(3), "base64");
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
@@ -123,12 +126,17 @@ export async function runAdapterBench(options: AdapterBenchOptions): Promise<voi
   const script = process.argv[1];
   if (script === undefined) throw new Error("run the bench file with node");
   const child = fork(script, ["serve"], { stdio: "inherit" });
-  const port = await new Promise<number>((resolve) => child.once("message", (message: { port: number }) => resolve(message.port)));
+  const port = await new Promise<number>((resolve) =>
+    child.once("message", (message: { port: number }) => resolve(message.port)),
+  );
   const payload = JSON.stringify({ type: "invoice.paid", data: "x".repeat(BODY_BYTES) }).slice(0, BODY_BYTES - 2);
   const body = `${payload}"}`;
   // Each request is a new message, signed here with node:crypto, the same work for every route.
   let counter = 0;
-  const nextMessage = () => ({ "content-type": "application/json", ...standardWebhooksHeaders(BENCH_SECRET, { id: `msg_${++counter}`, timestamp: new Date(), body }) });
+  const nextMessage = () => ({
+    "content-type": "application/json",
+    ...standardWebhooksHeaders(BENCH_SECRET, { id: `msg_${++counter}`, timestamp: new Date(), body }),
+  });
   const cpu = () =>
     new Promise<number>((resolve) => {
       child.once("message", (message: { cpu: NodeJS.CpuUsage }) => resolve(message.cpu.user + message.cpu.system));
@@ -140,7 +148,9 @@ export async function runAdapterBench(options: AdapterBenchOptions): Promise<voi
       url: `http://127.0.0.1:${port}`,
       connections: CONNECTIONS,
       duration: seconds,
-      requests: [{ method: "POST", path, setupRequest: (request: object) => ({ ...request, headers: nextMessage(), body }) }],
+      requests: [
+        { method: "POST", path, setupRequest: (request: object) => ({ ...request, headers: nextMessage(), body }) },
+      ],
     });
     return { result, cpuPerRequest: ((await cpu()) - before) / result.requests.total };
   };
@@ -158,7 +168,8 @@ export async function runAdapterBench(options: AdapterBenchOptions): Promise<voi
     const rates: Rates = {};
     for (const [name, path] of routes) {
       const { result, cpuPerRequest } = await run(path, DURATION_SECONDS);
-      if (result.non2xx > 0 || result.errors > 0) console.log(`  ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+      if (result.non2xx > 0 || result.errors > 0)
+        console.log(`  ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
       rates[name] = result.requests.average;
       rates[`${name}Cpu`] = cpuPerRequest;
     }
@@ -166,13 +177,18 @@ export async function runAdapterBench(options: AdapterBenchOptions): Promise<voi
   }
   child.kill();
   const of = (rates: Rates, key: string) => rates[key] ?? Number.NaN;
-  console.log(`${options.title}, ${BODY_BYTES} B bodies, ${CONNECTIONS} connections, median of ${ROUNDS} alternating ${DURATION_SECONDS}s rounds`);
+  console.log(
+    `${options.title}, ${BODY_BYTES} B bodies, ${CONNECTIONS} connections, median of ${ROUNDS} alternating ${DURATION_SECONDS}s rounds`,
+  );
   for (const [name, , label] of routes) {
     const rate = median(rounds.map((r) => of(r, name)));
     const ratio = median(rounds.map((r) => of(r, name) / of(r, "raw")));
     const serverCpu = median(rounds.map((r) => of(r, `${name}Cpu`)));
     const extra = name === "raw" ? "baseline" : `${ratio.toFixed(2)}x`;
-    const target = name === "webhook" && options.target !== undefined ? `  (target >= ${options.target.toFixed(2)}x)` : "";
-    console.log(`  ${label.padEnd(42)} ${rate.toFixed(0).padStart(7)} req/s  ${extra.padEnd(8)}  server CPU ${serverCpu.toFixed(0).padStart(4)} µs/request${target}`);
+    const target =
+      name === "webhook" && options.target !== undefined ? `  (target >= ${options.target.toFixed(2)}x)` : "";
+    console.log(
+      `  ${label.padEnd(42)} ${rate.toFixed(0).padStart(7)} req/s  ${extra.padEnd(8)}  server CPU ${serverCpu.toFixed(0).padStart(4)} µs/request${target}`,
+    );
   }
 }

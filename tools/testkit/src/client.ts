@@ -52,7 +52,12 @@ export function send(url: string, options: SendOptions = {}): Promise<Reply> {
           const text = Buffer.concat(chunks).toString("utf8");
           const isJson = res.headers["content-type"]?.includes("json") === true;
           try {
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: isJson ? JSON.parse(text) : { text } });
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text,
+              body: isJson ? JSON.parse(text) : { text },
+            });
           } catch (error) {
             reject(error);
           }
@@ -71,10 +76,16 @@ export function randomSecret(): string {
 }
 
 /** Standard Webhooks `v1` headers for a message: HMAC-SHA256 over `id.timestamp.body`, keyed with the secret's bytes. */
-export function standardWebhooksHeaders(secret: string, message: { id: string; timestamp: Date; body: string | Uint8Array }): Record<string, string> {
+export function standardWebhooksHeaders(
+  secret: string,
+  message: { id: string; timestamp: Date; body: string | Uint8Array },
+): Record<string, string> {
   const key = Buffer.from(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret, "base64");
   const timestamp = String(Math.floor(message.timestamp.getTime() / 1000));
-  const signature = createHmac("sha256", key).update(`${message.id}.${timestamp}.`).update(message.body).digest("base64");
+  const signature = createHmac("sha256", key)
+    .update(`${message.id}.${timestamp}.`)
+    .update(message.body)
+    .digest("base64");
   return { "webhook-id": message.id, "webhook-timestamp": timestamp, "webhook-signature": `v1,${signature}` };
 }
 
@@ -88,5 +99,9 @@ export function signed(
 ): { id: string; headers: Record<string, string>; body: string } {
   const id = options.id ?? `msg_${Date.now().toString(36)}_${++counter}`;
   const body = JSON.stringify(payload);
-  return { id, headers: standardWebhooksHeaders(secret, { id, timestamp: options.timestamp ?? new Date(), body }), body };
+  return {
+    id,
+    headers: standardWebhooksHeaders(secret, { id, timestamp: options.timestamp ?? new Date(), body }),
+    body,
+  };
 }

@@ -55,6 +55,10 @@ export async function waitUntil(what: string, ready: () => Promise<boolean>, opt
 }
 
 /** Waits until every port accepts connections on 127.0.0.1. */
-export async function waitUntilListening(what: string, ports: readonly number[], options: WaitOptions = {}): Promise<void> {
+export async function waitUntilListening(
+  what: string,
+  ports: readonly number[],
+  options: WaitOptions = {},
+): Promise<void> {
   for (const port of ports) await waitUntil(what, () => canConnect(port), options);
 }

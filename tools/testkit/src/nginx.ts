@@ -48,7 +48,9 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     }
   };
   const daemon = /^\s*daemon\s/m.test(options.config) ? [] : ["-g", "daemon off;"];
-  const child: ChildProcess = spawn(options.binary, ["-p", dir, "-c", confPath, "-e", errorLogPath, ...daemon], { stdio: ["ignore", "ignore", "pipe"] });
+  const child: ChildProcess = spawn(options.binary, ["-p", dir, "-c", confPath, "-e", errorLogPath, ...daemon], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -58,7 +60,9 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     exited = true;
   });
   try {
-    await waitUntilListening("nginx", options.ports, { failed: () => (exited ? `exited: ${stderr}\n${errorLog()}` : undefined) });
+    await waitUntilListening("nginx", options.ports, {
+      failed: () => (exited ? `exited: ${stderr}\n${errorLog()}` : undefined),
+    });
   } catch (error) {
     child.kill("SIGKILL");
     throw new Error(`${(error as Error).message}\n${stderr}\n${errorLog()}`);

@@ -23,7 +23,10 @@ export interface CertificateAuthority {
   readonly cert: string;
   readonly certPath: string;
   /** A server certificate; default subject `/CN=localhost`, names IP 127.0.0.1 and DNS localhost. */
-  issueServer(name: string, options?: { subject?: string; dns?: readonly string[]; ip?: readonly string[]; validity?: Validity }): KeyPair;
+  issueServer(
+    name: string,
+    options?: { subject?: string; dns?: readonly string[]; ip?: readonly string[]; validity?: Validity },
+  ): KeyPair;
   /** A client certificate with the given subject, in OpenSSL's `/CN=x/O=y/OU=z` form (CN, O, OU kept in that order). */
   issueClient(name: string, subject: string, validity?: Validity): KeyPair;
 }
@@ -54,7 +57,8 @@ export function createPki(prefix = "hooksec-test-pki-"): Pki {
   chmodSync(dir, 0o755);
   const path = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  const newKey = (file: string) => openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path(file));
+  const newKey = (file: string) =>
+    openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path(file));
   const used = new Set<string>();
   const fileName = (name: string) => {
     const base = name.replace(/[^a-z0-9]+/gi, "-");
@@ -63,19 +67,47 @@ export function createPki(prefix = "hooksec-test-pki-"): Pki {
     return base;
   };
 
-  function issue(issuer: string, name: string, subject: string, extensions: readonly string[], validity: Validity): KeyPair {
+  function issue(
+    issuer: string,
+    name: string,
+    subject: string,
+    extensions: readonly string[],
+    validity: Validity,
+  ): KeyPair {
     const file = fileName(name);
     newKey(`${file}.key`);
     const addext = extensions.flatMap((extension) => ["-addext", extension]);
     openssl("req", "-new", "-key", path(`${file}.key`), "-out", path(`${file}.csr`), "-subj", subject, ...addext);
-    const dates = "days" in validity ? ["-days", String(validity.days)] : ["-startdate", opensslDate(validity.notBefore), "-enddate", opensslDate(validity.notAfter)];
+    const dates =
+      "days" in validity
+        ? ["-days", String(validity.days)]
+        : ["-startdate", opensslDate(validity.notBefore), "-enddate", opensslDate(validity.notAfter)];
     openssl(
-      "ca", "-batch", "-notext", "-preserveDN", "-config", path(`${issuer}.cnf`), "-cert", path(`${issuer}.crt`),
-      "-keyfile", path(`${issuer}.key`), "-in", path(`${file}.csr`), "-out", path(`${file}.crt`), ...dates,
+      "ca",
+      "-batch",
+      "-notext",
+      "-preserveDN",
+      "-config",
+      path(`${issuer}.cnf`),
+      "-cert",
+      path(`${issuer}.crt`),
+      "-keyfile",
+      path(`${issuer}.key`),
+      "-in",
+      path(`${file}.csr`),
+      "-out",
+      path(`${file}.crt`),
+      ...dates,
     );
     const cert = readFileSync(path(`${file}.crt`), "utf8");
     const base64 = cert.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
-    return { cert, key: readFileSync(path(`${file}.key`), "utf8"), certPath: path(`${file}.crt`), keyPath: path(`${file}.key`), der: new Uint8Array(Buffer.from(base64, "base64")) };
+    return {
+      cert,
+      key: readFileSync(path(`${file}.key`), "utf8"),
+      certPath: path(`${file}.crt`),
+      keyPath: path(`${file}.key`),
+      der: new Uint8Array(Buffer.from(base64, "base64")),
+    };
   }
 
   return {
@@ -84,9 +116,21 @@ export function createPki(prefix = "hooksec-test-pki-"): Pki {
       const ca = `ca-${fileName(name)}`;
       newKey(`${ca}.key`);
       openssl(
-        "req", "-x509", "-new", "-key", path(`${ca}.key`), "-out", path(`${ca}.crt`), "-days", String(options.days ?? 3650),
-        "-subj", options.subject ?? `/CN=${name}`,
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        path(`${ca}.key`),
+        "-out",
+        path(`${ca}.crt`),
+        "-days",
+        String(options.days ?? 3650),
+        "-subj",
+        options.subject ?? `/CN=${name}`,
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
       );
       // `openssl ca` (the command that takes explicit dates) needs a little database.
       writeFileSync(path(`${ca}.index`), "");
@@ -94,20 +138,36 @@ export function createPki(prefix = "hooksec-test-pki-"): Pki {
       writeFileSync(
         path(`${ca}.cnf`),
         [
-          "[ca]", "default_ca = this", "[this]", `database = ${path(`${ca}.index`)}`, `serial = ${path(`${ca}.serial`)}`,
-          `new_certs_dir = ${dir}`, "default_md = sha256", "policy = any", "unique_subject = no", "copy_extensions = copy",
-          "[any]", "commonName = supplied", "organizationName = optional", "organizationalUnitName = optional", "",
+          "[ca]",
+          "default_ca = this",
+          "[this]",
+          `database = ${path(`${ca}.index`)}`,
+          `serial = ${path(`${ca}.serial`)}`,
+          `new_certs_dir = ${dir}`,
+          "default_md = sha256",
+          "policy = any",
+          "unique_subject = no",
+          "copy_extensions = copy",
+          "[any]",
+          "commonName = supplied",
+          "organizationName = optional",
+          "organizationalUnitName = optional",
+          "",
         ].join("\n"),
       );
       return {
         cert: readFileSync(path(`${ca}.crt`), "utf8"),
         certPath: path(`${ca}.crt`),
         issueServer(serverName, server = {}) {
-          const names = [...(server.ip ?? ["127.0.0.1"]).map((ip) => `IP:${ip}`), ...(server.dns ?? ["localhost"]).map((dns) => `DNS:${dns}`)];
+          const names = [
+            ...(server.ip ?? ["127.0.0.1"]).map((ip) => `IP:${ip}`),
+            ...(server.dns ?? ["localhost"]).map((dns) => `DNS:${dns}`),
+          ];
           const extensions = [`subjectAltName=${names.join(",")}`, "extendedKeyUsage=serverAuth"];
           return issue(ca, serverName, server.subject ?? "/CN=localhost", extensions, server.validity ?? { days: 2 });
         },
-        issueClient: (clientName, subject, validity = { days: 2 }) => issue(ca, clientName, subject, ["extendedKeyUsage=clientAuth"], validity),
+        issueClient: (clientName, subject, validity = { days: 2 }) =>
+          issue(ca, clientName, subject, ["extendedKeyUsage=clientAuth"], validity),
       };
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),

@@ -124,7 +124,10 @@ export function describeReceiver(options: ReceiverSuiteOptions): void {
       // body_already_consumed is a setup mistake: the framework logs it (its message
       // says how to mount the route); the wire gets nothing but a 500.
       const sent = signed(secret, { type: "invoice.paid" });
-      const reply = await send(`${misconfigured.receiver.url}${misconfigured.path}`, { headers: sent.headers, body: sent.body });
+      const reply = await send(`${misconfigured.receiver.url}${misconfigured.path}`, {
+        headers: sent.headers,
+        body: sent.body,
+      });
       expect(reply.status).toBe(500);
       expect(reply.text).not.toMatch(/bodyParser|mount|parse:/i);
       expect(misconfigured.receiver.inbox.processed).toHaveLength(0);
@@ -139,7 +142,11 @@ export function describeReceiver(options: ReceiverSuiteOptions): void {
     beforeAll(async () => {
       certs = examplePki();
       const { server, ca } = certs;
-      example = await start({ tenantSecrets: secrets, tenants: [ACME, GLOBEX], tls: { key: server.key, cert: server.cert, ca } });
+      example = await start({
+        tenantSecrets: secrets,
+        tenants: [ACME, GLOBEX],
+        tls: { key: server.key, cert: server.cert, ca },
+      });
     });
     afterAll(async () => {
       await example?.close();
@@ -147,7 +154,13 @@ export function describeReceiver(options: ReceiverSuiteOptions): void {
     });
 
     const deliver = (sent: Delivery, client?: KeyPair, extra: Record<string, string> = {}) =>
-      send(`${example.url}/webhooks`, { headers: { ...sent.headers, ...extra }, body: sent.body, ca: certs.ca, key: client?.key, cert: client?.cert });
+      send(`${example.url}/webhooks`, {
+        headers: { ...sent.headers, ...extra },
+        body: sent.body,
+        ca: certs.ca,
+        key: client?.key,
+        cert: client?.cert,
+      });
     const order = (secret: string) => signed(secret, { type: "order.created" });
 
     it("accepts a delivery signed with the tenant's secret over its client certificate", async () => {
@@ -210,19 +223,33 @@ export function describeReceiver(options: ReceiverSuiteOptions): void {
 
     it("accepts a delivery whose client certificate nginx verified, with the tenant from its headers", async () => {
       const sent = signed(secrets.acme, { type: "order.created" });
-      const reply = await send(`${url}/webhooks`, { headers: sent.headers, body: sent.body, ca: certs.ca, key: certs.acme.key, cert: certs.acme.cert });
+      const reply = await send(`${url}/webhooks`, {
+        headers: sent.headers,
+        body: sent.body,
+        ca: certs.ca,
+        key: certs.acme.key,
+        cert: certs.acme.cert,
+      });
       expect(reply.status).toBe(204);
       expect(app.inbox.processed).toContainEqual(expect.objectContaining({ id: sent.id, tenant: "acme" }));
     });
 
     it("refuses a delivery without a client certificate: client_certificate_required", async () => {
       const sent = signed(secrets.acme, { type: "order.created" });
-      expectRefused(await send(`${url}/webhooks`, { headers: sent.headers, body: sent.body, ca: certs.ca }), 401, "client_certificate_required");
+      expectRefused(
+        await send(`${url}/webhooks`, { headers: sent.headers, body: sent.body, ca: certs.ca }),
+        401,
+        "client_certificate_required",
+      );
     });
 
     it("ignores certificate headers a client forges through nginx (nginx overwrites them)", async () => {
       const sent = signed(secrets.acme, { type: "order.created" });
-      const reply = await send(`${url}/webhooks`, { headers: { ...sent.headers, ...FORGED }, body: sent.body, ca: certs.ca });
+      const reply = await send(`${url}/webhooks`, {
+        headers: { ...sent.headers, ...FORGED },
+        body: sent.body,
+        ca: certs.ca,
+      });
       expectRefused(reply, 401, "client_certificate_required");
     });
 
@@ -232,7 +259,10 @@ export function describeReceiver(options: ReceiverSuiteOptions): void {
       const direct = await start({ tenantSecrets: secrets, tenants: [ACME], trustedProxies: ["10.0.0.1"] });
       try {
         const sent = signed(secrets.acme, { type: "order.created" });
-        const reply = await send(`${direct.url}/webhooks`, { headers: { ...sent.headers, ...FORGED }, body: sent.body });
+        const reply = await send(`${direct.url}/webhooks`, {
+          headers: { ...sent.headers, ...FORGED },
+          body: sent.body,
+        });
         expectRefused(reply, 403, "untrusted_proxy");
       } finally {
         await direct.close();

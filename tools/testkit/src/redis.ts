@@ -24,8 +24,15 @@ export async function startRedis(): Promise<TestRedis> {
   if (binary === undefined) throw new Error("redis-server is not installed (scripts/install-servers.sh installs it)");
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "hooksec-test-redis-"));
-  const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
-  await waitUntil(`redis-server on ${port}`, () => canConnect(port), { intervalMs: 25, failed: () => (child.exitCode === null ? undefined : "exited") });
+  const child: ChildProcess = spawn(
+    binary,
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    { stdio: "ignore" },
+  );
+  await waitUntil(`redis-server on ${port}`, () => canConnect(port), {
+    intervalMs: 25,
+    failed: () => (child.exitCode === null ? undefined : "exited"),
+  });
   return {
     port,
     async dispose() {

@@ -5,7 +5,10 @@ import { delimiter, join } from "node:path";
 
 /** The first of `candidates` (paths) or `binary` (on PATH) that is an executable file. */
 export function findBinary(binary: string, candidates: readonly string[] = []): string | undefined {
-  const onPath = (process.env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, binary));
+  const onPath = (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, binary));
   for (const candidate of [...candidates, ...onPath]) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -37,13 +40,17 @@ export function hasOpenssl(): boolean {
  * const available = requireBinaries("the nginx tests", { nginx: findNginx(), openssl: hasOpenssl() });
  * describe.runIf(available)("behind nginx", () => { ... });
  */
-export function requireBinaries(what: string, binaries: Readonly<Record<string, string | boolean | undefined>>): boolean {
+export function requireBinaries(
+  what: string,
+  binaries: Readonly<Record<string, string | boolean | undefined>>,
+): boolean {
   const missing = Object.entries(binaries)
     .filter(([, found]) => found === undefined || found === false)
     .map(([name]) => name);
   if (missing.length === 0) return true;
   const reason = `${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not installed`;
-  if (process.env.CI === "true") throw new Error(`${what} need ${missing.join(" and ")} under CI=true (scripts/install-servers.sh): ${reason}`);
+  if (process.env.CI === "true")
+    throw new Error(`${what} need ${missing.join(" and ")} under CI=true (scripts/install-servers.sh): ${reason}`);
   console.warn(`skipping ${what}: ${reason}`);
   return false;
 }

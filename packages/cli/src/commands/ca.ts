@@ -54,7 +54,9 @@ function randomSerial(): string {
 
 /** A P-256 private key, PKCS#8 PEM, made with node:crypto. */
 function newPrivateKey(): string {
-  return generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  return generateKeyPairSync("ec", { namedCurve: "P-256" })
+    .privateKey.export({ type: "pkcs8", format: "pem" })
+    .toString();
 }
 
 /** A scratch folder (0700) for the key, CSR and config openssl reads; always removed. */
@@ -74,7 +76,19 @@ interface Issued {
 }
 
 /** Issues a leaf certificate signed by the CA in `caDir`; writes `<base>.key` (0600) and `<base>.crt` to `outDir`. */
-async function issueLeaf(io: CliIo, options: { caDir: string; outDir: string; base: string; subject: string; days: number; extensions: "client_ext" | "server_ext"; serverNames?: readonly string[]; expectedSubject: string }): Promise<Issued> {
+async function issueLeaf(
+  io: CliIo,
+  options: {
+    caDir: string;
+    outDir: string;
+    base: string;
+    subject: string;
+    days: number;
+    extensions: "client_ext" | "server_ext";
+    serverNames?: readonly string[];
+    expectedSubject: string;
+  },
+): Promise<Issued> {
   // openssl runs in a scratch folder: paths the user typed are made absolute first.
   const caCert = resolve(options.caDir, "ca.crt");
   const caKey = resolve(options.caDir, "ca.key");
@@ -91,12 +105,31 @@ async function issueLeaf(io: CliIo, options: { caDir: string; outDir: string; ba
   const cert = await withScratch(async (dir) => {
     await writeFile(join(dir, "openssl.cnf"), opensslConfig(options.serverNames));
     await writeFile(join(dir, "leaf.key"), key, { mode: 0o600 });
-    await runOpenssl(openssl, ["req", "-new", "-config", "openssl.cnf", "-key", "leaf.key", "-subj", options.subject, "-out", "leaf.csr"], dir);
+    await runOpenssl(
+      openssl,
+      ["req", "-new", "-config", "openssl.cnf", "-key", "leaf.key", "-subj", options.subject, "-out", "leaf.csr"],
+      dir,
+    );
     return runOpenssl(
       openssl,
       [
-        "x509", "-req", "-in", "leaf.csr", "-CA", caCert, "-CAkey", caKey, "-set_serial", randomSerial(),
-        "-days", String(options.days), "-sha256", "-extfile", "openssl.cnf", "-extensions", options.extensions,
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        caCert,
+        "-CAkey",
+        caKey,
+        "-set_serial",
+        randomSerial(),
+        "-days",
+        String(options.days),
+        "-sha256",
+        "-extfile",
+        "openssl.cnf",
+        "-extensions",
+        options.extensions,
       ],
       dir,
     );
@@ -186,11 +219,17 @@ Run 'hooksec ca <command> --help' for its options.
 `;
 
 async function init(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const { values } = parseCommandArgs(args, { out: { type: "string" }, name: { type: "string" }, days: { type: "string" }, json: { type: "boolean" } });
+  const { values } = parseCommandArgs(args, {
+    out: { type: "string" },
+    name: { type: "string" },
+    days: { type: "string" },
+    json: { type: "boolean" },
+  });
   const out = required(values.out, "out");
   const days = integerOption(values.days, "days", 3650, 1, 36_500);
   const name = values.name ?? "hooksec CA";
-  if (name === "" || [...name].some((character) => character.charCodeAt(0) < 0x20)) throw new UsageError("--name must be a non-empty line of text");
+  if (name === "" || [...name].some((character) => character.charCodeAt(0) < 0x20))
+    throw new UsageError("--name must be a non-empty line of text");
   const { slash } = readSubject(`/CN=${name.replace(/[\\/+=]/g, (character) => `\\${character}`)}`);
   const keyPath = join(out, "ca.key");
   const certPath = join(out, "ca.crt");
@@ -201,7 +240,24 @@ async function init(args: readonly string[], io: CliIo): Promise<ExitCode> {
     await writeFile(join(dir, "ca.key"), key, { mode: 0o600 });
     return runOpenssl(
       opensslBinary(io.env),
-      ["req", "-x509", "-new", "-config", "openssl.cnf", "-extensions", "ca_ext", "-key", "ca.key", "-subj", slash, "-days", String(days), "-sha256", "-set_serial", randomSerial()],
+      [
+        "req",
+        "-x509",
+        "-new",
+        "-config",
+        "openssl.cnf",
+        "-extensions",
+        "ca_ext",
+        "-key",
+        "ca.key",
+        "-subj",
+        slash,
+        "-days",
+        String(days),
+        "-sha256",
+        "-set_serial",
+        randomSerial(),
+      ],
       dir,
     );
   });
@@ -230,10 +286,25 @@ async function issue(args: readonly string[], io: CliIo): Promise<ExitCode> {
   const outDir = required(values.out, "out");
   const days = integerOption(values.days, "days", 90, 1, 3650);
   const base = values.name ?? "client";
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(base)) throw new UsageError("--name may hold letters, digits, '.', '_' and '-'");
-  const issued = await issueLeaf(io, { caDir, outDir, base, subject: subject.slash, expectedSubject: subject.rfc4514, days, extensions: "client_ext" });
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(base))
+    throw new UsageError("--name may hold letters, digits, '.', '_' and '-'");
+  const issued = await issueLeaf(io, {
+    caDir,
+    outDir,
+    base,
+    subject: subject.slash,
+    expectedSubject: subject.rfc4514,
+    days,
+    extensions: "client_ext",
+  });
   const tenant = tenantName(issued.certificate, values.tenant);
-  const rules = tenant === undefined ? [] : [{ tenant, subject: issued.certificate.subject }, { tenant, fingerprint: issued.certificate.fingerprint256 }];
+  const rules =
+    tenant === undefined
+      ? []
+      : [
+          { tenant, subject: issued.certificate.subject },
+          { tenant, fingerprint: issued.certificate.fingerprint256 },
+        ];
   const fields = { key: issued.keyPath, cert: issued.certPath, ...certificateFields(issued.certificate) };
   if (values.json) printJson(io, { ...fields, tenantRules: rules });
   else {
@@ -257,15 +328,32 @@ async function server(args: readonly string[], io: CliIo): Promise<ExitCode> {
   const first = names[0];
   if (first === undefined) throw new UsageError("--name is required (a DNS name or an IP address)");
   for (const name of names) {
-    if (isIP(name) === 0 && !/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/.test(name)) {
+    if (
+      isIP(name) === 0 &&
+      !/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/.test(name)
+    ) {
       throw new UsageError(`--name must be a DNS name or an IP address, got '${name}'`);
     }
   }
   const outDir = required(values.out, "out");
   const days = integerOption(values.days, "days", 90, 1, 825);
   const subject = readSubject(`/CN=${first}`);
-  const issued = await issueLeaf(io, { caDir, outDir, base: "server", subject: subject.slash, expectedSubject: subject.rfc4514, days, extensions: "server_ext", serverNames: names });
-  const fields = { key: issued.keyPath, cert: issued.certPath, names: names.join(", "), ...certificateFields(issued.certificate) };
+  const issued = await issueLeaf(io, {
+    caDir,
+    outDir,
+    base: "server",
+    subject: subject.slash,
+    expectedSubject: subject.rfc4514,
+    days,
+    extensions: "server_ext",
+    serverNames: names,
+  });
+  const fields = {
+    key: issued.keyPath,
+    cert: issued.certPath,
+    names: names.join(", "),
+    ...certificateFields(issued.certificate),
+  };
   if (values.json) printJson(io, { ...fields, names });
   else printFields(io, fields);
   return EXIT.ok;
@@ -289,7 +377,9 @@ export const caCommand: Command = {
     }
     const subcommand = name === undefined ? undefined : SUBCOMMANDS[name];
     if (subcommand === undefined || !Object.hasOwn(SUBCOMMANDS, name ?? "")) {
-      throw new UsageError(name === undefined ? "ca needs a command: init, issue or server" : `unknown ca command '${name}'`);
+      throw new UsageError(
+        name === undefined ? "ca needs a command: init, issue or server" : `unknown ca command '${name}'`,
+      );
     }
     if (rest.includes("--help") || rest.includes("-h")) {
       io.stdout(subcommand.help);

@@ -12,8 +12,18 @@ export type KeyType = (typeof KEY_TYPES)[number];
 
 /** A new key pair: Ed25519 as Standard Webhooks strings, the JOSE types as JWKs. */
 export type GeneratedKeyPair =
-  | { readonly type: "ed25519"; readonly kid: string | undefined; readonly privateKey: string; readonly publicKey: string }
-  | { readonly type: Exclude<KeyType, "ed25519">; readonly kid: string; readonly privateKey: JsonWebKey; readonly publicKey: JsonWebKey };
+  | {
+      readonly type: "ed25519";
+      readonly kid: string | undefined;
+      readonly privateKey: string;
+      readonly publicKey: string;
+    }
+  | {
+      readonly type: Exclude<KeyType, "ed25519">;
+      readonly kid: string;
+      readonly privateKey: JsonWebKey;
+      readonly publicKey: JsonWebKey;
+    };
 
 /** What each JOSE type is for, as `alg` and `use` of its JWKs (the algorithms `jws`/`jwe` accept). */
 const JOSE_TYPES = {
@@ -109,8 +119,14 @@ Options:
     const pair = createKeyPair(type, values.kid);
     if (values.out === undefined) {
       if (values.json) printJson(io, pair);
-      else if (pair.type === "ed25519") printFields(io, { kid: pair.kid, private: pair.privateKey, public: pair.publicKey });
-      else printFields(io, { kid: pair.kid, private: JSON.stringify(pair.privateKey), public: JSON.stringify(pair.publicKey) });
+      else if (pair.type === "ed25519")
+        printFields(io, { kid: pair.kid, private: pair.privateKey, public: pair.publicKey });
+      else
+        printFields(io, {
+          kid: pair.kid,
+          private: JSON.stringify(pair.privateKey),
+          public: JSON.stringify(pair.publicKey),
+        });
       return EXIT.ok;
     }
     const base = join(values.out, fileBase(pair));
@@ -126,11 +142,20 @@ Options:
     } else {
       await writeNewFile(files.private, `${JSON.stringify(pair.privateKey, null, 2)}\n`, { private: true });
       await writeNewFile(files.public, `${JSON.stringify(pair.publicKey, null, 2)}\n`);
-      if (files.jwks !== undefined) await writeNewFile(files.jwks, `${JSON.stringify({ keys: [pair.publicKey] }, null, 2)}\n`);
+      if (files.jwks !== undefined)
+        await writeNewFile(files.jwks, `${JSON.stringify({ keys: [pair.publicKey] }, null, 2)}\n`);
     }
     const publicKey = pair.type === "ed25519" ? pair.publicKey : JSON.stringify(pair.publicKey);
     if (values.json) printJson(io, { type: pair.type, kid: pair.kid, files, publicKey: pair.publicKey });
-    else printFields(io, { type: pair.type, kid: pair.kid, "private key": files.private, "public key": files.public, jwks: files.jwks, public: publicKey });
+    else
+      printFields(io, {
+        type: pair.type,
+        kid: pair.kid,
+        "private key": files.private,
+        "public key": files.public,
+        jwks: files.jwks,
+        public: publicKey,
+      });
     return EXIT.ok;
   },
 };

@@ -37,7 +37,10 @@ const text = (value: unknown) => (typeof value === "string" && value !== "" ? va
  * summarizeRejections(lines, { since: Date.now() - 3_600_000 });
  */
 export function summarizeRejections(lines: Iterable<string>, options: { since: number }): RejectionRow[] {
-  const rows = new Map<string, { clientIp?: string; tenant?: string; code?: string; count: number; first: number; last: number }>();
+  const rows = new Map<
+    string,
+    { clientIp?: string; tenant?: string; code?: string; count: number; first: number; last: number }
+  >();
   for (const line of lines) {
     if (!line.startsWith("{")) continue;
     let record: Record<string, unknown>;
@@ -60,12 +63,20 @@ export function summarizeRejections(lines: Iterable<string>, options: { since: n
     }
   }
   return [...rows.values()]
-    .map((row) => ({ clientIp: row.clientIp, tenant: row.tenant, code: row.code, count: row.count, first: row.first, last: row.last }))
+    .map((row) => ({
+      clientIp: row.clientIp,
+      tenant: row.tenant,
+      code: row.code,
+      count: row.count,
+      first: row.first,
+      last: row.last,
+    }))
     .sort((a, b) => b.count - a.count || b.last - a.last);
 }
 
 async function readLines(io: CliIo, files: readonly string[]): Promise<string[]> {
-  if (files.length === 0 || (files.length === 1 && files[0] === "-")) return new TextDecoder().decode(await io.readStdin()).split("\n");
+  if (files.length === 0 || (files.length === 1 && files[0] === "-"))
+    return new TextDecoder().decode(await io.readStdin()).split("\n");
   const lines: string[] = [];
   for (const file of files) {
     try {
@@ -94,9 +105,18 @@ Options:
   --json      print [{"clientIp", "tenant", "code", "count", "first", "last"}] (times in ms)
 `,
   async run(args: readonly string[], io: CliIo): Promise<ExitCode> {
-    const { values, positionals } = parseCommandArgs(args, { since: { type: "string" }, json: { type: "boolean" } }, Number.POSITIVE_INFINITY);
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { since: { type: "string" }, json: { type: "boolean" } },
+      Number.POSITIVE_INFINITY,
+    );
     const [what, ...files] = positionals;
-    if (what !== "rejections") throw new UsageError(what === undefined ? "say what to summarise: hooksec log rejections" : `unknown summary '${what}': only 'rejections'`);
+    if (what !== "rejections")
+      throw new UsageError(
+        what === undefined
+          ? "say what to summarise: hooksec log rejections"
+          : `unknown summary '${what}': only 'rejections'`,
+      );
     const since = Date.now() - parseDuration(values.since ?? "1h");
     const rows = summarizeRejections(await readLines(io, files), { since });
     if (values.json) {
@@ -107,9 +127,24 @@ Options:
       io.stdout(`no rejections since ${new Date(since).toISOString()}\n`);
       return EXIT.ok;
     }
-    const table = [["COUNT", "CLIENT IP", "TENANT", "CODE", "LAST"], ...rows.map((row) => [String(row.count), row.clientIp ?? "-", row.tenant ?? "-", row.code ?? "-", new Date(row.last).toISOString()])];
+    const table = [
+      ["COUNT", "CLIENT IP", "TENANT", "CODE", "LAST"],
+      ...rows.map((row) => [
+        String(row.count),
+        row.clientIp ?? "-",
+        row.tenant ?? "-",
+        row.code ?? "-",
+        new Date(row.last).toISOString(),
+      ]),
+    ];
     const widths = table[0]?.map((_, column) => Math.max(...table.map((cells) => (cells[column] ?? "").length))) ?? [];
-    for (const cells of table) io.stdout(`${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()}\n`);
+    for (const cells of table)
+      io.stdout(
+        `${cells
+          .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+          .join("  ")
+          .trimEnd()}\n`,
+      );
     return EXIT.ok;
   },
 };

@@ -24,7 +24,9 @@ function checkKeyring(keyring: readonly string[]): void {
     try {
       standardWebhooks({ secret });
     } catch {
-      throw new UsageError(`keyring entry ${index + 1} of ${keyring.length} is not a usable Standard Webhooks secret (whsec_ + base64 of 24 to 64 bytes)`);
+      throw new UsageError(
+        `keyring entry ${index + 1} of ${keyring.length} is not a usable Standard Webhooks secret (whsec_ + base64 of 24 to 64 bytes)`,
+      );
     }
   });
 }
@@ -37,7 +39,10 @@ function checkKeyring(keyring: readonly string[]): void {
  * @example
  * rotateKeyring(["whsec_old"]); // { secret: "whsec_new...", keyring: ["whsec_new...", "whsec_old"] }
  */
-export function rotateKeyring(current: readonly string[], options: { secret?: string; keep?: number } = {}): { secret: string; keyring: string[] } {
+export function rotateKeyring(
+  current: readonly string[],
+  options: { secret?: string; keep?: number } = {},
+): { secret: string; keyring: string[] } {
   const secret = options.secret ?? createSecret();
   const keyring = [secret, ...current.filter((entry) => entry !== secret)];
   return { secret, keyring: options.keep === undefined ? keyring : keyring.slice(0, options.keep) };
@@ -51,8 +56,16 @@ export function retireKeyring(current: readonly string[], keep = 1): string[] {
   return current.slice(0, keep);
 }
 
-async function readKeyring(io: CliIo, values: { keyring?: string; "keyring-env"?: string; "keyring-file"?: string }, need: boolean): Promise<string[]> {
-  const text = await readSecretOption(io, "keyring", { value: values.keyring, env: values["keyring-env"], file: values["keyring-file"] });
+async function readKeyring(
+  io: CliIo,
+  values: { keyring?: string; "keyring-env"?: string; "keyring-file"?: string },
+  need: boolean,
+): Promise<string[]> {
+  const text = await readSecretOption(io, "keyring", {
+    value: values.keyring,
+    env: values["keyring-env"],
+    file: values["keyring-file"],
+  });
   if (text === undefined) {
     if (need) throw new UsageError("--keyring-env NAME (or --keyring-file PATH) is required");
     return [];
@@ -76,7 +89,10 @@ export async function runRotate(args: readonly string[], io: CliIo): Promise<Exi
   const { values } = parseCommandArgs(args, { ...KEYRING_OPTIONS, bytes: { type: "string" } });
   const current = await readKeyring(io, values, false);
   const secret = createSecret({ bytes: integerOption(values.bytes, "bytes", 32, 24, 64) });
-  const { keyring } = rotateKeyring(current, { secret, keep: values.keep === undefined ? undefined : integerOption(values.keep, "keep", 2, 1, 16) });
+  const { keyring } = rotateKeyring(current, {
+    secret,
+    keep: values.keep === undefined ? undefined : integerOption(values.keep, "keep", 2, 1, 16),
+  });
   if (values.json) printJson(io, { secret, keyring });
   else io.stdout(`${keyring.join(" ")}\n`);
   return EXIT.ok;

@@ -22,7 +22,8 @@ export interface SecretOptions {
  */
 export function createSecret(options: SecretOptions = {}): string {
   const bytes = options.bytes ?? 32;
-  if (!Number.isInteger(bytes) || bytes < 16 || bytes > 64) throw new RangeError("bytes must be an integer from 16 to 64");
+  if (!Number.isInteger(bytes) || bytes < 16 || bytes > 64)
+    throw new RangeError("bytes must be an integer from 16 to 64");
   return `${options.prefix ?? "whsec_"}${randomBytes(bytes).toString(options.encoding ?? "base64")}`;
 }
 
@@ -70,7 +71,8 @@ standardWebhooks({ secrets: process.env.WEBHOOK_SECRETS.split(/[\\s,]+/) })):
     const secret = createSecret({
       prefix: values.prefix ?? "whsec_",
       bytes: integerOption(values.bytes, "bytes", 32, 16, 64),
-      encoding: values.encoding === undefined ? "base64" : oneOf(values.encoding, "encoding", ["base64", "hex"] as const),
+      encoding:
+        values.encoding === undefined ? "base64" : oneOf(values.encoding, "encoding", ["base64", "hex"] as const),
     });
     if (values.json) printJson(io, { secret });
     else io.stdout(`${secret}\n`);

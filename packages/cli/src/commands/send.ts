@@ -46,7 +46,8 @@ async function oauth2From(values: AuthValues, io: CliIo, tokenUrl: string): Prom
   const clientId = values["client-id"];
   if (clientId === undefined || clientId === "") throw new UsageError("--auth-oauth2 needs --client-id");
   const clientSecret = await readSecretOption(io, "client-secret", sourcesOf(values, "client-secret"));
-  if (clientSecret === undefined) throw new UsageError("--auth-oauth2 needs one of --client-secret, --client-secret-env or --client-secret-file");
+  if (clientSecret === undefined)
+    throw new UsageError("--auth-oauth2 needs one of --client-secret, --client-secret-env or --client-secret-file");
   return { type: "oauth2", tokenUrl, clientId, clientSecret, scope: values.scope, audience: values.audience };
 }
 
@@ -55,24 +56,39 @@ async function apiKeyFrom(values: AuthValues, io: CliIo): Promise<OutboundAuth> 
   if (AUTH_KINDS["auth-api-key"].filter((name) => values[name] !== undefined).length > 1) {
     throw new UsageError("give one of --auth-api-key, --auth-api-key-env and --auth-api-key-file");
   }
-  const option = (["auth-api-key-env", "auth-api-key-file"] as const).find((name) => values[name] !== undefined) ?? "auth-api-key";
+  const option =
+    (["auth-api-key-env", "auth-api-key-file"] as const).find((name) => values[name] !== undefined) ?? "auth-api-key";
   const given = values[option] ?? "";
   const equals = given.indexOf("=");
-  if (equals < 1) throw new UsageError(`--${option} takes ${option === "auth-api-key" ? "header=value" : option === "auth-api-key-env" ? "header=NAME" : "header=PATH"}`);
+  if (equals < 1)
+    throw new UsageError(
+      `--${option} takes ${option === "auth-api-key" ? "header=value" : option === "auth-api-key-env" ? "header=NAME" : "header=PATH"}`,
+    );
   const header = given.slice(0, equals);
   const rest = given.slice(equals + 1);
-  const sources = option === "auth-api-key" ? { value: rest } : option === "auth-api-key-env" ? { env: rest } : { file: rest };
+  const sources =
+    option === "auth-api-key" ? { value: rest } : option === "auth-api-key-env" ? { env: rest } : { file: rest };
   return { type: "api-key", header, key: (await readSecretOption(io, "auth-api-key", sources)) ?? "" };
 }
 
 async function authFrom(values: AuthValues, io: CliIo): Promise<OutboundAuth | undefined> {
-  const given = (Object.keys(AUTH_KINDS) as (keyof typeof AUTH_KINDS)[]).filter((kind) => AUTH_KINDS[kind].some((name) => values[name] !== undefined));
+  const given = (Object.keys(AUTH_KINDS) as (keyof typeof AUTH_KINDS)[]).filter((kind) =>
+    AUTH_KINDS[kind].some((name) => values[name] !== undefined),
+  );
   const tokenUrl = values["auth-oauth2"];
-  const oauth2Only = ["client-id", "client-secret", "client-secret-env", "client-secret-file", "scope", "audience"] as const;
+  const oauth2Only = [
+    "client-id",
+    "client-secret",
+    "client-secret-env",
+    "client-secret-file",
+    "scope",
+    "audience",
+  ] as const;
   if (tokenUrl === undefined && oauth2Only.some((name) => values[name] !== undefined)) {
     throw new UsageError("--client-id, --client-secret(-env/-file), --scope and --audience go with --auth-oauth2");
   }
-  if (given.length > 1) throw new UsageError(`give one outbound authentication, not ${given.map((name) => `--${name}`).join(" and ")}`);
+  if (given.length > 1)
+    throw new UsageError(`give one outbound authentication, not ${given.map((name) => `--${name}`).join(" and ")}`);
   switch (given[0]) {
     case undefined:
       return undefined;
@@ -85,7 +101,10 @@ async function authFrom(values: AuthValues, io: CliIo): Promise<OutboundAuth | u
       return { type: "basic", clientId: basic.slice(0, colon), clientSecret: basic.slice(colon + 1) };
     }
     case "auth-bearer":
-      return { type: "bearer", token: (await readSecretOption(io, "auth-bearer", sourcesOf(values, "auth-bearer"))) ?? "" };
+      return {
+        type: "bearer",
+        token: (await readSecretOption(io, "auth-bearer", sourcesOf(values, "auth-bearer"))) ?? "",
+      };
     case "auth-oauth2":
       return oauth2From(values, io, tokenUrl ?? "");
   }
@@ -96,14 +115,24 @@ async function readPem(path: string | undefined, option: string): Promise<string
   try {
     return await readFile(path, "utf8");
   } catch (cause) {
-    throw new CommandError(`cannot read --${option} ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
+    throw new CommandError(
+      `cannot read --${option} ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
+    );
   }
 }
 
-async function tlsFrom(values: { cert?: string | undefined; key?: string | undefined; ca?: string | undefined }): Promise<ClientTls | undefined> {
+async function tlsFrom(values: {
+  cert?: string | undefined;
+  key?: string | undefined;
+  ca?: string | undefined;
+}): Promise<ClientTls | undefined> {
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError("--cert and --key go together");
   if (values.cert === undefined && values.ca === undefined) return undefined;
-  return { cert: await readPem(values.cert, "cert"), key: await readPem(values.key, "key"), ca: await readPem(values.ca, "ca") };
+  return {
+    cert: await readPem(values.cert, "cert"),
+    key: await readPem(values.key, "key"),
+    ca: await readPem(values.ca, "ca"),
+  };
 }
 
 function errorText(error: unknown): string | undefined {
@@ -214,12 +243,18 @@ other users of the machine in \`ps\` and /proc, and stays in your shell history.
         const status = attempt.status === undefined ? "" : ` ${attempt.status}`;
         const error = attempt.error === undefined ? "" : ` (${errorText(attempt.error)})`;
         const next = attempt.retryInMs === undefined ? "" : `, retrying in ${(attempt.retryInMs / 1000).toFixed(1)} s`;
-        io.stderr(`attempt ${attempt.attempt}: ${attempt.outcome}${status}${error} in ${Math.round(attempt.durationMs)} ms${next}\n`);
+        io.stderr(
+          `attempt ${attempt.attempt}: ${attempt.outcome}${status}${error} in ${Math.round(attempt.durationMs)} ms${next}\n`,
+        );
       },
     });
     let result: DeliveryResult;
     try {
-      result = await sender.send({ url, auth, tls, headers }, body, values.id === undefined ? undefined : { id: values.id });
+      result = await sender.send(
+        { url, auth, tls, headers },
+        body,
+        values.id === undefined ? undefined : { id: values.id },
+      );
     } catch (error) {
       if (!isWebhookError(error) || error.code === "invalid_options") throw error;
       const refusal = describeWebhookError(error);
@@ -232,7 +267,14 @@ other users of the machine in \`ps\` and /proc, and stays in your shell history.
     } finally {
       await sender.close();
     }
-    const output = { status: result.status, scheme: name, id: result.id, attempts: result.attempts, lastStatus: result.lastStatus, error: errorText(result.error) };
+    const output = {
+      status: result.status,
+      scheme: name,
+      id: result.id,
+      attempts: result.attempts,
+      lastStatus: result.lastStatus,
+      error: errorText(result.error),
+    };
     if (values.json) printJson(io, output);
     else printFields(io, output);
     return result.status === "delivered" ? EXIT.ok : EXIT.failed;

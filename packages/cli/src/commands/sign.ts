@@ -31,7 +31,12 @@ ${schemeHelp({ url: true })}
                      inside the body (Mailgun), unless --json (which prints it)
 `,
   async run(args: readonly string[], io: CliIo): Promise<ExitCode> {
-    const { values } = parseCommandArgs(args, { ...SCHEME_OPTIONS, id: { type: "string" }, timestamp: { type: "string" }, "body-out": { type: "string" } });
+    const { values } = parseCommandArgs(args, {
+      ...SCHEME_OPTIONS,
+      id: { type: "string" },
+      timestamp: { type: "string" },
+      "body-out": { type: "string" },
+    });
     const { name, scheme } = schemeFromArgs(values, io);
     const body = await readBody(values, io);
     const id = values.id ?? `msg_${randomBytes(16).toString("hex")}`;
@@ -47,16 +52,25 @@ ${schemeHelp({ url: true })}
     if (values["body-out"] !== undefined) await writeBodyOut(values["body-out"], sent);
     const named = (await receiverId(scheme, delivery.headers, sent, seconds, values.url)) ?? id;
     if (values.id !== undefined && named !== values.id) {
-      io.stderr(`hooksec sign: ${name} does not send --id; receivers name this message ${named} (${providerInfo(name).messageId})\n`);
+      io.stderr(
+        `hooksec sign: ${name} does not send --id; receivers name this message ${named} (${providerInfo(name).messageId})\n`,
+      );
     }
     if (values.json) {
-      printJson(io, { scheme: name, id: named, timestamp: seconds, headers: delivery.headers, ...(bodyChanged ? { body: bodyText(sent) } : {}) });
+      printJson(io, {
+        scheme: name,
+        id: named,
+        timestamp: seconds,
+        headers: delivery.headers,
+        ...(bodyChanged ? { body: bodyText(sent) } : {}),
+      });
     } else for (const [header, value] of Object.entries(delivery.headers)) io.stdout(`${header}: ${value}\n`);
     return EXIT.ok;
   },
 };
 
-const equalBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, index) => byte === b[index]);
+const equalBytes = (a: Uint8Array, b: Uint8Array) =>
+  a.length === b.length && a.every((byte, index) => byte === b[index]);
 
 /** The body for JSON output: its text when it is UTF-8, else base64. */
 function bodyText(bytes: Uint8Array): string | { base64: string } {
@@ -71,7 +85,9 @@ async function writeBodyOut(path: string, bytes: Uint8Array): Promise<void> {
   try {
     await writeFile(path, bytes);
   } catch (cause) {
-    throw new CommandError(`cannot write --body-out ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
+    throw new CommandError(
+      `cannot write --body-out ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
+    );
   }
 }
 
@@ -80,7 +96,13 @@ async function writeBodyOut(path: string, bytes: Uint8Array): Promise<void> {
  * just signed: Stripe names an event by the `id` in its body, Slack by the signature, GitLab by
  * the body's digest... so the printed id is the one to look for in the receiver's logs.
  */
-async function receiverId(scheme: WebhookScheme, headers: Record<string, string>, body: Uint8Array, seconds: number, url: string | undefined): Promise<string | undefined> {
+async function receiverId(
+  scheme: WebhookScheme,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  seconds: number,
+  url: string | undefined,
+): Promise<string | undefined> {
   const verifier = createVerifier({ scheme, replay: false, now: () => seconds * 1000 });
   try {
     return (await verifier.verifyParts({ method: "POST", url: url ?? "https://localhost/", headers, body })).id;

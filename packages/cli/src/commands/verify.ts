@@ -47,19 +47,39 @@ ${schemeHelp({ url: true })}
     const headers = await readHeaders(values.header ?? [], values["headers-file"]);
     const body = await readBody(values, io);
     // One message checked once: there is nothing to remember for replay protection.
-    const verifier = createVerifier({ scheme, tolerance: { pastSeconds, futureSeconds }, replay: false, now: () => now * 1000 });
+    const verifier = createVerifier({
+      scheme,
+      tolerance: { pastSeconds, futureSeconds },
+      replay: false,
+      now: () => now * 1000,
+    });
     try {
-      const webhook = await verifier.verifyParts({ method: "POST", url: values.url ?? "https://localhost/", headers, body });
+      const webhook = await verifier.verifyParts({
+        method: "POST",
+        url: values.url ?? "https://localhost/",
+        headers,
+        body,
+      });
       const timestamp = webhook.timestamp === undefined ? undefined : Math.floor(webhook.timestamp.getTime() / 1000);
       if (values.json) {
-        printJson(io, { accepted: true, scheme: name, id: webhook.id, keyId: webhook.keyId, timestamp, timestamped: scheme.timestamped });
+        printJson(io, {
+          accepted: true,
+          scheme: name,
+          id: webhook.id,
+          keyId: webhook.keyId,
+          timestamp,
+          timestamped: scheme.timestamped,
+        });
       } else {
         io.stdout("accepted\n");
         printFields(io, {
           scheme: name,
           id: webhook.id,
           keyId: webhook.keyId,
-          timestamp: timestamp === undefined ? "none (this scheme signs no time: rely on replay protection)" : `${timestamp} (${new Date(timestamp * 1000).toISOString()})`,
+          timestamp:
+            timestamp === undefined
+              ? "none (this scheme signs no time: rely on replay protection)"
+              : `${timestamp} (${new Date(timestamp * 1000).toISOString()})`,
         });
       }
       return EXIT.ok;
@@ -67,7 +87,9 @@ ${schemeHelp({ url: true })}
       if (!isWebhookError(error) || error.code === "invalid_options") throw error;
       // No headers at all is a command line missing its input, not a webhook refused.
       if (error.code === "missing_header" && isEmpty(headers)) {
-        throw new UsageError(`no headers given: pass the received headers with --header "name: value" or --headers-file F (hooksec sign prints them)`);
+        throw new UsageError(
+          `no headers given: pass the received headers with --header "name: value" or --headers-file F (hooksec sign prints them)`,
+        );
       }
       const refusal = describeWebhookError(error);
       if (values.json) printJson(io, { accepted: false, scheme: name, ...refusal });

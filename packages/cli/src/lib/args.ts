@@ -5,15 +5,21 @@ import { UsageError } from "./usage-error.js";
 export type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
 /** What `parseArgs` returns for those declarations. */
-export type ParsedArgs<T extends OptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>>;
+export type ParsedArgs<T extends OptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>
+>;
 
 /** `parseArgs` in strict mode, its errors turned into usage errors (exit 2). */
-export function parseCommandArgs<T extends OptionsConfig>(args: readonly string[], options: T, positionals = 0): ParsedArgs<T> {
+export function parseCommandArgs<T extends OptionsConfig>(
+  args: readonly string[],
+  options: T,
+  positionals = 0,
+): ParsedArgs<T> {
   let parsed: ParsedArgs<T>;
   try {
     parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.split("\n")[0] ?? error.message : String(error));
+    throw new UsageError(error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error));
   }
   if (parsed.positionals.length > positionals) {
     throw new UsageError(`unexpected argument '${parsed.positionals[positionals]}'`);
@@ -22,7 +28,13 @@ export function parseCommandArgs<T extends OptionsConfig>(args: readonly string[
 }
 
 /** An integer option within bounds, or its default. */
-export function integerOption(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+export function integerOption(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   if (!/^-?\d+$/.test(value)) throw new UsageError(`--${name} must be an integer, got '${value}'`);
   const number = Number(value);

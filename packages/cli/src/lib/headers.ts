@@ -17,7 +17,9 @@ export async function readHeaders(lines: readonly string[], file: string | undef
     try {
       text = await readFile(file, "utf8");
     } catch (cause) {
-      throw new CommandError(`cannot read --headers-file ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
+      throw new CommandError(
+        `cannot read --headers-file ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
+      );
     }
     // An HTTP status line (curl -D) is not a header.
     all.push(...text.split(/\r?\n/).filter((line) => line.trim() !== "" && !/^HTTP\/\S+ \d{3}/.test(line)));

@@ -15,7 +15,8 @@ export function runOpenssl(binary: string, args: readonly string[], cwd: string)
     execFile(binary, [...args], { cwd, encoding: "utf8", maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error === null) return resolve(stdout);
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") return reject(new CommandError(`${binary} not found: install OpenSSL (or set HOOKSEC_OPENSSL to its path)`));
+      if (code === "ENOENT")
+        return reject(new CommandError(`${binary} not found: install OpenSSL (or set HOOKSEC_OPENSSL to its path)`));
       reject(new CommandError(`openssl ${args[0] ?? ""} failed: ${stderr.trim() || error.message}`));
     });
   });

@@ -34,7 +34,9 @@ function schemeList(): string {
 const SIGNS_URL = () => SCHEME_NAMES.filter((name) => providerInfo(name).signsUrl === true).join(", ");
 
 /** The help lines of those options (`send` takes the URL as its argument, not `--url`). */
-export const schemeHelp = (options: { url: boolean } = { url: true }): string => `  --scheme S         (required) one of the provider registry's presets:
+export const schemeHelp = (
+  options: { url: boolean } = { url: true },
+): string => `  --scheme S         (required) one of the provider registry's presets:
                      ${schemeList()}
   --secret S         the secret (whsec_..., or the provider's secret, token or user:password; for
                      standard-webhooks also whsk_/whpk_ Ed25519 keys; for public-key providers a
@@ -47,9 +49,19 @@ export const schemeHelp = (options: { url: boolean } = { url: true }): string =>
 ${options.url ? `  --url URL          the endpoint URL (required for the schemes that sign it: ${SIGNS_URL()})\n` : ""}  --json             print JSON`;
 
 /** The scheme named by `--scheme`, keyed by `--secret`/`--secret-env`. */
-export function schemeFromArgs(values: { scheme?: string | undefined; secret?: string[] | undefined; "secret-env"?: string[] | undefined; url?: string | undefined }, io: CliIo): { name: SchemeName; scheme: WebhookScheme } {
+export function schemeFromArgs(
+  values: {
+    scheme?: string | undefined;
+    secret?: string[] | undefined;
+    "secret-env"?: string[] | undefined;
+    url?: string | undefined;
+  },
+  io: CliIo,
+): { name: SchemeName; scheme: WebhookScheme } {
   const name = oneOf(values.scheme, "scheme", SCHEME_NAMES);
-  if (providerInfo(name).signsUrl === true && values.url === undefined) throw new UsageError(`--url is required for ${name} (it signs the URL)`);
-  if (values.url !== undefined && !URL.canParse(values.url)) throw new UsageError(`--url is not a URL: '${values.url}'`);
+  if (providerInfo(name).signsUrl === true && values.url === undefined)
+    throw new UsageError(`--url is required for ${name} (it signs the URL)`);
+  if (values.url !== undefined && !URL.canParse(values.url))
+    throw new UsageError(`--url is not a URL: '${values.url}'`);
   return { name, scheme: schemeFor(name, readSecrets(values, io)) };
 }

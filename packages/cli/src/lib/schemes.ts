@@ -15,7 +15,8 @@ function keyInput(text: string): string | JsonWebKey {
   }
 }
 
-const isPrivateKey = (key: string | JsonWebKey) => (typeof key === "string" ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key) : key.d !== undefined);
+const isPrivateKey = (key: string | JsonWebKey) =>
+  typeof key === "string" ? /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key) : key.d !== undefined;
 
 /**
  * The options of a provider's factory, from what its registry entry says it needs: secrets,
@@ -32,8 +33,12 @@ function optionsFor(name: SchemeName, provider: ProviderInfo, secrets: readonly 
       const keys = secrets.map(keyInput);
       const privateKeys = keys.filter(isPrivateKey);
       const publicKeys = keys.filter((key) => !isPrivateKey(key));
-      if (privateKeys.length > 1) throw new UsageError(`${name}: give one private key (it signs); the other keys must be public`);
-      return { ...(privateKeys[0] === undefined ? {} : { privateKey: privateKeys[0] }), ...(publicKeys.length === 0 ? {} : { publicKeys }) };
+      if (privateKeys.length > 1)
+        throw new UsageError(`${name}: give one private key (it signs); the other keys must be public`);
+      return {
+        ...(privateKeys[0] === undefined ? {} : { privateKey: privateKeys[0] }),
+        ...(publicKeys.length === 0 ? {} : { publicKeys }),
+      };
     }
     case "key-fetcher":
       // Keys fetched from the provider at run time (by key id or certificate URL): nothing the shell can pass.

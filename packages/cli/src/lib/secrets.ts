@@ -6,11 +6,15 @@ import { CommandError, UsageError } from "./usage-error.js";
  * The secrets of `--secret` and `--secret-env NAME` (read from the environment,
  * so they stay out of shell history and `ps`), in the order given; at least one.
  */
-export function readSecrets(values: { secret?: string[] | undefined; "secret-env"?: string[] | undefined }, io: CliIo): string[] {
+export function readSecrets(
+  values: { secret?: string[] | undefined; "secret-env"?: string[] | undefined },
+  io: CliIo,
+): string[] {
   const secrets = [...(values.secret ?? [])];
   for (const name of values["secret-env"] ?? []) {
     const value = io.env[name];
-    if (value === undefined || value === "") throw new UsageError(`--secret-env ${name}: the environment variable is not set`);
+    if (value === undefined || value === "")
+      throw new UsageError(`--secret-env ${name}: the environment variable is not set`);
     secrets.push(value);
   }
   if (secrets.length === 0) throw new UsageError("--secret or --secret-env is required");
@@ -35,7 +39,8 @@ export async function readSecretOption(io: CliIo, option: string, sources: Secre
   if (given.length > 1) throw new UsageError(`give one of --${option}, --${option}-env and --${option}-file`);
   if (sources.env !== undefined) {
     const value = io.env[sources.env];
-    if (value === undefined || value === "") throw new UsageError(`--${option}-env ${sources.env}: the environment variable is not set`);
+    if (value === undefined || value === "")
+      throw new UsageError(`--${option}-env ${sources.env}: the environment variable is not set`);
     return value;
   }
   if (sources.file !== undefined) {
@@ -43,7 +48,9 @@ export async function readSecretOption(io: CliIo, option: string, sources: Secre
     try {
       text = await readFile(sources.file, "utf8");
     } catch (cause) {
-      throw new CommandError(`cannot read --${option}-file ${sources.file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
+      throw new CommandError(
+        `cannot read --${option}-file ${sources.file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`,
+      );
     }
     const value = text.replace(/\r?\n$/, "");
     if (value === "") throw new UsageError(`--${option}-file ${sources.file} is empty`);

@@ -23,7 +23,8 @@ export function readSubject(text: string): { slash: string; rfc4514: string } {
   const rdns = [...name].reverse().map((rdn) =>
     rdn
       .map((attribute) => {
-        if (attribute.binary || attribute.value === "") throw new UsageError(`--subject: ${attribute.type} needs a text value`);
+        if (attribute.binary || attribute.value === "")
+          throw new UsageError(`--subject: ${attribute.type} needs a text value`);
         return `${attribute.type}=${escapeSlashValue(attribute.value)}`;
       })
       .join("+"),

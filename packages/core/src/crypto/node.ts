@@ -79,7 +79,10 @@ function signOptions(key: AsymmetricKey): [string | null, Parameters<typeof veri
     case "RSASSA-PKCS1-v1_5":
       return [NODE_HASH[algorithm.hash], { key: handle, padding: constants.RSA_PKCS1_PADDING }];
     case "RSA-PSS":
-      return [NODE_HASH[algorithm.hash], { key: handle, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: algorithm.saltLength }];
+      return [
+        NODE_HASH[algorithm.hash],
+        { key: handle, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: algorithm.saltLength },
+      ];
   }
 }
 
@@ -120,7 +123,11 @@ export const cryptoBackend: CryptoBackend = {
   async importEd25519PublicKey(raw: Uint8Array): Promise<Ed25519Key> {
     if (raw.length !== 32) throw new RangeError("an Ed25519 public key is 32 bytes");
     const der = Buffer.concat([ED25519_SPKI_PREFIX, raw]);
-    return { type: "public", handle: createPublicKey({ key: der, format: "der", type: "spki" }), publicKey: raw.slice() };
+    return {
+      type: "public",
+      handle: createPublicKey({ key: der, format: "der", type: "spki" }),
+      publicKey: raw.slice(),
+    };
   },
   async ed25519PublicKey(key: Ed25519Key): Promise<Uint8Array> {
     return key.publicKey.slice();

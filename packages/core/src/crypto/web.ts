@@ -99,7 +99,8 @@ export const cryptoBackend: CryptoBackend = {
     const exportable = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, true, ["sign"]);
     const jwk = await crypto.subtle.exportKey("jwk", exportable);
     const publicKey = typeof jwk.x === "string" ? decodeBase64(base64UrlToBase64(jwk.x)) : undefined;
-    if (publicKey === undefined || publicKey.length !== 32) throw new RangeError("could not derive the Ed25519 public key");
+    if (publicKey === undefined || publicKey.length !== 32)
+      throw new RangeError("could not derive the Ed25519 public key");
     const handle = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, false, ["sign"]);
     der.fill(0);
     return { type: "private", handle, publicKey };
@@ -128,7 +129,8 @@ export const cryptoBackend: CryptoBackend = {
     let privateHandle: CryptoKey | undefined;
     if (isPrivate) {
       // A first, extractable import derives the public half; the key kept for signing is not extractable.
-      const [format, keyData] = data.format === "jwk" ? (["jwk", data.jwk] as const) : (["pkcs8", asBufferSource(data.der)] as const);
+      const [format, keyData] =
+        data.format === "jwk" ? (["jwk", data.jwk] as const) : (["pkcs8", asBufferSource(data.der)] as const);
       const exportable =
         format === "jwk"
           ? await crypto.subtle.importKey("jwk", keyData as JsonWebKey, params, true, ["sign"])
@@ -145,7 +147,8 @@ export const cryptoBackend: CryptoBackend = {
     }
     const spki = new Uint8Array(await crypto.subtle.exportKey("spki", publicHandle));
     const publicKey: AsymmetricKey = { algorithm, type: "public", handle: publicHandle };
-    const key: AsymmetricKey = privateHandle === undefined ? publicKey : { algorithm, type: "private", handle: privateHandle };
+    const key: AsymmetricKey =
+      privateHandle === undefined ? publicKey : { algorithm, type: "private", handle: privateHandle };
     return { key, publicKey, spki };
   },
   async asymmetricSign(key: AsymmetricKey, parts: readonly SignedPart[]): Promise<Uint8Array> {
@@ -155,7 +158,12 @@ export const cryptoBackend: CryptoBackend = {
   async asymmetricVerify(key: AsymmetricKey, signature: Uint8Array, parts: readonly SignedPart[]): Promise<boolean> {
     try {
       const data = asBufferSource(joinParts(parts));
-      return await crypto.subtle.verify(signParams(key.algorithm), key.handle as CryptoKey, asBufferSource(signature), data);
+      return await crypto.subtle.verify(
+        signParams(key.algorithm),
+        key.handle as CryptoKey,
+        asBufferSource(signature),
+        data,
+      );
     } catch {
       return false;
     }

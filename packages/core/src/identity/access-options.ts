@@ -17,7 +17,8 @@ export function hasAccessOptions(options: VerifierOptions): boolean {
 export function rateLimitKey(options: VerifierOptions): "ip" | "tenant" {
   const { identity, rateLimit } = options;
   const limitBy = rateLimit?.by ?? (identity === undefined ? "ip" : "tenant");
-  if (limitBy !== "ip" && limitBy !== "tenant") throw new WebhookError("invalid_options", 'rateLimit.by must be "tenant" or "ip"');
+  if (limitBy !== "ip" && limitBy !== "tenant")
+    throw new WebhookError("invalid_options", 'rateLimit.by must be "tenant" or "ip"');
   if (rateLimit !== undefined && limitBy === "tenant" && identity === undefined) {
     throw new WebhookError("invalid_options", 'rateLimit.by "tenant" needs the identity option');
   }
@@ -43,13 +44,20 @@ export function rateLimitSettings(options: RateLimitOptions): {
   return {
     points: positiveInteger(options.points ?? 100, "rateLimit.points"),
     duration: positiveInteger(options.durationSeconds ?? 60, "rateLimit.durationSeconds"),
-    blockDuration: options.blockDurationSeconds === undefined ? 0 : positiveInteger(options.blockDurationSeconds, "rateLimit.blockDurationSeconds"),
+    blockDuration:
+      options.blockDurationSeconds === undefined
+        ? 0
+        : positiveInteger(options.blockDurationSeconds, "rateLimit.blockDurationSeconds"),
     ipv6Prefix,
   };
 }
 
 /** The proxy header names (lowercase), after checking the identity options' shape. */
-export function identityHeaderNames(identity: IdentityOptions): { verify: string; subject: string; certificate: string } {
+export function identityHeaderNames(identity: IdentityOptions): {
+  verify: string;
+  subject: string;
+  certificate: string;
+} {
   if (typeof identity !== "object" || identity === null || identity.tenants === undefined) {
     throw new WebhookError("invalid_options", "identity needs tenants: rules, a directory or a resolver");
   }
@@ -78,7 +86,8 @@ export function checkAccessOptions(options: VerifierOptions): void {
 }
 
 function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new WebhookError("invalid_options", `${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new WebhookError("invalid_options", `${name} must be a positive integer`);
   return value;
 }
 

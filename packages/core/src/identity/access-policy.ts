@@ -40,7 +40,8 @@ export function createAccessCheck(options: VerifierOptions): AccessCheck {
   const isAllowed = allowlist === undefined ? undefined : createIpMatcher(allowlist, "allowlist");
   const limitBy = rateLimitKey(options);
   const consume = rateLimit === undefined ? undefined : createRateLimit(rateLimit);
-  const needsAddress = trustedProxies !== undefined || allowlist !== undefined || (consume !== undefined && limitBy === "ip");
+  const needsAddress =
+    trustedProxies !== undefined || allowlist !== undefined || (consume !== undefined && limitBy === "ip");
   const certificates = identity === undefined ? undefined : createCertificateCheck(identity, now);
 
   async function check(parts: WebhookParts, header: HeaderReader, progress: Progress): Promise<AccessResult> {
@@ -50,7 +51,10 @@ export function createAccessCheck(options: VerifierOptions): AccessCheck {
       peer = parseIpAddress(connection.remoteAddress);
       if (peer === undefined) throw new WebhookError("forbidden_ip", "the peer address is not an IP address");
     } else if (needsAddress) {
-      throw new WebhookError("invalid_options", "the adapter must pass connection.remoteAddress for allowlist, trustedProxies or rateLimit");
+      throw new WebhookError(
+        "invalid_options",
+        "the adapter must pass connection.remoteAddress for allowlist, trustedProxies or rateLimit",
+      );
     }
     const trusted = peer !== undefined && isTrustedProxy(peer);
     const clientIp = peer === undefined ? undefined : resolveClientIp(peer, header(FORWARDED_FOR), isTrustedProxy);
@@ -109,7 +113,9 @@ function createCertificateCheck(identity: IdentityOptions, now: () => number): C
     try {
       found = await (resolver as (certificate: ClientCertificateInfo) => TenantMatch | string | undefined)(certificate);
     } catch (cause) {
-      throw isWebhookError(cause) ? cause : new WebhookError("invalid_options", "the tenant resolver failed", { cause });
+      throw isWebhookError(cause)
+        ? cause
+        : new WebhookError("invalid_options", "the tenant resolver failed", { cause });
     }
     if (typeof found === "string") return found === "" ? undefined : { tenant: found };
     return found;
@@ -124,7 +130,10 @@ function createCertificateCheck(identity: IdentityOptions, now: () => number): C
   ): Promise<ClientCertificateInfo | undefined> {
     const status = verify?.trim();
     if (status === undefined) {
-      throw new WebhookError("client_certificate_invalid", "the proxy forwarded a certificate without its verification status");
+      throw new WebhookError(
+        "client_certificate_invalid",
+        "the proxy forwarded a certificate without its verification status",
+      );
     }
     if (status === "NONE") {
       if (subject !== undefined || whole !== undefined) {
@@ -145,19 +154,28 @@ function createCertificateCheck(identity: IdentityOptions, now: () => number): C
       try {
         forwardedSubject = canonicalForwardedSubject(subject).subject;
       } catch (cause) {
-        throw new WebhookError("client_certificate_invalid", "the forwarded subject is not a distinguished name", { cause });
+        throw new WebhookError("client_certificate_invalid", "the forwarded subject is not a distinguished name", {
+          cause,
+        });
       }
     }
     if (whole !== undefined && whole !== "") {
       const parsed = await parseCertificate(whole);
       if (forwardedSubject !== undefined && forwardedSubject !== parsed.subject) {
-        throw new WebhookError("client_certificate_invalid", "the forwarded subject is not the forwarded certificate's subject");
+        throw new WebhookError(
+          "client_certificate_invalid",
+          "the forwarded subject is not the forwarded certificate's subject",
+        );
       }
       return describe(parsed, "proxy", now);
     }
-    if (requireWhole) throw new WebhookError("client_certificate_invalid", "the proxy did not forward the whole certificate");
+    if (requireWhole)
+      throw new WebhookError("client_certificate_invalid", "the proxy did not forward the whole certificate");
     if (forwardedSubject === undefined || subject === undefined) {
-      throw new WebhookError("client_certificate_invalid", "the proxy verified a certificate but forwarded neither subject nor certificate");
+      throw new WebhookError(
+        "client_certificate_invalid",
+        "the proxy verified a certificate but forwarded neither subject nor certificate",
+      );
     }
     return { source: "proxy", subject: forwardedSubject, subjectName: canonicalForwardedSubject(subject).name };
   }
@@ -181,17 +199,27 @@ function createCertificateCheck(identity: IdentityOptions, now: () => number): C
       // Never trust these headers from anyone but the proxy, and never ignore them either:
       // a caller that sends them is trying something.
       if (!trustedPeer) {
-        throw new WebhookError("untrusted_proxy", `client certificate headers from ${peer ?? "an unknown peer"}, which is not a trusted proxy`);
+        throw new WebhookError(
+          "untrusted_proxy",
+          `client certificate headers from ${peer ?? "an unknown peer"}, which is not a trusted proxy`,
+        );
       }
       certificate = await fromProxyHeaders(verify, subject, whole, requireWhole, now());
     } else if (hasPeerCertificate(connection)) {
-      certificate = describe(await parseCertificate(connection.peerCertificate as Uint8Array | string), "connection", now());
+      certificate = describe(
+        await parseCertificate(connection.peerCertificate as Uint8Array | string),
+        "connection",
+        now(),
+      );
     }
     progress.certificate = certificate;
     if (certificate !== undefined) checkValidity(certificate, now());
     // Checked after expiry, so an expired certificate is reported as such.
     if (certificate?.source === "connection" && connection?.peerCertificateVerified !== true) {
-      throw new WebhookError("client_certificate_invalid", "the TLS stack did not verify the client certificate against the CA");
+      throw new WebhookError(
+        "client_certificate_invalid",
+        "the TLS stack did not verify the client certificate against the CA",
+      );
     }
     if (certificate === undefined) {
       if (required) throw new WebhookError("client_certificate_required", "no client certificate was presented");
@@ -200,7 +228,8 @@ function createCertificateCheck(identity: IdentityOptions, now: () => number): C
     const match = await lookUp(certificate);
     if (match === undefined || typeof match.tenant !== "string" || match.tenant === "") {
       const reordered = directory?.reorderedSubjects(certificate.subject) ?? [];
-      const hint = reordered.length > 0 ? `; a rule lists the same RDNs in another order: ${reordered.join(" | ")}` : "";
+      const hint =
+        reordered.length > 0 ? `; a rule lists the same RDNs in another order: ${reordered.join(" | ")}` : "";
       throw new WebhookError("unknown_tenant", `no tenant for the certificate ${certificate.subject}${hint}`);
     }
     progress.tenant = match.tenant;
@@ -231,10 +260,16 @@ function checkValidity(certificate: ClientCertificateInfo, now: number): void {
   const { notAfter, notBefore, subject } = certificate;
   if (notAfter !== undefined && notAfter.getTime() < now) {
     const days = Math.ceil((now - notAfter.getTime()) / DAY_MS);
-    throw new WebhookError("client_certificate_expired", `certificate ${subject} expired ${notAfter.toISOString()} (${days} day(s) ago)`);
+    throw new WebhookError(
+      "client_certificate_expired",
+      `certificate ${subject} expired ${notAfter.toISOString()} (${days} day(s) ago)`,
+    );
   }
   if (notBefore !== undefined && notBefore.getTime() > now) {
-    throw new WebhookError("client_certificate_invalid", `certificate ${subject} is not valid before ${notBefore.toISOString()}`);
+    throw new WebhookError(
+      "client_certificate_invalid",
+      `certificate ${subject} is not valid before ${notBefore.toISOString()}`,
+    );
   }
 }
 

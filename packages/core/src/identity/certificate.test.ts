@@ -29,7 +29,10 @@ function pemToDer(pem: string): Uint8Array {
 
 /** What nginx's `$ssl_client_escaped_cert` does to a PEM (ngx_escape_uri, NGX_ESCAPE_URI_COMPONENT). */
 function nginxEscape(pem: string): string {
-  return pem.replace(/[^A-Za-z0-9\-._~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+  return pem.replace(
+    /[^A-Za-z0-9\-._~]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+  );
 }
 
 describe("parseCertificate", () => {
@@ -45,7 +48,12 @@ describe("parseCertificate", () => {
 
   it("gives the same result for DER, PEM, nginx's escaped PEM and tab-indented PEM", async () => {
     const fromPem = await parseCertificate(LEAF_PEM);
-    const inputs = [pemToDer(LEAF_PEM), nginxEscape(LEAF_PEM), LEAF_PEM.replaceAll("\n", "\n\t"), LEAF_PEM.replaceAll("\n", "\r\n")];
+    const inputs = [
+      pemToDer(LEAF_PEM),
+      nginxEscape(LEAF_PEM),
+      LEAF_PEM.replaceAll("\n", "\n\t"),
+      LEAF_PEM.replaceAll("\n", "\r\n"),
+    ];
     for (const input of inputs) {
       const parsed = await parseCertificate(input);
       expect(parsed.subject).toBe(fromPem.subject);
@@ -117,7 +125,13 @@ describe("parseCertificate", () => {
 describe("normalizeFingerprint", () => {
   it("accepts the spellings people copy", () => {
     const hex = fingerprintHex(LEAF_FINGERPRINT_OPENSSL);
-    for (const spelling of [LEAF_FINGERPRINT_OPENSSL, hex, hex.toUpperCase(), `sha256:${hex}`, `SHA256=${LEAF_FINGERPRINT_OPENSSL}`]) {
+    for (const spelling of [
+      LEAF_FINGERPRINT_OPENSSL,
+      hex,
+      hex.toUpperCase(),
+      `sha256:${hex}`,
+      `SHA256=${LEAF_FINGERPRINT_OPENSSL}`,
+    ]) {
       expect(normalizeFingerprint(spelling)).toBe(hex);
     }
   });

@@ -5,7 +5,12 @@ import { decodeBase64 } from "../lib/base64.js";
 import { encodeHex } from "../lib/hex.js";
 import { attributeTypeFromOid } from "./attribute-types.js";
 import { BoundedCache } from "./bounded-cache.js";
-import { type DistinguishedName, type DnAttribute, dnAttribute, formatDistinguishedName } from "./distinguished-name.js";
+import {
+  type DistinguishedName,
+  type DnAttribute,
+  dnAttribute,
+  formatDistinguishedName,
+} from "./distinguished-name.js";
 
 /** What hooksec reads from an X.509 certificate. */
 export interface ParsedCertificate {
@@ -66,7 +71,12 @@ export async function parseCertificate(input: Uint8Array | string): Promise<Pars
 export function createCertificateParser(maxEntries = 256): (input: Uint8Array | string) => Promise<ParsedCertificate> {
   const cache = new BoundedCache<ParsedCertificate>(maxEntries, 32 * 1024);
   return async (input) => {
-    const key = typeof input === "string" ? `s${input}` : input instanceof Uint8Array && input.length <= 16 * 1024 ? `b${latin1(input)}` : undefined;
+    const key =
+      typeof input === "string"
+        ? `s${input}`
+        : input instanceof Uint8Array && input.length <= 16 * 1024
+          ? `b${latin1(input)}`
+          : undefined;
     const cached = key === undefined ? undefined : cache.get(key);
     if (cached !== undefined) return cached;
     const parsed = await parseCertificate(input);
@@ -100,7 +110,8 @@ export function normalizeFingerprint(text: string): string | undefined {
 }
 
 function pemToDer(text: string): Uint8Array {
-  if (text.length > MAX_CERTIFICATE_CHARS * 2) throw new WebhookError("client_certificate_invalid", "certificate text too long");
+  if (text.length > MAX_CERTIFICATE_CHARS * 2)
+    throw new WebhookError("client_certificate_invalid", "certificate text too long");
   let pem = text;
   if (text.includes("%")) {
     // nginx's $ssl_client_escaped_cert: the PEM, URL-encoded.
@@ -176,7 +187,8 @@ function readName(element: Element | undefined): DistinguishedName {
 
 function readTime(element: Element | undefined): Date {
   const tag = element?.idBlock.tagNumber;
-  if (element?.idBlock.tagClass !== UNIVERSAL || (tag !== UTC_TIME && tag !== GENERALIZED_TIME)) throw new TypeError("not a time");
+  if (element?.idBlock.tagClass !== UNIVERSAL || (tag !== UTC_TIME && tag !== GENERALIZED_TIME))
+    throw new TypeError("not a time");
   const date = (element as asn1js.UTCTime).toDate();
   if (Number.isNaN(date.getTime())) throw new TypeError("bad time");
   return date;

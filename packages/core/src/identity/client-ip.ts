@@ -24,7 +24,8 @@ export function resolveClientIp(peer: string, forwardedFor: string | undefined, 
     const hop = (hops[i] as string).trim();
     if (hop === "" && hops.length === 1) return peer; // an empty header: no hop was added
     const address = parseIpAddress(hop);
-    if (address === undefined) throw new WebhookError("malformed_header", "x-forwarded-for has a hop that is not an IP address");
+    if (address === undefined)
+      throw new WebhookError("malformed_header", "x-forwarded-for has a hop that is not an IP address");
     client = address;
     if (!isTrustedProxy(address)) return address;
   }

@@ -111,19 +111,42 @@ describe("parseDistinguishedName", () => {
   });
 });
 
-const attributeType = fc.constantFrom("CN", "O", "OU", "C", "L", "ST", "DC", "UID", "emailAddress", "serialNumber", "1.3.6.1.4.1.55555.1");
+const attributeType = fc.constantFrom(
+  "CN",
+  "O",
+  "OU",
+  "C",
+  "L",
+  "ST",
+  "DC",
+  "UID",
+  "emailAddress",
+  "serialNumber",
+  "1.3.6.1.4.1.55555.1",
+);
 const textValue = fc.string({ unit: "grapheme", maxLength: 12 });
-const binaryValue = fc.uint8Array({ minLength: 1, maxLength: 8 }).map((bytes) => Uint8Array.of(0x04, bytes.length, ...bytes));
+const binaryValue = fc
+  .uint8Array({ minLength: 1, maxLength: 8 })
+  .map((bytes) => Uint8Array.of(0x04, bytes.length, ...bytes));
 const attribute: fc.Arbitrary<DnAttribute> = fc
   .tuple(attributeType, fc.oneof({ weight: 4, arbitrary: textValue }, { weight: 1, arbitrary: binaryValue }))
   .map(([type, value]) => dnAttribute(type, value));
-const distinguishedName: fc.Arbitrary<DistinguishedName> = fc.array(fc.array(attribute, { minLength: 1, maxLength: 3 }), {
-  maxLength: 5,
-});
+const distinguishedName: fc.Arbitrary<DistinguishedName> = fc.array(
+  fc.array(attribute, { minLength: 1, maxLength: 3 }),
+  {
+    maxLength: 5,
+  },
+);
 
 /** Another spelling of the same name: other type spellings, spaces, hex escapes, reordered RDN members. */
 function respell(name: DistinguishedName, seed: number): string {
-  const alias: Record<string, string> = { CN: "commonName", O: "o", OU: "2.5.4.11", DC: "domainComponent", emailAddress: "E" };
+  const alias: Record<string, string> = {
+    CN: "commonName",
+    O: "o",
+    OU: "2.5.4.11",
+    DC: "domainComponent",
+    emailAddress: "E",
+  };
   let counter = seed;
   const next = () => (counter = (counter * 1103515245 + 12345) % 2147483648);
   return name
@@ -133,7 +156,9 @@ function respell(name: DistinguishedName, seed: number): string {
         .map((a) => {
           const type = next() % 2 === 0 ? (alias[a.type] ?? a.type) : a.type.toLowerCase();
           if (a.binary) return `${type}=#${a.value.toUpperCase()}`;
-          const value = [...new TextEncoder().encode(a.value)].map((byte) => `\\${byte.toString(16).padStart(2, "0")}`).join("");
+          const value = [...new TextEncoder().encode(a.value)]
+            .map((byte) => `\\${byte.toString(16).padStart(2, "0")}`)
+            .join("");
           return `${type} = ${value}`;
         })
         .join(" + "),
@@ -161,13 +186,18 @@ describe("properties", () => {
 
   it("the OpenSSL slash form of a name has the same canonical form", () => {
     const plain = fc.array(
-      fc.array(fc.tuple(attributeType, fc.string({ unit: "grapheme", minLength: 1, maxLength: 8 })), { minLength: 1, maxLength: 2 }),
+      fc.array(fc.tuple(attributeType, fc.string({ unit: "grapheme", minLength: 1, maxLength: 8 })), {
+        minLength: 1,
+        maxLength: 2,
+      }),
       { minLength: 1, maxLength: 4 },
     );
     fc.assert(
       fc.property(plain, (rdns) => {
         const escapeSlash = (value: string) => value.replace(/[\\/+=]/g, (char) => `\\${char}`);
-        const slash = rdns.map((rdn) => `/${rdn.map(([type, value]) => `${type}=${escapeSlash(value)}`).join("+")}`).join("");
+        const slash = rdns
+          .map((rdn) => `/${rdn.map(([type, value]) => `${type}=${escapeSlash(value)}`).join("+")}`)
+          .join("");
         const name = rdns.map((rdn) => rdn.map(([type, value]) => dnAttribute(type, value))).reverse();
         expect(canonicalDistinguishedName(slash)).toBe(formatDistinguishedName(name));
       }),
@@ -176,14 +206,17 @@ describe("properties", () => {
 
   it("garbage is a WebhookError or a name, never another exception", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.stringMatching(/^[/A-Za-z0-9=,+;\\#" <>.]{0,40}$/)), (text) => {
-        try {
-          const canonical = formatDistinguishedName(parseDistinguishedName(text));
-          expect(canonicalDistinguishedName(canonical)).toBe(canonical);
-        } catch (error) {
-          expect(isWebhookError(error) && error.code === "malformed_header").toBe(true);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.stringMatching(/^[/A-Za-z0-9=,+;\\#" <>.]{0,40}$/)),
+        (text) => {
+          try {
+            const canonical = formatDistinguishedName(parseDistinguishedName(text));
+            expect(canonicalDistinguishedName(canonical)).toBe(canonical);
+          } catch (error) {
+            expect(isWebhookError(error) && error.code === "malformed_header").toBe(true);
+          }
+        },
+      ),
     );
   });
 });

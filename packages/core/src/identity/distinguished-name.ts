@@ -77,7 +77,8 @@ export function canonicalDistinguishedName(text: string, format?: DnFormat): str
 export function dnAttributeValues(name: DistinguishedName, type: string): string[] {
   const wanted = canonicalAttributeType(type);
   const values: string[] = [];
-  for (const rdn of name) for (const attribute of rdn) if (attribute.type === wanted && !attribute.binary) values.push(attribute.value);
+  for (const rdn of name)
+    for (const attribute of rdn) if (attribute.type === wanted && !attribute.binary) values.push(attribute.value);
   return values;
 }
 
@@ -183,7 +184,8 @@ function readStringValue(text: string, type: string, start: number): { attribute
       significant = bytes.length;
       continue;
     }
-    if (char === '"' || char === "<" || char === ">" || char === "\u0000") return `unescaped ${JSON.stringify(char)} at ${position}`;
+    if (char === '"' || char === "<" || char === ">" || char === "\u0000")
+      return `unescaped ${JSON.stringify(char)} at ${position}`;
     const code = text.charCodeAt(position);
     let width = 1;
     if (code < 0x80) bytes.push(code);

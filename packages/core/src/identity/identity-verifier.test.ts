@@ -80,14 +80,21 @@ describe("identity behind a trusted proxy", () => {
 
   it("does not match the seed's key (RDNs in certificate order), and says why in the detail", async () => {
     const events: WebhookEvent[] = [];
-    const v = verifier({ identity: { tenants: [{ tenant: "tenant-42", subject: SEED_KEY }] }, onEvent: (e) => void events.push(e) });
+    const v = verifier({
+      identity: { tenants: [{ tenant: "tenant-42", subject: SEED_KEY }] },
+      onEvent: (e) => void events.push(e),
+    });
     expect(SEED_KEY).not.toBe(LEAF_SUBJECT_AS_NGINX);
     expect(await codeOf(v.verifyParts(await parts(proxied(), { remoteAddress: PROXY })))).toBe("unknown_tenant");
     expect(events[0]?.detail).toContain("another order");
   });
 
   it("maps by exact subject in any spelling of it", async () => {
-    for (const subject of [LEAF_SUBJECT_AS_NGINX, "ou=tenant-42, o=Example, commonName=payments-provider", "/CN=payments-provider/O=Example/OU=tenant-42"]) {
+    for (const subject of [
+      LEAF_SUBJECT_AS_NGINX,
+      "ou=tenant-42, o=Example, commonName=payments-provider",
+      "/CN=payments-provider/O=Example/OU=tenant-42",
+    ]) {
       const v = verifier({ identity: { tenants: [{ tenant: "t", subject }] } });
       expect((await v.verifyParts(await parts(proxied(), { remoteAddress: PROXY }))).tenant).toBe("t");
     }
@@ -112,21 +119,24 @@ describe("identity behind a trusted proxy", () => {
     expect(webhook.tenant).toBe("tenant-42");
     expect(webhook.certificate?.daysUntilExpiry).toBeUndefined();
     const strict = verifier({ identity: { tenants: tenantRules, requireForwardedCertificate: true } });
-    expect(await codeOf(strict.verifyParts(await parts(subjectOnly, { remoteAddress: PROXY })))).toBe("client_certificate_invalid");
+    expect(await codeOf(strict.verifyParts(await parts(subjectOnly, { remoteAddress: PROXY })))).toBe(
+      "client_certificate_invalid",
+    );
   });
 
-  it.each([
-    ["x-client-verify"],
-    ["x-client-subject"],
-    ["x-client-cert"],
-  ])("refuses %s from a peer that is not a trusted proxy with untrusted_proxy", async (name) => {
-    const v = verifier({ identity: { tenants: tenantRules, required: false } });
-    const forged = { [name]: (proxied() as Record<string, string>)[name] as string };
-    expect(await codeOf(v.verifyParts(await parts(forged, { remoteAddress: "203.0.113.9" })))).toBe("untrusted_proxy");
-    // No trusted proxies configured at all, no peer address: still refused, not ignored.
-    const noProxies = createVerifier({ scheme, now: () => NOW, identity: { tenants: tenantRules, required: false } });
-    expect(await codeOf(noProxies.verifyParts(await parts(forged, undefined)))).toBe("untrusted_proxy");
-  });
+  it.each([["x-client-verify"], ["x-client-subject"], ["x-client-cert"]])(
+    "refuses %s from a peer that is not a trusted proxy with untrusted_proxy",
+    async (name) => {
+      const v = verifier({ identity: { tenants: tenantRules, required: false } });
+      const forged = { [name]: (proxied() as Record<string, string>)[name] as string };
+      expect(await codeOf(v.verifyParts(await parts(forged, { remoteAddress: "203.0.113.9" })))).toBe(
+        "untrusted_proxy",
+      );
+      // No trusted proxies configured at all, no peer address: still refused, not ignored.
+      const noProxies = createVerifier({ scheme, now: () => NOW, identity: { tenants: tenantRules, required: false } });
+      expect(await codeOf(noProxies.verifyParts(await parts(forged, undefined)))).toBe("untrusted_proxy");
+    },
+  );
 
   it("refuses forged headers even next to a real, verified TLS client certificate", async () => {
     const v = verifier({ identity: { tenants: tenantRules } });
@@ -145,7 +155,10 @@ describe("identity behind a trusted proxy", () => {
     [proxied({ "x-client-subject": "OU=tenant-7,O=Example,CN=payments-provider" }), "client_certificate_invalid"],
     [proxied({ "x-client-subject": "not a dn" }), "client_certificate_invalid"],
     [proxied({ "x-client-cert": "%ZZ" }), "client_certificate_invalid"],
-    [proxied({ "x-client-subject": WEIRD_SUBJECT_AS_NGINX, "x-client-cert": encodeURIComponent(WEIRD_PEM) }), "unknown_tenant"],
+    [
+      proxied({ "x-client-subject": WEIRD_SUBJECT_AS_NGINX, "x-client-cert": encodeURIComponent(WEIRD_PEM) }),
+      "unknown_tenant",
+    ],
   ])("refuses proxy headers %j with %s", async (headers, code) => {
     const v = verifier({ identity: { tenants: tenantRules } });
     expect(await codeOf(v.verifyParts(await parts(headers, { remoteAddress: PROXY })))).toBe(code);
@@ -153,7 +166,10 @@ describe("identity behind a trusted proxy", () => {
 
   it("uses the header names it is given", async () => {
     const v = verifier({
-      identity: { tenants: tenantRules, proxyHeaders: { verify: "SSL-Verify", subject: "ssl-dn", certificate: "ssl-cert" } },
+      identity: {
+        tenants: tenantRules,
+        proxyHeaders: { verify: "SSL-Verify", subject: "ssl-dn", certificate: "ssl-cert" },
+      },
     });
     const headers = { "ssl-verify": "SUCCESS", "ssl-dn": LEAF_SUBJECT_AS_NGINX, "ssl-cert": escapedLeaf };
     expect((await v.verifyParts(await parts(headers, { remoteAddress: PROXY }))).tenant).toBe("tenant-42");
@@ -169,15 +185,21 @@ describe("identity behind a trusted proxy", () => {
       fc.integer({ min: 0, max: escapedLeaf.length }).map((end) => escapedLeaf.slice(0, end)),
     );
     await fc.assert(
-      fc.asyncProperty(fc.record({ "x-client-verify": value, "x-client-subject": value, "x-client-cert": value }, { requiredKeys: [] }), async (headers) => {
-        try {
-          const webhook = await v.verifyParts(await parts(headers, { remoteAddress: PROXY }));
-          expect(webhook.tenant).toBe("tenant-42");
-        } catch (error) {
-          expect(isWebhookError(error)).toBe(true);
-          expect((error as WebhookError).status).toBeLessThan(500);
-        }
-      }),
+      fc.asyncProperty(
+        fc.record(
+          { "x-client-verify": value, "x-client-subject": value, "x-client-cert": value },
+          { requiredKeys: [] },
+        ),
+        async (headers) => {
+          try {
+            const webhook = await v.verifyParts(await parts(headers, { remoteAddress: PROXY }));
+            expect(webhook.tenant).toBe("tenant-42");
+          } catch (error) {
+            expect(isWebhookError(error)).toBe(true);
+            expect((error as WebhookError).status).toBeLessThan(500);
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -211,18 +233,24 @@ describe("identity from this process's TLS connection", () => {
       "client_certificate_required",
     );
     const after = LEAF_NOT_AFTER.getTime() + 1000;
-    expect(await codeOf(verifier({ identity: { tenants: tenantRules } }, after).verifyParts(await parts({}, connection(), after)))).toBe(
-      "client_certificate_expired",
-    );
+    expect(
+      await codeOf(
+        verifier({ identity: { tenants: tenantRules } }, after).verifyParts(await parts({}, connection(), after)),
+      ),
+    ).toBe("client_certificate_expired");
     const before = LEAF_NOT_BEFORE.getTime() - 1000;
-    expect(await codeOf(verifier({ identity: { tenants: tenantRules } }, before).verifyParts(await parts({}, connection(), before)))).toBe(
-      "client_certificate_invalid",
-    );
+    expect(
+      await codeOf(
+        verifier({ identity: { tenants: tenantRules } }, before).verifyParts(await parts({}, connection(), before)),
+      ),
+    ).toBe("client_certificate_invalid");
   });
 
   it("reports the days left, counting down to 0 on the last day", async () => {
     const lastDay = LEAF_NOT_AFTER.getTime() - 60_000;
-    const webhook = await verifier({ identity: { tenants: tenantRules } }, lastDay).verifyParts(await parts({}, connection(), lastDay));
+    const webhook = await verifier({ identity: { tenants: tenantRules } }, lastDay).verifyParts(
+      await parts({}, connection(), lastDay),
+    );
     expect(webhook.certificate?.daysUntilExpiry).toBe(0);
   });
 
@@ -255,11 +283,19 @@ describe("rejection events carry what the access step had established", () => {
 
     const tenants = createTenantDirectory(tenantRules, { disabled: ["tenant-42"] });
     const disabled = verifier({ identity: { tenants }, onEvent });
-    expect(await codeOf(disabled.verifyParts(await parts(proxied(), { remoteAddress: PROXY })))).toBe("tenant_disabled");
-    expect(events.at(-1)).toMatchObject({ code: "tenant_disabled", tenant: "tenant-42", certificateSubject: LEAF_SUBJECT_AS_NGINX });
+    expect(await codeOf(disabled.verifyParts(await parts(proxied(), { remoteAddress: PROXY })))).toBe(
+      "tenant_disabled",
+    );
+    expect(events.at(-1)).toMatchObject({
+      code: "tenant_disabled",
+      tenant: "tenant-42",
+      certificateSubject: LEAF_SUBJECT_AS_NGINX,
+    });
 
     const allowlisted = verifier({ allowlist: ["198.51.100.0/24"], onEvent });
-    expect(await codeOf(allowlisted.verifyParts(await parts({}, { remoteAddress: "::ffff:203.0.113.1" })))).toBe("forbidden_ip");
+    expect(await codeOf(allowlisted.verifyParts(await parts({}, { remoteAddress: "::ffff:203.0.113.1" })))).toBe(
+      "forbidden_ip",
+    );
     expect(events.at(-1)).toMatchObject({ code: "forbidden_ip", clientIp: "203.0.113.1" });
   });
 });
@@ -319,20 +355,35 @@ describe("tenants at run time", () => {
       }
     }
     // A directory is built by the app itself, so its rules are refused right there.
-    expect(() => createTenantDirectory([{ tenant: "x", subject: "" }])).toThrowError(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => createTenantDirectory([{ tenant: "x", subject: "" }])).toThrowError(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
   });
 });
 
 describe("a certificate and a signature must name the same tenant", () => {
   it("verifies with the secret of the tenant the certificate names, and no other", async () => {
     const secrets: Record<string, string> = { "tenant-42": testSecret(), "tenant-7": testSecret() };
-    const perTenant = standardWebhooks({ secrets: ({ tenant }) => (tenant === undefined ? undefined : secrets[tenant]) });
-    const v = createVerifier({ scheme: perTenant, now: () => NOW, trustedProxies: [PROXY], identity: { tenants: [{ attribute: "OU" }] } });
+    const perTenant = standardWebhooks({
+      secrets: ({ tenant }) => (tenant === undefined ? undefined : secrets[tenant]),
+    });
+    const v = createVerifier({
+      scheme: perTenant,
+      now: () => NOW,
+      trustedProxies: [PROXY],
+      identity: { tenants: [{ attribute: "OU" }] },
+    });
     const body = "{}";
     const signedBy = async (tenant: string, id: string) =>
       standardWebhooks({ secret: secrets[tenant] as string }).sign({ id, timestamp: new Date(NOW), body });
     const send = async (headers: Record<string, string>) =>
-      v.verifyParts({ method: "POST", url: "https://r.test/", headers: { ...headers, ...proxied() }, body: new TextEncoder().encode(body), connection: { remoteAddress: PROXY } });
+      v.verifyParts({
+        method: "POST",
+        url: "https://r.test/",
+        headers: { ...headers, ...proxied() },
+        body: new TextEncoder().encode(body),
+        connection: { remoteAddress: PROXY },
+      });
     expect((await send(await signedBy("tenant-42", "m1"))).tenant).toBe("tenant-42");
     // tenant-7's valid signature does not pass with tenant-42's certificate
     expect(await codeOf(send(await signedBy("tenant-7", "m2")))).toBe("invalid_signature");
@@ -346,12 +397,16 @@ describe("allowlist and rate limits", () => {
     expect(await codeOf(v.verifyParts(await parts({}, { remoteAddress: "2001:db8::1" })))).toBe("accepted");
     expect(await codeOf(v.verifyParts(await parts({}, { remoteAddress: "203.0.113.1" })))).toBe("forbidden_ip");
     // behind the trusted proxy, the forwarded client is what counts
-    expect(await codeOf(v.verifyParts(await parts({ "x-forwarded-for": "198.51.100.7" }, { remoteAddress: PROXY })))).toBe("accepted");
-    expect(await codeOf(v.verifyParts(await parts({ "x-forwarded-for": "203.0.113.1" }, { remoteAddress: PROXY })))).toBe("forbidden_ip");
+    expect(
+      await codeOf(v.verifyParts(await parts({ "x-forwarded-for": "198.51.100.7" }, { remoteAddress: PROXY }))),
+    ).toBe("accepted");
+    expect(
+      await codeOf(v.verifyParts(await parts({ "x-forwarded-for": "203.0.113.1" }, { remoteAddress: PROXY }))),
+    ).toBe("forbidden_ip");
     // an untrusted peer cannot claim an allowed address
-    expect(await codeOf(v.verifyParts(await parts({ "x-forwarded-for": "198.51.100.7" }, { remoteAddress: "203.0.113.1" })))).toBe(
-      "forbidden_ip",
-    );
+    expect(
+      await codeOf(v.verifyParts(await parts({ "x-forwarded-for": "198.51.100.7" }, { remoteAddress: "203.0.113.1" }))),
+    ).toBe("forbidden_ip");
     expect(await codeOf(v.verifyParts(await parts({}, { remoteAddress: "not-an-ip" })))).toBe("forbidden_ip");
   });
 
@@ -362,15 +417,24 @@ describe("allowlist and rate limits", () => {
 
   it("limits per tenant with 429 and a Retry-After value", async () => {
     const events: WebhookEvent[] = [];
-    const v = verifier({ identity: { tenants: [{ attribute: "OU" }] }, rateLimit: { points: 2, durationSeconds: 30 }, onEvent: (e) => void events.push(e) });
-    const send = async (ip: string) => v.verifyParts(await parts(proxied({ "x-forwarded-for": ip }), { remoteAddress: PROXY }));
+    const v = verifier({
+      identity: { tenants: [{ attribute: "OU" }] },
+      rateLimit: { points: 2, durationSeconds: 30 },
+      onEvent: (e) => void events.push(e),
+    });
+    const send = async (ip: string) =>
+      v.verifyParts(await parts(proxied({ "x-forwarded-for": ip }), { remoteAddress: PROXY }));
     await send("198.51.100.1");
     await send("198.51.100.2");
     const error = await send("198.51.100.3").catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "rate_limited", status: 429 });
     expect((error as WebhookError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect((error as WebhookError).retryAfterSeconds).toBeLessThanOrEqual(30);
-    expect(events.at(-1)).toMatchObject({ type: "rejected", code: "rate_limited", retryAfterSeconds: (error as WebhookError).retryAfterSeconds });
+    expect(events.at(-1)).toMatchObject({
+      type: "rejected",
+      code: "rate_limited",
+      retryAfterSeconds: (error as WebhookError).retryAfterSeconds,
+    });
   });
 
   it("limits per client IP", async () => {
@@ -384,15 +448,25 @@ describe("allowlist and rate limits", () => {
     const v = verifier({ rateLimit: { by: "ip", points: 10, durationSeconds: 60 } });
     const codes: string[] = [];
     for (let i = 1; i <= 1000; i++) {
-      codes.push(await codeOf(v.verifyParts(await parts({}, { remoteAddress: `2001:db8:aa:bb:${i.toString(16)}::${(i * 31).toString(16)}` }))));
+      codes.push(
+        await codeOf(
+          v.verifyParts(
+            await parts({}, { remoteAddress: `2001:db8:aa:bb:${i.toString(16)}::${(i * 31).toString(16)}` }),
+          ),
+        ),
+      );
     }
     expect(codes.filter((code) => code === "accepted")).toHaveLength(10);
     expect(await codeOf(v.verifyParts(await parts({}, { remoteAddress: "2001:db8:aa:bc::1" })))).toBe("accepted");
   });
 
   it("fails closed when a shared limiter's store fails", async () => {
-    const v = verifier({ rateLimit: { by: "ip", limiter: { consume: async () => Promise.reject(new Error("redis down")) } } });
-    expect(await codeOf(v.verifyParts(await parts({}, { remoteAddress: "198.51.100.1" })))).toBe("rate_limiter_unavailable");
+    const v = verifier({
+      rateLimit: { by: "ip", limiter: { consume: async () => Promise.reject(new Error("redis down")) } },
+    });
+    expect(await codeOf(v.verifyParts(await parts({}, { remoteAddress: "198.51.100.1" })))).toBe(
+      "rate_limiter_unavailable",
+    );
   });
 
   it.each([
@@ -403,7 +477,9 @@ describe("allowlist and rate limits", () => {
     [{ trustedProxies: [42] }],
     [{ identity: { tenants: tenantRules, proxyHeaders: { verify: "bad header" } } }],
   ])("refuses options %j with invalid_options when the verifier is built", (options) => {
-    expect(() => verifier(options as unknown as Partial<VerifierOptions>)).toThrowError(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => verifier(options as unknown as Partial<VerifierOptions>)).toThrowError(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
   });
 
   it.each([[{ allowlist: ["10.0.0.0/99"] }], [{ trustedProxies: ["proxy.internal"] }]])(

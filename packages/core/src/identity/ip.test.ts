@@ -38,17 +38,21 @@ function referenceContains(network: Reference, bits: number, address: Reference)
 }
 
 const ipv4 = fc.bigInt({ min: 0n, max: 2n ** 32n - 1n }).map((value): Reference => ({ v6: false, value }));
-const ipv6 = fc.oneof(
-  fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }),
-  // IPv4-mapped addresses, so the mapping is exercised on both sides
-  fc.bigInt({ min: 0n, max: 2n ** 32n - 1n }).map((v4) => (0xffffn << 32n) | v4),
-  // near a few fixed networks, so matches are common
-  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((low) => (0x20010db8n << 96n) | low),
-).map((value): Reference => ({ v6: true, value }));
+const ipv6 = fc
+  .oneof(
+    fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }),
+    // IPv4-mapped addresses, so the mapping is exercised on both sides
+    fc.bigInt({ min: 0n, max: 2n ** 32n - 1n }).map((v4) => (0xffffn << 32n) | v4),
+    // near a few fixed networks, so matches are common
+    fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((low) => (0x20010db8n << 96n) | low),
+  )
+  .map((value): Reference => ({ v6: true, value }));
 const address = fc.oneof(ipv4, ipv6);
 const text = (a: Reference) => (a.v6 ? ipv6ToText(a.value) : ipv4ToText(a.value));
 const network = address.chain((a) =>
-  fc.integer({ min: a.v6 && a.value >> 32n === 0xffffn ? 96 : 0, max: a.v6 ? 128 : 32 }).map((bits) => ({ network: a, bits })),
+  fc
+    .integer({ min: a.v6 && a.value >> 32n === 0xffffn ? 96 : 0, max: a.v6 ? 128 : 32 })
+    .map((bits) => ({ network: a, bits })),
 );
 
 describe("CIDR matching against a bigint reference", () => {
@@ -68,15 +72,22 @@ describe("CIDR matching against a bigint reference", () => {
 
   it("agrees for addresses derived from the network (inside and just outside)", () => {
     fc.assert(
-      fc.property(network, fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }), fc.boolean(), ({ network: n, bits }, noise, flip) => {
-        const width = n.v6 ? 128 : 32;
-        const hostBits = BigInt(width - bits);
-        const host = noise & ((1n << hostBits) - 1n);
-        let value = ((n.value >> hostBits) << hostBits) | host;
-        if (flip && bits > 0) value ^= 1n << hostBits; // flip the last network bit: outside
-        const candidate = { v6: n.v6, value };
-        expect(createIpMatcher([`${text(n)}/${bits}`], "allowlist")(text(candidate))).toBe(referenceContains(n, bits, candidate));
-      }),
+      fc.property(
+        network,
+        fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }),
+        fc.boolean(),
+        ({ network: n, bits }, noise, flip) => {
+          const width = n.v6 ? 128 : 32;
+          const hostBits = BigInt(width - bits);
+          const host = noise & ((1n << hostBits) - 1n);
+          let value = ((n.value >> hostBits) << hostBits) | host;
+          if (flip && bits > 0) value ^= 1n << hostBits; // flip the last network bit: outside
+          const candidate = { v6: n.v6, value };
+          expect(createIpMatcher([`${text(n)}/${bits}`], "allowlist")(text(candidate))).toBe(
+            referenceContains(n, bits, candidate),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -94,17 +105,29 @@ describe("parseIpAddress", () => {
     expect(parseIpAddress(input)).toBe(expected);
   });
 
-  it.each(["", "localhost", "127.1", "0x7f.0.0.1", "010.0.0.1", "256.0.0.1", "1.2.3.4.5", "::ffff:127.1", "[::1", "1.2.3.4:", "::1:99999"])(
-    "refuses %j",
-    (input) => {
-      expect(parseIpAddress(input)).toBeUndefined();
-    },
-  );
+  it.each([
+    "",
+    "localhost",
+    "127.1",
+    "0x7f.0.0.1",
+    "010.0.0.1",
+    "256.0.0.1",
+    "1.2.3.4.5",
+    "::ffff:127.1",
+    "[::1",
+    "1.2.3.4:",
+    "::1:99999",
+  ])("refuses %j", (input) => {
+    expect(parseIpAddress(input)).toBeUndefined();
+  });
 });
 
 describe("createIpMatcher", () => {
   it("matches single addresses, ranges and IPv4-mapped IPv6 ranges", () => {
-    const matcher = createIpMatcher(["10.0.0.0/8", "192.0.2.7", "2001:db8::/32", "::ffff:198.51.100.0/120"], "allowlist");
+    const matcher = createIpMatcher(
+      ["10.0.0.0/8", "192.0.2.7", "2001:db8::/32", "::ffff:198.51.100.0/120"],
+      "allowlist",
+    );
     expect(matcher("10.200.1.1")).toBe(true);
     expect(matcher("::ffff:10.200.1.1")).toBe(true);
     expect(matcher("11.0.0.1")).toBe(false);
@@ -119,7 +142,9 @@ describe("createIpMatcher", () => {
   it.each([["10.0.0.0/33"], ["10.0.0.0/-1"], ["10.0.0.0/08"], ["2001:db8::/129"], ["example.com"], ["10.0.0.0/"]])(
     "refuses the option %j with invalid_options",
     (cidr) => {
-      expect(() => createIpMatcher([cidr], "allowlist")).toThrowError(expect.objectContaining({ code: "invalid_options" }));
+      expect(() => createIpMatcher([cidr], "allowlist")).toThrowError(
+        expect.objectContaining({ code: "invalid_options" }),
+      );
     },
   );
 
@@ -154,14 +179,20 @@ describe("resolveClientIp", () => {
 
   it("never throws anything but a WebhookError for garbage headers", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string())).map((hops) => hops.join(","))), (header) => {
-        try {
-          const client = resolveClientIp("10.0.0.1", header, trusted);
-          expect(parseIpAddress(client)).toBe(client);
-        } catch (error) {
-          expect(isWebhookError(error) && error.code === "malformed_header").toBe(true);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string())).map((hops) => hops.join(",")),
+        ),
+        (header) => {
+          try {
+            const client = resolveClientIp("10.0.0.1", header, trusted);
+            expect(parseIpAddress(client)).toBe(client);
+          } catch (error) {
+            expect(isWebhookError(error) && error.code === "malformed_header").toBe(true);
+          }
+        },
+      ),
     );
   });
 });

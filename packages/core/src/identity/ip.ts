@@ -40,7 +40,8 @@ export function createIpMatcher(cidrs: readonly string[], optionName: string): I
   const v6: [ipaddrNamespace.IPv6, number][] = [];
   for (const cidr of cidrs) {
     const range = parseCidr(cidr);
-    if (range === undefined) throw new WebhookError("invalid_options", `${optionName}: ${JSON.stringify(cidr)} is not an IP address or CIDR`);
+    if (range === undefined)
+      throw new WebhookError("invalid_options", `${optionName}: ${JSON.stringify(cidr)} is not an IP address or CIDR`);
     const [network, bits] = range;
     if (network.kind() === "ipv4") v4.push([network as ipaddrNamespace.IPv4, bits]);
     else v6.push([network as ipaddrNamespace.IPv6, bits]);

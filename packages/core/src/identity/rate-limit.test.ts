@@ -34,7 +34,17 @@ describe("per-IP rate limiting", () => {
         const consume = createRateLimit({ limiter });
         await consume(`ip:${a}`);
         await consume(`ip:[${b.toUpperCase()}]:443`);
-        const sameNetwork = a.split(":").slice(0, 4).map((g) => Number.parseInt(g, 16)).join() === b.split(":").slice(0, 4).map((g) => Number.parseInt(g, 16)).join();
+        const sameNetwork =
+          a
+            .split(":")
+            .slice(0, 4)
+            .map((g) => Number.parseInt(g, 16))
+            .join() ===
+          b
+            .split(":")
+            .slice(0, 4)
+            .map((g) => Number.parseInt(g, 16))
+            .join();
         expect(limiter.keys[0] === limiter.keys[1]).toBe(sameNetwork);
         expect(limiter.keys[0]).toMatch(/^ip:[0-9a-f:]+\/64$/);
       }),
@@ -42,7 +52,8 @@ describe("per-IP rate limiting", () => {
     );
     const limiter = recordingLimiter();
     const consume = createRateLimit({ limiter });
-    for (const key of ["ip:198.51.100.1", "ip:198.51.100.2", "tenant:acme", "ip:::ffff:198.51.100.1"]) await consume(key);
+    for (const key of ["ip:198.51.100.1", "ip:198.51.100.2", "tenant:acme", "ip:::ffff:198.51.100.1"])
+      await consume(key);
     expect(limiter.keys).toEqual(["ip:198.51.100.1", "ip:198.51.100.2", "tenant:acme", "ip:198.51.100.1"]);
   });
 
@@ -58,6 +69,8 @@ describe("per-IP rate limiting", () => {
   });
 
   it.each([0, 129, 64.5, Number.NaN, "64"])("refuses ipv6Prefix %j with invalid_options", (ipv6Prefix) => {
-    expect(() => createRateLimit({ ipv6Prefix: ipv6Prefix as number })).toThrowError(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => createRateLimit({ ipv6Prefix: ipv6Prefix as number })).toThrowError(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
   });
 });

@@ -57,7 +57,9 @@ export function createRateLimit(options: RateLimitOptions): ConsumeRateLimit {
     } catch (caught) {
       if (caught instanceof Error || typeof (caught as { msBeforeNext?: unknown })?.msBeforeNext !== "number") {
         // The limiter's store failed: fail closed rather than let a flood through.
-        throw new WebhookError("rate_limiter_unavailable", "the rate limiter could not count the request", { cause: caught });
+        throw new WebhookError("rate_limiter_unavailable", "the rate limiter could not count the request", {
+          cause: caught,
+        });
       }
       const retryAfterSeconds = Math.max(1, Math.ceil((caught as { msBeforeNext: number }).msBeforeNext / 1000));
       throw new WebhookError("rate_limited", `rate limit exceeded for ${key}`, { retryAfterSeconds });

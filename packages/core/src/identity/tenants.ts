@@ -2,7 +2,12 @@ import { WebhookError } from "../errors/webhook-error.js";
 import type { Awaitable } from "../lib/awaitable.js";
 import { canonicalAttributeType } from "./attribute-types.js";
 import { normalizeFingerprint } from "./certificate.js";
-import { type DistinguishedName, dnAttributeValues, formatDistinguishedName, parseDistinguishedName } from "./distinguished-name.js";
+import {
+  type DistinguishedName,
+  dnAttributeValues,
+  formatDistinguishedName,
+  parseDistinguishedName,
+} from "./distinguished-name.js";
 
 /** The client certificate as the access step established it. */
 export interface ClientCertificateInfo {
@@ -72,7 +77,12 @@ export interface TenantDirectory {
 interface CompiledRules {
   readonly bySubject: Map<string, TenantMatch>;
   readonly byFingerprint: Map<string, TenantMatch>;
-  readonly byAttribute: readonly { type: string; value: string | undefined; tenant: string | undefined; disabled: boolean }[];
+  readonly byAttribute: readonly {
+    type: string;
+    value: string | undefined;
+    tenant: string | undefined;
+    disabled: boolean;
+  }[];
   readonly sortedSubjects: Map<string, string[]>;
 }
 
@@ -178,7 +188,8 @@ function compileRules(rules: readonly TenantRule[]): CompiledRules {
       sortedSubjects.set(key, [...(sortedSubjects.get(key) ?? []), subject]);
     } else if ("fingerprint" in rule && rule.fingerprint !== undefined) {
       const fingerprint = normalizeFingerprint(rule.fingerprint);
-      if (fingerprint === undefined) throw new WebhookError("invalid_options", `${where}.fingerprint is not a SHA-256 fingerprint`);
+      if (fingerprint === undefined)
+        throw new WebhookError("invalid_options", `${where}.fingerprint is not a SHA-256 fingerprint`);
       addUnique(byFingerprint, fingerprint, { tenant: rule.tenant, disabled }, `${where}.fingerprint`);
     } else if ("attribute" in rule && rule.attribute !== undefined) {
       const type = typeof rule.attribute === "string" ? canonicalAttributeType(rule.attribute) : undefined;
@@ -190,12 +201,18 @@ function compileRules(rules: readonly TenantRule[]): CompiledRules {
     } else {
       throw new WebhookError("invalid_options", `${where} needs one of subject, fingerprint, attribute`);
     }
-    if (!("attribute" in rule) && rule.tenant === undefined) throw new WebhookError("invalid_options", `${where}.tenant is required`);
+    if (!("attribute" in rule) && rule.tenant === undefined)
+      throw new WebhookError("invalid_options", `${where}.tenant is required`);
   });
   return { bySubject, byFingerprint, byAttribute, sortedSubjects };
 }
 
-function addUnique(map: Map<string, TenantMatch>, key: string, match: { tenant: string | undefined; disabled: boolean }, where: string) {
+function addUnique(
+  map: Map<string, TenantMatch>,
+  key: string,
+  match: { tenant: string | undefined; disabled: boolean },
+  where: string,
+) {
   if (match.tenant === undefined) throw new WebhookError("invalid_options", `${where}: the rule needs a tenant`);
   const existing = map.get(key);
   if (existing !== undefined && existing.tenant !== match.tenant) {

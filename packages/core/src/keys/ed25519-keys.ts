@@ -32,7 +32,10 @@ export function decodeEd25519Key(input: Ed25519KeyInput, type: "private" | "publ
   else if (typeof key === "string") bytes = decodeBase64(key.startsWith(prefix) ? key.slice(prefix.length) : key);
   const valid = type === "private" ? bytes?.length === 32 || bytes?.length === 64 : bytes?.length === 32;
   if (bytes === undefined || !valid) {
-    throw new WebhookError("invalid_options", `an Ed25519 ${type} key must be ${prefix}<base64 of ${type === "private" ? "32 or 64" : "32"} bytes>`);
+    throw new WebhookError(
+      "invalid_options",
+      `an Ed25519 ${type} key must be ${prefix}<base64 of ${type === "private" ? "32 or 64" : "32"} bytes>`,
+    );
   }
   return {
     id: input.id,

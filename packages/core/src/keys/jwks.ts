@@ -87,7 +87,11 @@ export function createJwksResolver(input: JwksInput, remote: RemoteJwksOptions =
     } catch (error) {
       if (isWebhookError(error)) throw error;
       const code = (error as { code?: unknown }).code;
-      if (code === "ERR_JWKS_NO_MATCHING_KEY" || code === "ERR_JWKS_MULTIPLE_MATCHING_KEYS" || code === "ERR_JOSE_NOT_SUPPORTED") {
+      if (
+        code === "ERR_JWKS_NO_MATCHING_KEY" ||
+        code === "ERR_JWKS_MULTIPLE_MATCHING_KEYS" ||
+        code === "ERR_JOSE_NOT_SUPPORTED"
+      ) {
         throw error;
       }
       // timeouts, non-200 answers, bad JSON, network errors: the key set cannot be read

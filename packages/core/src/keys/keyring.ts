@@ -94,7 +94,8 @@ export interface RawKey {
  * format, or shorter than 16 bytes (a guessable key makes every signature forgeable).
  */
 export function decodeInput(input: SecretInput, decodeSecret: SecretDecoder): RawKey {
-  const { id, secret } = typeof input === "object" && !(input instanceof Uint8Array) ? input : { id: undefined, secret: input };
+  const { id, secret } =
+    typeof input === "object" && !(input instanceof Uint8Array) ? input : { id: undefined, secret: input };
   const bytes = typeof secret === "string" ? decodeSecret(secret) : secret;
   if (bytes === undefined || !(bytes instanceof Uint8Array) || bytes.length === 0) {
     throw new WebhookError(

@@ -8,9 +8,9 @@ export type SecretInput = string | Uint8Array | { readonly id?: string; readonly
  * client certificate and a signature must match the same tenant.
  * Return `undefined` or `[]` for an unknown tenant.
  */
-export type SecretLookup = (context: { readonly tenant: string | undefined }) => Awaitable<
-  SecretInput | readonly SecretInput[] | undefined
->;
+export type SecretLookup = (context: {
+  readonly tenant: string | undefined;
+}) => Awaitable<SecretInput | readonly SecretInput[] | undefined>;
 
 /**
  * What a symmetric scheme accepts: `{ secret }` or `{ secrets: [...] }` (newest first) or a lookup.

@@ -28,7 +28,10 @@ const SINGLE_CASE_WORD = /^(?:[a-z]+|[A-Z]+)$/;
  */
 export function decodeBase64Secret(text: string): Uint8Array | undefined {
   if (SINGLE_CASE_WORD.test(text)) {
-    throw new WebhookError("invalid_options", `the secret is a plain word, not base64 of random bytes: ${HOW_TO_MAKE_ONE}`);
+    throw new WebhookError(
+      "invalid_options",
+      `the secret is a plain word, not base64 of random bytes: ${HOW_TO_MAKE_ONE}`,
+    );
   }
   return decodeBase64(text);
 }

@@ -31,7 +31,10 @@ export interface PreparedSignatureKey {
 /** An ordered set of keys: signs with the first that can, verifies with any. */
 export interface SignatureKeyring {
   /** `received`: what the message says about its key (a `kid`), for keyrings that fetch keys; absent when signing. */
-  keysFor(tenant: string | undefined, received?: { readonly keyId?: string }): Awaitable<readonly PreparedSignatureKey[]>;
+  keysFor(
+    tenant: string | undefined,
+    received?: { readonly keyId?: string },
+  ): Awaitable<readonly PreparedSignatureKey[]>;
 }
 
 /**
@@ -49,7 +52,13 @@ export interface AsymmetricKeyOptions {
 const MAX_CACHED_LOOKUP_KEYS = 1024;
 
 function fromHmac(slot: number) {
-  return ({ id, key }: PreparedHmacKey): PreparedSignatureKey => ({ id, slot, hmac: key, verifyKey: undefined, signKey: undefined });
+  return ({ id, key }: PreparedHmacKey): PreparedSignatureKey => ({
+    id,
+    slot,
+    hmac: key,
+    verifyKey: undefined,
+    signKey: undefined,
+  });
 }
 
 function fromAsymmetric(slot: number) {
@@ -63,8 +72,14 @@ function fromAsymmetric(slot: number) {
 }
 
 /** HMAC secrets (`{ secret }`, `{ secrets }` or a lookup); HMAC secrets under 16 bytes are refused. */
-export function hmacKeyring(options: SecretOptions, algorithm: ResolvedAlgorithm, decodeSecret: SecretDecoder, slot = 0): SignatureKeyring {
-  if (algorithm.hmac === undefined) throw new WebhookError("invalid_options", `${algorithm.name} takes a public or private key, not a secret`);
+export function hmacKeyring(
+  options: SecretOptions,
+  algorithm: ResolvedAlgorithm,
+  decodeSecret: SecretDecoder,
+  slot = 0,
+): SignatureKeyring {
+  if (algorithm.hmac === undefined)
+    throw new WebhookError("invalid_options", `${algorithm.name} takes a public or private key, not a secret`);
   const keyring = createHmacKeyring(options, algorithm.hmac, decodeSecret);
   const wrap = fromHmac(slot);
   // Static keys are wrapped once, so the hot path stays synchronous on the node backend.
@@ -86,7 +101,8 @@ export function hmacKeyring(options: SecretOptions, algorithm: ResolvedAlgorithm
 }
 
 function checkKind(key: PreparedAsymmetricKey, wanted: "public" | "private" | "any"): PreparedAsymmetricKey {
-  if (wanted === "private" && key.privateKey === undefined) throw new WebhookError("invalid_options", "privateKey is a public key");
+  if (wanted === "private" && key.privateKey === undefined)
+    throw new WebhookError("invalid_options", "privateKey is a public key");
   if (wanted === "public" && key.privateKey !== undefined) {
     throw new WebhookError("invalid_options", "publicKey is a private key: give the receiver only the public half");
   }
@@ -94,16 +110,30 @@ function checkKind(key: PreparedAsymmetricKey, wanted: "public" | "private" | "a
 }
 
 /** Public and private keys of one asymmetric algorithm, fixed or looked up per tenant. */
-export function asymmetricKeyring(options: AsymmetricKeyOptions, algorithm: ResolvedAlgorithm, encoding: KeyEncoding = "base64", slot = 0): SignatureKeyring {
-  if (algorithm.asymmetric === undefined) throw new WebhookError("invalid_options", `${algorithm.name} takes a secret, not a key pair`);
-  if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", "pass publicKey, publicKeys or privateKey");
-  if ((options as { secret?: unknown }).secret !== undefined || (options as { secrets?: unknown }).secrets !== undefined) {
-    throw new WebhookError("invalid_options", `${algorithm.name} verifies with a public key: pass publicKey, not secret`);
+export function asymmetricKeyring(
+  options: AsymmetricKeyOptions,
+  algorithm: ResolvedAlgorithm,
+  encoding: KeyEncoding = "base64",
+  slot = 0,
+): SignatureKeyring {
+  if (algorithm.asymmetric === undefined)
+    throw new WebhookError("invalid_options", `${algorithm.name} takes a secret, not a key pair`);
+  if (typeof options !== "object" || options === null)
+    throw new WebhookError("invalid_options", "pass publicKey, publicKeys or privateKey");
+  if (
+    (options as { secret?: unknown }).secret !== undefined ||
+    (options as { secrets?: unknown }).secrets !== undefined
+  ) {
+    throw new WebhookError(
+      "invalid_options",
+      `${algorithm.name} verifies with a public key: pass publicKey, not secret`,
+    );
   }
   const wrap = fromAsymmetric(slot);
   const { publicKey, publicKeys, privateKey } = options;
   if (typeof publicKeys === "function") {
-    if (publicKey !== undefined || privateKey !== undefined) throw new WebhookError("invalid_options", "a key lookup cannot be mixed with fixed keys");
+    if (publicKey !== undefined || privateKey !== undefined)
+      throw new WebhookError("invalid_options", "a key lookup cannot be mixed with fixed keys");
     const cache = new Map<string, Promise<PreparedAsymmetricKey>>();
     return {
       async keysFor(tenant) {
@@ -142,7 +172,9 @@ export function asymmetricKeyring(options: AsymmetricKeyOptions, algorithm: Reso
     );
   }
   const raws = entries.map(([input, kind]) => [decodeKeyInput(input, algorithm, encoding), kind] as const);
-  return staticKeyring(() => Promise.all(raws.map(async ([raw, kind]) => wrap(checkKind(await prepareAsymmetricKey(raw, algorithm), kind)))));
+  return staticKeyring(() =>
+    Promise.all(raws.map(async ([raw, kind]) => wrap(checkKind(await prepareAsymmetricKey(raw, algorithm), kind)))),
+  );
 }
 
 function rawCacheKey(raw: RawAsymmetricKey): string {

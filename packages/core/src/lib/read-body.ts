@@ -16,13 +16,18 @@ const EMPTY = new Uint8Array(0);
  * `content-length` lies (or that has none) is never buffered past the limit.
  * After a refusal the rest is left unread: the adapter closes the connection.
  */
-export async function readBody(source: BodySource, maxBytes: number, declaredLength?: string | null): Promise<Uint8Array> {
+export async function readBody(
+  source: BodySource,
+  maxBytes: number,
+  declaredLength?: string | null,
+): Promise<Uint8Array> {
   if (source instanceof Uint8Array) {
     if (source.byteLength > maxBytes) throw tooLarge(`body of ${source.byteLength} bytes exceeds ${maxBytes}`);
     return source;
   }
   if (isRequestLike(source)) {
-    if (source.bodyUsed) throw consumed("the Request body was read before verification: pass the Request before reading it");
+    if (source.bodyUsed)
+      throw consumed("the Request body was read before verification: pass the Request before reading it");
     checkDeclared(source.headers.get("content-length"), maxBytes);
     return source.body === null ? EMPTY : readStream(source.body, maxBytes);
   }
@@ -80,7 +85,8 @@ async function readIterable(source: AsyncIterable<Uint8Array | string>, maxBytes
   let total = 0;
   try {
     for await (const chunk of iterable) {
-      if (typeof chunk === "string") throw consumed("the request stream decodes text (setEncoding was called): webhooks need the raw bytes");
+      if (typeof chunk === "string")
+        throw consumed("the request stream decodes text (setEncoding was called): webhooks need the raw bytes");
       total += chunk.byteLength;
       if (total > maxBytes) throw tooLarge(`body exceeds ${maxBytes} bytes`);
       chunks.push(chunk);
@@ -95,7 +101,11 @@ async function readIterable(source: AsyncIterable<Uint8Array | string>, maxBytes
 export function isRequestLike(source: unknown): source is Request {
   const candidate = source as Partial<Request> | null;
   if (typeof candidate !== "object" || candidate === null) return false;
-  return typeof candidate.bodyUsed === "boolean" && typeof candidate.headers?.get === "function" && typeof candidate.arrayBuffer === "function";
+  return (
+    typeof candidate.bodyUsed === "boolean" &&
+    typeof candidate.headers?.get === "function" &&
+    typeof candidate.arrayBuffer === "function"
+  );
 }
 
 function isWebStream(source: BodySource): source is ReadableStream<Uint8Array> {

@@ -49,7 +49,10 @@ describe("createReceiver().receive", () => {
     const sent = await delivery("msg_1", FIXED_NOW_MS);
     expect(statusOf(await receiver.receive(webhookRequest(sent.headers, sent.body), ok))).toBe(204);
     const again = await receiver.receive(webhookRequest(sent.headers, sent.body), ok);
-    expect(again).toMatchObject({ handled: false, response: { status: 200, body: { duplicate: true, id: "msg_1" }, headers: {} } });
+    expect(again).toMatchObject({
+      handled: false,
+      response: { status: 200, body: { duplicate: true, id: "msg_1" }, headers: {} },
+    });
     expect(processed).toEqual(["msg_1"]);
     expect(events.map((e) => e.type)).toEqual(["verified", "completed", "duplicate"]);
   });
@@ -80,7 +83,10 @@ describe("createReceiver().receive", () => {
       throw new Error("database down");
     });
     await new Promise((r) => setTimeout(r, 10));
-    const during = await receiver.receive(webhookRequest(sent.headers, sent.body), async () => new Response(null, { status: 204 }));
+    const during = await receiver.receive(
+      webhookRequest(sent.headers, sent.body),
+      async () => new Response(null, { status: 204 }),
+    );
     expect(during).toMatchObject({
       handled: false,
       response: { status: 409, headers: { "retry-after": "30" }, body: { error: { code: "message_in_progress" } } },
@@ -93,22 +99,39 @@ describe("createReceiver().receive", () => {
     });
     expect(statusOf(retry)).toBe(204);
     expect(processed).toEqual(["msg_race"]);
-    expect(events.map((e) => e.type)).toEqual(["verified", "in_progress", "handler_failed", "released", "verified", "completed"]);
+    expect(events.map((e) => e.type)).toEqual([
+      "verified",
+      "in_progress",
+      "handler_failed",
+      "released",
+      "verified",
+      "completed",
+    ]);
   });
 
   it("releases the message when the handler answers 5xx, and sends that answer", async () => {
     const { receiver } = harness();
     const sent = await delivery("msg_5xx", FIXED_NOW_MS);
-    const outcome = await receiver.receive(webhookRequest(sent.headers, sent.body), () => new Response("later", { status: 503 }));
+    const outcome = await receiver.receive(
+      webhookRequest(sent.headers, sent.body),
+      () => new Response("later", { status: 503 }),
+    );
     expect(outcome.handled && outcome.result.status).toBe(503);
-    expect(statusOf(await receiver.receive(webhookRequest(sent.headers, sent.body), () => new Response(null, { status: 202 })))).toBe(202);
+    expect(
+      statusOf(
+        await receiver.receive(webhookRequest(sent.headers, sent.body), () => new Response(null, { status: 202 })),
+      ),
+    ).toBe(202);
   });
 
   it("turns a WebhookError from the handler (webhook.json() on a non-JSON body) into its answer, and releases the message", async () => {
     const { receiver } = harness();
     const sent = await delivery("msg_text", FIXED_NOW_MS, "not json");
     const outcome = await receiver.receive(webhookRequest(sent.headers, sent.body), (webhook) => webhook.json());
-    expect(outcome).toMatchObject({ handled: false, response: { status: 400, body: { error: { code: "malformed_body" } } } });
+    expect(outcome).toMatchObject({
+      handled: false,
+      response: { status: 400, body: { error: { code: "malformed_body" } } },
+    });
     const retry = await receiver.receive(webhookRequest(sent.headers, sent.body), (webhook) => webhook.text());
     expect(retry).toMatchObject({ handled: true, result: "not json" });
   });
@@ -132,7 +155,9 @@ describe("createReceiver().receive", () => {
   });
 
   it("refuses a replay of another tenant's captured delivery inside its window, however many valid messages an attacker sends first", async () => {
-    const { receiver, processed, ok, clock } = harness({ replay: { store: createMemoryReplayStore({ maxEntries: 100, now: () => clock.now }) } });
+    const { receiver, processed, ok, clock } = harness({
+      replay: { store: createMemoryReplayStore({ maxEntries: 100, now: () => clock.now }) },
+    });
     const victim = await delivery("victim_msg", clock.now);
     await receiver.receive(webhookRequest(victim.headers, victim.body), ok);
     const refusals: number[] = [];
@@ -154,7 +179,9 @@ describe("createReceiver().receive", () => {
     const bytes = new TextEncoder().encode(sent.body);
     const sources = [
       bytes,
-      new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(bytes.subarray(0, 3)), c.enqueue(bytes.subarray(3)), c.close()) }),
+      new ReadableStream<Uint8Array>({
+        start: (c) => (c.enqueue(bytes.subarray(0, 3)), c.enqueue(bytes.subarray(3)), c.close()),
+      }),
       (async function* () {
         yield bytes.subarray(0, 2);
         yield bytes.subarray(2);
@@ -178,13 +205,19 @@ describe("createReceiver().receive", () => {
         controller.enqueue(new Uint8Array(512));
       },
     });
-    const lying = await receiver.receive({ method: "POST", url: URL_, headers: { ...sent.headers, "content-length": "10" }, body: endless }, ok);
+    const lying = await receiver.receive(
+      { method: "POST", url: URL_, headers: { ...sent.headers, "content-length": "10" }, body: endless },
+      ok,
+    );
     expect(lying).toMatchObject({
       handled: false,
       response: { status: 413, closeConnection: true, body: { error: { code: "body_too_large" } } },
     });
     expect(pulled).toBeLessThanOrEqual(4);
-    const declared = await receiver.receive({ method: "POST", url: URL_, headers: { ...sent.headers, "content-length": "5000" }, body: endless }, ok);
+    const declared = await receiver.receive(
+      { method: "POST", url: URL_, headers: { ...sent.headers, "content-length": "5000" }, body: endless },
+      ok,
+    );
     expect(declared).toMatchObject({ handled: false, response: { status: 413 } });
     expect(events.map((e) => e.code)).toEqual(["body_too_large", "body_too_large"]);
   });
@@ -193,12 +226,17 @@ describe("createReceiver().receive", () => {
     const { receiver, ok, events } = harness();
     const sent = await delivery("msg_parsed", FIXED_NOW_MS);
     const thrown = await receiver
-      .receive({ method: "POST", url: URL_, headers: sent.headers, body: bodyConsumed("mount webhook() before bodyParser()") }, ok)
+      .receive(
+        { method: "POST", url: URL_, headers: sent.headers, body: bodyConsumed("mount webhook() before bodyParser()") },
+        ok,
+      )
       .catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(WebhookError);
     expect(thrown).toMatchObject({ code: "body_already_consumed", status: 500, isSetupError: true });
     expect((thrown as Error).message).toContain("mount webhook() before bodyParser()");
-    expect((thrown as WebhookError).toJSON()).toEqual({ error: { code: "body_already_consumed", message: "Webhook body already consumed" } });
+    expect((thrown as WebhookError).toJSON()).toEqual({
+      error: { code: "body_already_consumed", message: "Webhook body already consumed" },
+    });
     expect(events).toEqual([expect.objectContaining({ type: "rejected", code: "body_already_consumed" })]);
     const read = webhookRequest(sent.headers, sent.body);
     await read.text();
@@ -207,10 +245,16 @@ describe("createReceiver().receive", () => {
 
   it("names the fix when built without a scheme, or with options only verify() can honour", () => {
     expect(() => createReceiver({} as ReceiverOptions)).toThrow(
-      expect.objectContaining({ code: "invalid_options", message: expect.stringContaining("standardWebhooks({ secret") }),
+      expect.objectContaining({
+        code: "invalid_options",
+        message: expect.stringContaining("standardWebhooks({ secret"),
+      }),
     );
     expect(() => createReceiver({ scheme, replay: { duplicates: "reject" } })).toThrow(
-      expect.objectContaining({ code: "invalid_options", message: expect.stringContaining("200 so the sender stops retrying") }),
+      expect.objectContaining({
+        code: "invalid_options",
+        message: expect.stringContaining("200 so the sender stops retrying"),
+      }),
     );
   });
 

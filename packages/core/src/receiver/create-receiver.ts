@@ -32,7 +32,11 @@ export interface Receiver {
    * (`err.isSetupError`: the message names the fix) and what `handler` threw
    * (after releasing the message), so both reach the framework's error log.
    */
-  receive<R>(input: ReceiveInput, handler: WebhookHandlerFunction<R>, options?: ReceiveOptions<R>): Promise<ReceiveOutcome<R>>;
+  receive<R>(
+    input: ReceiveInput,
+    handler: WebhookHandlerFunction<R>,
+    options?: ReceiveOptions<R>,
+  ): Promise<ReceiveOutcome<R>>;
   /**
    * The first half of `receive`, for frameworks that run the handler themselves
    * (Hapi): admitted deliveries hold their lease, renewed, until `finish()`.
@@ -106,7 +110,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         result = await handler(webhook);
       } catch (error) {
         await admission.finish({ error });
-        if (isWebhookError(error) && !error.isSetupError) return { handled: false, response: refusalResponse(error), webhook, error };
+        if (isWebhookError(error) && !error.isSetupError)
+          return { handled: false, response: refusalResponse(error), webhook, error };
         throw error;
       }
       const failed = receiveOptions?.failed ?? isServerErrorResult;
@@ -126,11 +131,18 @@ async function verify(verification: Verification, input: ReceiveInput, startedAt
     throw verification.reject(new WebhookError("body_already_consumed", input.body.fix), startedAt);
   }
   const body = await verification.read(input.body, headerReader(input.headers)("content-length"), startedAt);
-  return verification.verifyParts({ method: input.method, url: input.url, headers: input.headers, body, connection: input.connection }, startedAt);
+  return verification.verifyParts(
+    { method: input.method, url: input.url, headers: input.headers, body, connection: input.connection },
+    startedAt,
+  );
 }
 
 /** Completes or releases the message, reporting the outcome; a store failure never hides the handler's own. */
-async function settle(verification: Verification, webhook: VerifiedWebhook, failure: HandlerFailure | undefined): Promise<void> {
+async function settle(
+  verification: Verification,
+  webhook: VerifiedWebhook,
+  failure: HandlerFailure | undefined,
+): Promise<void> {
   if (failure === undefined) {
     // The handler succeeded and its answer stands (a 2xx means processed). If the
     // store cannot record it, a later replay might run it again: say so loudly.

@@ -37,7 +37,9 @@ export interface WebhookResponse {
   /** `retry-after` on 409 and 429. */
   readonly headers: Readonly<Record<string, string>>;
   /** `{ error: { code, message } }` for refusals, `{ duplicate: true, id }` for an already processed message. */
-  readonly body: { readonly error: { readonly code: string; readonly message: string } } | { readonly duplicate: true; readonly id: string };
+  readonly body:
+    | { readonly error: { readonly code: string; readonly message: string } }
+    | { readonly duplicate: true; readonly id: string };
   /**
    * The rest of the request was not read (a body over the limit): close the
    * connection once this response is sent, rather than read on.
@@ -50,7 +52,12 @@ export type ReceiveOutcome<R> =
   /** The handler ran; send its result (a 5xx result released the message for the sender's retry). */
   | { readonly handled: true; readonly webhook: VerifiedWebhook; readonly result: R }
   /** Refused, a duplicate, in progress elsewhere, or a handler that threw a `WebhookError`: send `response`. */
-  | { readonly handled: false; readonly response: WebhookResponse; readonly webhook?: VerifiedWebhook; readonly error?: WebhookError };
+  | {
+      readonly handled: false;
+      readonly response: WebhookResponse;
+      readonly webhook?: VerifiedWebhook;
+      readonly error?: WebhookError;
+    };
 
 /** A delivery admitted to processing: its lease is held (and renewed) until `finish`. */
 export interface AdmittedDelivery {

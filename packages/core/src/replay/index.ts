@@ -1,3 +1,7 @@
 // `@hooksec/core/replay`: the ReplayStore state machine and the in-memory default.
 export type { ClaimResult, ClaimTerms, ReplayStore } from "./replay-store.js";
-export { createMemoryReplayStore, type MemoryReplayStore, type MemoryReplayStoreOptions } from "./memory-replay-store.js";
+export {
+  createMemoryReplayStore,
+  type MemoryReplayStore,
+  type MemoryReplayStoreOptions,
+} from "./memory-replay-store.js";

@@ -62,7 +62,11 @@ const keyArb = fc.constantFrom("a", "b", "c");
 const commandsOn = (keys: fc.Arbitrary<string>): fc.Arbitrary<Command> =>
   fc.oneof(
     fc.record({ op: fc.constant("claim" as const), key: keys }),
-    fc.record({ op: fc.constantFrom("renew" as const, "complete" as const, "release" as const), key: keys, holder: fc.nat(6) }),
+    fc.record({
+      op: fc.constantFrom("renew" as const, "complete" as const, "release" as const),
+      key: keys,
+      holder: fc.nat(6),
+    }),
     fc.record({ op: fc.constant("wait" as const), ms: fc.constantFrom(1, 300, 999, 1_000, 4_000, 20_000) }),
   );
 const commandArb = commandsOn(keyArb);
@@ -87,7 +91,8 @@ function runAgainstModel(store: MemoryReplayStore, clock: { time: number }, comm
       const actual = store.claim(key, terms);
       const expected = model.claim(key);
       expect(actual.state).toBe(expected.state);
-      if (actual.state === "in_progress" && expected.state === "in_progress") expect(actual.retryAfterMs).toBe(expected.retryAfterMs);
+      if (actual.state === "in_progress" && expected.state === "in_progress")
+        expect(actual.retryAfterMs).toBe(expected.retryAfterMs);
       if (actual.state === "acquired" && expected.state === "acquired") {
         storeTokens.set(key, [...(storeTokens.get(key) ?? []), actual.token]);
         modelTokens.set(key, [...(modelTokens.get(key) ?? []), expected.token]);
@@ -98,7 +103,8 @@ function runAgainstModel(store: MemoryReplayStore, clock: { time: number }, comm
     const expectedToken = modelTokens.get(key)?.[command.holder];
     if (actualToken === undefined || expectedToken === undefined) continue;
     if (command.op === "renew") expect(store.renew(key, actualToken, LEASE)).toBe(model.renew(key, expectedToken));
-    if (command.op === "complete") expect(store.complete(key, actualToken, RETAIN)).toBe(model.complete(key, expectedToken));
+    if (command.op === "complete")
+      expect(store.complete(key, actualToken, RETAIN)).toBe(model.complete(key, expectedToken));
     if (command.op === "release") {
       store.release(key, actualToken);
       model.release(key, expectedToken);
@@ -166,7 +172,8 @@ describe("createMemoryReplayStore", () => {
         const store = createMemoryReplayStore();
         const results = await Promise.all(keys.map(async (key) => ({ key, claimed: await store.claim(key, terms) })));
         const winners = new Map<string, number>();
-        for (const { key, claimed } of results) if (claimed.state === "acquired") winners.set(key, (winners.get(key) ?? 0) + 1);
+        for (const { key, claimed } of results)
+          if (claimed.state === "acquired") winners.set(key, (winners.get(key) ?? 0) + 1);
         expect([...winners.values()].every((count) => count === 1)).toBe(true);
         expect(new Set(winners.keys())).toEqual(new Set(keys));
       }),
@@ -220,7 +227,8 @@ describe("createMemoryReplayStore", () => {
   it("stays O(1) per claim when full: a full store of protected entries refuses in constant time", () => {
     let time = 0;
     const store = createMemoryReplayStore({ maxEntries: 50_000, now: () => time });
-    for (let i = 0; i < 50_000; i++) store.complete(`k${i}`, (store.claim(`k${i}`, terms) as { token: string }).token, RETAIN);
+    for (let i = 0; i < 50_000; i++)
+      store.complete(`k${i}`, (store.claim(`k${i}`, terms) as { token: string }).token, RETAIN);
     let refused = 0;
     for (let i = 0; i < 10_000; i++) {
       try {
@@ -235,6 +243,8 @@ describe("createMemoryReplayStore", () => {
   });
 
   it("refuses a nonsensical bound with invalid_options", () => {
-    expect(() => createMemoryReplayStore({ maxEntries: 0 })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => createMemoryReplayStore({ maxEntries: 0 })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
   });
 });

@@ -137,10 +137,18 @@ describe("createSender", () => {
     const { sender, requests } = senderWith({});
     expect(sender.check(endpoint).href).toBe(endpoint.url);
     expect(checkEndpoint(endpoint).href).toBe(endpoint.url);
-    expect(() => checkEndpoint({ url: "https://127.0.0.1/in" })).toThrow(expect.objectContaining({ code: "ssrf_blocked" }));
-    expect(checkEndpoint({ url: "http://127.0.0.1/in" }, { allowHttp: true, allowCidrs: ["127.0.0.0/8"] }).port).toBe("");
-    expect(() => sender.check({ url: "http://hooks.example.com/in" })).toThrow(expect.objectContaining({ code: "invalid_endpoint" }));
-    expect(() => sender.check({ url: "https://10.0.0.1/in" })).toThrow(expect.objectContaining({ code: "ssrf_blocked" }));
+    expect(() => checkEndpoint({ url: "https://127.0.0.1/in" })).toThrow(
+      expect.objectContaining({ code: "ssrf_blocked" }),
+    );
+    expect(checkEndpoint({ url: "http://127.0.0.1/in" }, { allowHttp: true, allowCidrs: ["127.0.0.0/8"] }).port).toBe(
+      "",
+    );
+    expect(() => sender.check({ url: "http://hooks.example.com/in" })).toThrow(
+      expect.objectContaining({ code: "invalid_endpoint" }),
+    );
+    expect(() => sender.check({ url: "https://10.0.0.1/in" })).toThrow(
+      expect.objectContaining({ code: "ssrf_blocked" }),
+    );
     expect(() => sender.check({ url: "not a url" })).toThrow(expect.objectContaining({ code: "invalid_endpoint" }));
     expect(requests).toHaveLength(0);
   });
@@ -151,7 +159,11 @@ describe("createSender", () => {
       { "/in": [{ status: 503, headers: { "retry-after": "9" }, body: `${"busy ".repeat(200)}` }] },
       { retry: { attempts: 1 } },
     );
-    const result = await sender.send(endpoint, { n: 1 }, { id: "msg_other_key", scheme: standardWebhooks({ secret: other }) });
+    const result = await sender.send(
+      endpoint,
+      { n: 1 },
+      { id: "msg_other_key", scheme: standardWebhooks({ secret: other }) },
+    );
     expect(result).toMatchObject({ status: "failed", lastStatus: 503, retryAfter: "9" });
     expect(result.responseExcerpt).toBe("busy ".repeat(200).slice(0, 512));
     const sent = requests[0];
@@ -165,7 +177,10 @@ describe("createSender", () => {
       {
         "/in": [
           { status: 429, headers: { "retry-after": "7" } },
-          { status: 503, headers: { "retry-after": new Date(Date.parse("2026-01-01T00:00:00Z") + 60_000).toUTCString() } },
+          {
+            status: 503,
+            headers: { "retry-after": new Date(Date.parse("2026-01-01T00:00:00Z") + 60_000).toUTCString() },
+          },
           { status: 503, headers: { "retry-after": "99999" } },
           200,
         ],
@@ -179,7 +194,12 @@ describe("createSender", () => {
 
   it("gives up after retry.attempts and reports the last status", async () => {
     const { sender, requests } = senderWith({ "/in": [502] }, { retry: { attempts: 3 } });
-    expect(await sender.send(endpoint, "{}", { id: "msg_x" })).toEqual({ status: "failed", id: "msg_x", attempts: 3, lastStatus: 502 });
+    expect(await sender.send(endpoint, "{}", { id: "msg_x" })).toEqual({
+      status: "failed",
+      id: "msg_x",
+      attempts: 3,
+      lastStatus: 502,
+    });
     expect(requests).toHaveLength(3);
   });
 
@@ -192,16 +212,25 @@ describe("createSender", () => {
 
   it("reports a TLS certificate that does not verify once, with tls_certificate_invalid, without retrying", async () => {
     // As undici's fetch reports it: a TypeError whose cause carries the OpenSSL code.
-    const selfSigned = new TypeError("fetch failed", { cause: Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }) });
+    const selfSigned = new TypeError("fetch failed", {
+      cause: Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }),
+    });
     const { sender, requests, attempts } = senderWith({ "/in": [selfSigned] });
     const result = await sender.send(endpoint, "{}");
-    expect(result).toMatchObject({ status: "failed", attempts: 1, error: { code: "tls_certificate_invalid", reason: "DEPTH_ZERO_SELF_SIGNED_CERT" } });
+    expect(result).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      error: { code: "tls_certificate_invalid", reason: "DEPTH_ZERO_SELF_SIGNED_CERT" },
+    });
     expect((result.error as Error).cause).toBe(selfSigned);
     expect(requests).toHaveLength(1);
     expect(attempts.map((a) => a.outcome)).toEqual(["rejected"]);
     // Any other network error is still retried.
     const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
-    expect(await senderWith({ "/in": [reset, 200] }).sender.send(endpoint, "{}")).toMatchObject({ status: "delivered", attempts: 2 });
+    expect(await senderWith({ "/in": [reset, 200] }).sender.send(endpoint, "{}")).toMatchObject({
+      status: "delivered",
+      attempts: 2,
+    });
   });
 
   it("reports 410 as gone without retrying", async () => {
@@ -212,7 +241,9 @@ describe("createSender", () => {
 
   it("never follows a redirect and reports it as a failure", async () => {
     for (const status of [301, 302, 303, 307, 308, 0]) {
-      const { sender, requests, attempts } = senderWith({ "/in": [{ status, headers: { location: "http://169.254.169.254/" } }] });
+      const { sender, requests, attempts } = senderWith({
+        "/in": [{ status, headers: { location: "http://169.254.169.254/" } }],
+      });
       const result = await sender.send(endpoint, "{}");
       expect(result.status).toBe("failed");
       expect(result.lastStatus).toBe(status);
@@ -271,7 +302,12 @@ describe("createSender", () => {
 
   it("refuses endpoints SSRF protection forbids without sending anything", async () => {
     const { sender, requests, attempts } = senderWith({ "/in": [200] });
-    for (const url of ["http://hooks.example.com/in", "https://127.0.0.1/in", "https://[::ffff:a9fe:a9fe]/", "https://0x0a.1/"]) {
+    for (const url of [
+      "http://hooks.example.com/in",
+      "https://127.0.0.1/in",
+      "https://[::ffff:a9fe:a9fe]/",
+      "https://0x0a.1/",
+    ]) {
       await expect(sender.send({ url }, "{}")).rejects.toSatisfy(isWebhookError);
     }
     expect(requests).toHaveLength(0);
@@ -308,15 +344,23 @@ describe("createSender", () => {
   it("refuses bad options with invalid_options", () => {
     const scheme = standardWebhooks({ secret: SECRET });
     expect(() => createSender({ scheme: {} as never })).toThrow(expect.objectContaining({ code: "invalid_options" }));
-    expect(() => createSender({ scheme, retry: { attempts: 0 } })).toThrow(expect.objectContaining({ code: "invalid_options" }));
-    expect(() => createSender({ scheme, timeouts: { totalMs: -1 } })).toThrow(expect.objectContaining({ code: "invalid_options" }));
-    expect(() => createSender({ scheme, ssrf: { allowCidrs: ["x"] } })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => createSender({ scheme, retry: { attempts: 0 } })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
+    expect(() => createSender({ scheme, timeouts: { totalMs: -1 } })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
+    expect(() => createSender({ scheme, ssrf: { allowCidrs: ["x"] } })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
   });
 
   it("refuses to send without a scheme, from the sender or the send, with invalid_options", async () => {
     const sender = createSender({ transport: scriptedTransport({ "/in": [200] }).factory });
     await expect(sender.send(endpoint, "{}")).rejects.toMatchObject({ code: "invalid_options" });
-    expect(await sender.send(endpoint, "{}", { scheme: standardWebhooks({ secret: SECRET }) })).toMatchObject({ status: "delivered" });
+    expect(await sender.send(endpoint, "{}", { scheme: standardWebhooks({ secret: SECRET }) })).toMatchObject({
+      status: "delivered",
+    });
   });
 
   it("sends bytes and strings exactly as given", async () => {
@@ -356,17 +400,26 @@ describe("OAuth2 client credentials", () => {
   });
 
   it("fetches one token for many deliveries, including concurrent ones, and again after expiry", async () => {
-    const { sender, requests, advance } = senderWith({ "/token": [token("t1", 3600), token("t2", 3600)], "/in": [200] });
+    const { sender, requests, advance } = senderWith({
+      "/token": [token("t1", 3600), token("t2", 3600)],
+      "/in": [200],
+    });
     await Promise.all(Array.from({ length: 10 }, () => sender.send({ ...endpoint, auth }, "{}")));
     for (let i = 0; i < 5; i++) await sender.send({ ...endpoint, auth }, "{}");
     const tokenCalls = () => requests.filter((r) => r.url === auth.tokenUrl);
     expect(tokenCalls()).toHaveLength(1);
     const call = tokenCalls()[0];
     expect(call?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
-    expect(new URLSearchParams(call?.body)).toEqual(new URLSearchParams({ grant_type: "client_credentials", scope: "webhooks:write" }));
+    expect(new URLSearchParams(call?.body)).toEqual(
+      new URLSearchParams({ grant_type: "client_credentials", scope: "webhooks:write" }),
+    );
     // RFC 6749 §2.3.1: id and secret form-encoded, then Basic.
-    expect(decodeUtf8(decodeBase64(call?.headers.authorization?.slice(6) ?? "") ?? new Uint8Array())).toBe("client+id:s%26cret");
-    expect(requests.filter((r) => r.url === endpoint.url).every((r) => r.headers.authorization === "Bearer t1")).toBe(true);
+    expect(decodeUtf8(decodeBase64(call?.headers.authorization?.slice(6) ?? "") ?? new Uint8Array())).toBe(
+      "client+id:s%26cret",
+    );
+    expect(requests.filter((r) => r.url === endpoint.url).every((r) => r.headers.authorization === "Bearer t1")).toBe(
+      true,
+    );
 
     advance(3600_000 - 29_000); // inside the refresh margin before expiry
     await sender.send({ ...endpoint, auth }, "{}");
@@ -384,24 +437,40 @@ describe("OAuth2 client credentials", () => {
   });
 
   it("retries once after a 401 with a fresh token, and not twice", async () => {
-    const { sender, requests, attempts } = senderWith({ "/token": [token("old"), token("new"), token("newer")], "/in": [401, 200] });
+    const { sender, requests, attempts } = senderWith({
+      "/token": [token("old"), token("new"), token("newer")],
+      "/in": [401, 200],
+    });
     const result = await sender.send({ ...endpoint, auth }, "{}");
     expect(result).toMatchObject({ status: "delivered", attempts: 2 });
-    expect(requests.filter((r) => r.url === endpoint.url).map((r) => r.headers.authorization)).toEqual(["Bearer old", "Bearer new"]);
+    expect(requests.filter((r) => r.url === endpoint.url).map((r) => r.headers.authorization)).toEqual([
+      "Bearer old",
+      "Bearer new",
+    ]);
     expect(attempts.map((a) => [a.outcome, a.retryInMs])).toEqual([
       ["unauthorized", 0],
       ["delivered", undefined],
     ]);
 
     const again = senderWith({ "/token": [token("a"), token("b"), token("c")], "/in": [401] });
-    expect(await again.sender.send({ ...endpoint, auth }, "{}")).toMatchObject({ status: "failed", attempts: 2, lastStatus: 401 });
+    expect(await again.sender.send({ ...endpoint, auth }, "{}")).toMatchObject({
+      status: "failed",
+      attempts: 2,
+      lastStatus: 401,
+    });
     expect(again.requests.filter((r) => r.url === auth.tokenUrl)).toHaveLength(2);
   });
 
   it("treats a failing token endpoint as a retryable error", async () => {
-    const { sender, attempts } = senderWith(
-      { "/token": [503, { status: 200, body: "not json" }, { status: 200, body: '{"token_type":"mac","access_token":"x"}' }, token("ok")], "/in": [200] },
-    );
+    const { sender, attempts } = senderWith({
+      "/token": [
+        503,
+        { status: 200, body: "not json" },
+        { status: 200, body: '{"token_type":"mac","access_token":"x"}' },
+        token("ok"),
+      ],
+      "/in": [200],
+    });
     const result = await sender.send({ ...endpoint, auth }, "{}");
     expect(result).toMatchObject({ status: "delivered", attempts: 4 });
     expect(attempts.slice(0, 3).map((a) => (a.error as { name?: string }).name)).toEqual([
@@ -413,7 +482,10 @@ describe("OAuth2 client credentials", () => {
 
   it("does not retry a token endpoint that refuses the client credentials (400, 401, 403)", async () => {
     for (const status of [400, 401, 403]) {
-      const { sender, requests } = senderWith({ "/token": [{ status, body: '{"error":"invalid_client"}' }], "/in": [200] });
+      const { sender, requests } = senderWith({
+        "/token": [{ status, body: '{"error":"invalid_client"}' }],
+        "/in": [200],
+      });
       const result = await sender.send({ ...endpoint, auth }, "{}");
       expect(result).toMatchObject({ status: "failed", attempts: 1, error: { name: "TokenRequestError", status } });
       expect(requests.map((r) => r.url)).toEqual([auth.tokenUrl]);
@@ -422,7 +494,9 @@ describe("OAuth2 client credentials", () => {
 
   it("refuses a token URL that SSRF protection forbids", async () => {
     const { sender, requests } = senderWith({ "/token": [token("t")], "/in": [200] });
-    await expect(sender.send({ ...endpoint, auth: { ...auth, tokenUrl: "https://169.254.169.254/token" } }, "{}")).rejects.toMatchObject({
+    await expect(
+      sender.send({ ...endpoint, auth: { ...auth, tokenUrl: "https://169.254.169.254/token" } }, "{}"),
+    ).rejects.toMatchObject({
       code: "ssrf_blocked",
     });
     expect(requests).toHaveLength(0);

@@ -39,7 +39,10 @@ const sleepWithTimer = (ms: number): Promise<void> => new Promise((resolve) => s
 export function createSender(options: SenderOptions): Sender {
   const { scheme, onAttempt } = options;
   if (scheme !== undefined && typeof scheme?.encode !== "function") {
-    throw new WebhookError("invalid_options", "createSender: `scheme` must be a scheme, such as standardWebhooks({ secret })");
+    throw new WebhookError(
+      "invalid_options",
+      "createSender: `scheme` must be a scheme, such as standardWebhooks({ secret })",
+    );
   }
   const guard = createAddressGuard(options.ssrf);
   const policy = resolveRetryPolicy(options.retry);
@@ -70,7 +73,10 @@ export function createSender(options: SenderOptions): Sender {
     const url = check(endpoint);
     const signing = sendOptions?.scheme ?? scheme;
     if (typeof signing?.encode !== "function") {
-      throw new WebhookError("invalid_options", "no scheme to sign with: give createSender a `scheme`, or each send its own");
+      throw new WebhookError(
+        "invalid_options",
+        "no scheme to sign with: give createSender a `scheme`, or each send its own",
+      );
     }
     const id = sendOptions?.id ?? generateMessageId();
     const body = serialise(payload);
@@ -80,7 +86,13 @@ export function createSender(options: SenderOptions): Sender {
 
     for (let attempt = 1; ; attempt++) {
       // Fresh timestamp and signature for every attempt; the id never changes.
-      const encoded = await signing.encode({ id, timestamp: new Date(now()), body, url: url.href, tenant: endpoint.tenant });
+      const encoded = await signing.encode({
+        id,
+        timestamp: new Date(now()),
+        body,
+        url: url.href,
+        tenant: endpoint.tenant,
+      });
       const headers = new Headers({ "content-type": contentType, "user-agent": "hooksec" });
       for (const [name, value] of Object.entries(endpoint.headers ?? {})) headers.set(name, value);
       for (const [name, value] of Object.entries(encoded.headers)) headers.set(name, value);
@@ -97,7 +109,14 @@ export function createSender(options: SenderOptions): Sender {
       } catch (caught) {
         if (isWebhookError(caught)) {
           // Refused before any byte was sent (SSRF, setup): retrying cannot help.
-          report({ id, url: url.href, attempt, outcome: "rejected", error: caught, durationMs: performance.now() - startedAt });
+          report({
+            id,
+            url: url.href,
+            attempt,
+            outcome: "rejected",
+            error: caught,
+            durationMs: performance.now() - startedAt,
+          });
           throw caught;
         }
         // A certificate that does not verify is a setup error: the next attempt would fail the same way.
@@ -107,7 +126,8 @@ export function createSender(options: SenderOptions): Sender {
       const status = response?.status;
       lastStatus = status ?? lastStatus;
       lastError = error;
-      let outcome = status === undefined ? errorOutcomeOf(error) : outcomeOf(status, response?.headers.has("retry-after") === true);
+      let outcome =
+        status === undefined ? errorOutcomeOf(error) : outcomeOf(status, response?.headers.has("retry-after") === true);
       if (outcome === "unauthorized" && (endpoint.auth?.type !== "oauth2" || refreshedAfter401)) outcome = "rejected";
       const canRetry = attempt < policy.attempts;
 

@@ -22,7 +22,9 @@ function tokenServer(secrets: Record<string, readonly string[]>) {
   let issued = 0;
   const send = async (request: TransportRequest) => {
     if (request.url.href === TOKEN_URL) {
-      const credentials = decodeUtf8(decodeBase64(request.headers.get("authorization")?.slice(6) ?? "") ?? new Uint8Array());
+      const credentials = decodeUtf8(
+        decodeBase64(request.headers.get("authorization")?.slice(6) ?? "") ?? new Uint8Array(),
+      );
       tokenRequests.push({ credentials, tls: request.tls });
       const [id = "", secret = ""] = credentials.split(":").map(decodeURIComponent);
       if (!(secrets[id] ?? []).includes(secret)) return reply(401, '{"error":"invalid_client"}');
@@ -49,7 +51,12 @@ function cacheOver(server: ReturnType<typeof tokenServer>) {
   });
 }
 
-const victim: OAuth2ClientCredentials = { type: "oauth2", tokenUrl: TOKEN_URL, clientId: "acme", clientSecret: "victim-secret" };
+const victim: OAuth2ClientCredentials = {
+  type: "oauth2",
+  tokenUrl: TOKEN_URL,
+  clientId: "acme",
+  clientSecret: "victim-secret",
+};
 
 describe("the OAuth2 token cache", () => {
   it("never hands a token to another secret for the same token URL and client id: the token endpoint refuses it", async () => {
@@ -79,14 +86,25 @@ describe("the OAuth2 token cache", () => {
 
   it("lets a 401 from one endpoint evict only that endpoint's token", async () => {
     const server = tokenServer({ acme: ["victim-secret", "other-secret"] });
-    const sender = createSender({ scheme: standardWebhooks({ secret: SECRET }), transport: server.factory, sleep: async () => {} });
+    const sender = createSender({
+      scheme: standardWebhooks({ secret: SECRET }),
+      transport: server.factory,
+      sleep: async () => {},
+    });
     const other = { ...victim, clientSecret: "other-secret" };
     await sender.send({ url: "https://victim.example.com/in", auth: victim }, "{}");
     await sender.send({ url: "https://other.example.com/in", auth: other }, "{}");
     expect(server.tokenRequests).toHaveLength(2);
     server.revoke("tok_2"); // the other endpoint now answers 401 to its token
-    expect(await sender.send({ url: "https://other.example.com/in", auth: other }, "{}")).toMatchObject({ status: "delivered", attempts: 2 });
-    expect(server.tokenRequests.map((r) => r.credentials)).toEqual(["acme:victim-secret", "acme:other-secret", "acme:other-secret"]);
+    expect(await sender.send({ url: "https://other.example.com/in", auth: other }, "{}")).toMatchObject({
+      status: "delivered",
+      attempts: 2,
+    });
+    expect(server.tokenRequests.map((r) => r.credentials)).toEqual([
+      "acme:victim-secret",
+      "acme:other-secret",
+      "acme:other-secret",
+    ]);
     // The victim's token survived.
     await sender.send({ url: "https://victim.example.com/in", auth: victim }, "{}");
     expect(server.tokenRequests).toHaveLength(3);
@@ -134,13 +152,31 @@ describe("the OAuth2 token cache", () => {
         // Equivalent settings (a CA as a string or a one-element list) reuse the first request.
         expect(server.tokenRequests.at(-1)?.tls).toEqual(same ? a.tls : b.tls);
       }),
-      { numRuns: 200, examples: [[{ clientSecret: "secret-1", scope: undefined, audience: undefined, tls: { ca: ["CA-A"] } }, { clientSecret: "secret-1", scope: undefined, audience: undefined, tls: { ca: "CA-A" } }]] },
+      {
+        numRuns: 200,
+        examples: [
+          [
+            { clientSecret: "secret-1", scope: undefined, audience: undefined, tls: { ca: ["CA-A"] } },
+            { clientSecret: "secret-1", scope: undefined, audience: undefined, tls: { ca: "CA-A" } },
+          ],
+        ],
+      },
     );
   });
 });
 
-function normalise(credentials: { clientSecret: string; scope?: string; audience?: string; tls?: { cert?: string; key?: string; passphrase?: string; ca?: string | string[] } }) {
+function normalise(credentials: {
+  clientSecret: string;
+  scope?: string;
+  audience?: string;
+  tls?: { cert?: string; key?: string; passphrase?: string; ca?: string | string[] };
+}) {
   const { tls } = credentials;
   const ca = tls?.ca === undefined ? null : typeof tls.ca === "string" ? [tls.ca] : tls.ca;
-  return [credentials.clientSecret, credentials.scope ?? null, credentials.audience ?? null, tls === undefined ? null : [tls.cert ?? null, tls.key ?? null, tls.passphrase ?? null, ca]];
+  return [
+    credentials.clientSecret,
+    credentials.scope ?? null,
+    credentials.audience ?? null,
+    tls === undefined ? null : [tls.cert ?? null, tls.key ?? null, tls.passphrase ?? null, ca],
+  ];
 }

@@ -56,7 +56,7 @@ export function createTokenCache(context: {
   const inFlight = new Map<string, Promise<string>>();
   const keyOf = credentialFingerprint();
 
-    async function request(auth: OAuth2ClientCredentials, key: string): Promise<string> {
+  async function request(auth: OAuth2ClientCredentials, key: string): Promise<string> {
     const url = parseEndpointUrl(auth.tokenUrl, context.guard);
     const form = new URLSearchParams({ grant_type: "client_credentials" });
     if (auth.scope !== undefined) form.set("scope", auth.scope);
@@ -80,7 +80,8 @@ export function createTokenCache(context: {
       if (isWebhookError(cause)) throw cause;
       throw new TokenRequestError("the token endpoint could not be reached", undefined, { cause });
     }
-    if (response.status !== 200) throw new TokenRequestError(`the token endpoint answered ${response.status}`, response.status);
+    if (response.status !== 200)
+      throw new TokenRequestError(`the token endpoint answered ${response.status}`, response.status);
     const parsed = parseTokenResponse(decodeUtf8(response.body));
     const lifetimeMs = parsed.expiresInSeconds * 1000;
     const margin = Math.min(MAX_REFRESH_MARGIN_MS, lifetimeMs / 2);
@@ -148,7 +149,8 @@ function parseTokenResponse(text: string): { token: string; expiresInSeconds: nu
   } catch (cause) {
     throw new TokenRequestError("the token response is not JSON", 200, { cause });
   }
-  if (typeof json !== "object" || json === null) throw new TokenRequestError("the token response is not an object", 200);
+  if (typeof json !== "object" || json === null)
+    throw new TokenRequestError("the token response is not an object", 200);
   const { access_token: token, token_type: type, expires_in: expiresIn } = json as Record<string, unknown>;
   if (typeof token !== "string" || token === "" || !/^[\x21-\x7e]+$/.test(token)) {
     throw new TokenRequestError("the token response has no usable access_token", 200);
@@ -161,4 +163,3 @@ function parseTokenResponse(text: string): { token: string; expiresInSeconds: nu
     typeof seconds === "number" && Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_LIFETIME_SECONDS;
   return { token, expiresInSeconds };
 }
-

@@ -20,11 +20,14 @@ export function checkOutboundAuth(auth: OutboundAuth | undefined): void {
   };
   switch (auth.type) {
     case "api-key":
-      if (typeof auth.header !== "string" || !HEADER_NAME.test(auth.header)) fail("api-key auth needs a valid `header` name");
-      if (typeof auth.key !== "string" || auth.key === "" || !HEADER_VALUE.test(auth.key)) fail("api-key auth needs a `key`");
+      if (typeof auth.header !== "string" || !HEADER_NAME.test(auth.header))
+        fail("api-key auth needs a valid `header` name");
+      if (typeof auth.key !== "string" || auth.key === "" || !HEADER_VALUE.test(auth.key))
+        fail("api-key auth needs a `key`");
       return;
     case "basic":
-      if (typeof auth.clientId !== "string" || auth.clientId.includes(":")) fail("basic auth needs a clientId without ':'");
+      if (typeof auth.clientId !== "string" || auth.clientId.includes(":"))
+        fail("basic auth needs a clientId without ':'");
       if (typeof auth.clientSecret !== "string") fail("basic auth needs a clientSecret");
       return;
     case "bearer":
@@ -33,7 +36,11 @@ export function checkOutboundAuth(auth: OutboundAuth | undefined): void {
       }
       return;
     case "oauth2":
-      if (typeof auth.tokenUrl !== "string" || typeof auth.clientId !== "string" || typeof auth.clientSecret !== "string") {
+      if (
+        typeof auth.tokenUrl !== "string" ||
+        typeof auth.clientId !== "string" ||
+        typeof auth.clientSecret !== "string"
+      ) {
         fail("oauth2 auth needs tokenUrl, clientId and clientSecret");
       }
       return;

@@ -35,12 +35,16 @@ describe("parseRetryAfter", () => {
 describe("backoffDelay", () => {
   it("is full jitter under an exponential bound capped at maxDelayMs", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (retry, random) => {
-        const delay = backoffDelay(retry, DEFAULT_RETRY, () => random);
-        const bound = Math.min(DEFAULT_RETRY.maxDelayMs, DEFAULT_RETRY.baseDelayMs * 2 ** (retry - 1));
-        expect(delay).toBeGreaterThanOrEqual(0);
-        expect(delay).toBeLessThan(bound);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        (retry, random) => {
+          const delay = backoffDelay(retry, DEFAULT_RETRY, () => random);
+          const bound = Math.min(DEFAULT_RETRY.maxDelayMs, DEFAULT_RETRY.baseDelayMs * 2 ** (retry - 1));
+          expect(delay).toBeGreaterThanOrEqual(0);
+          expect(delay).toBeLessThan(bound);
+        },
+      ),
     );
     expect(backoffDelay(3, DEFAULT_RETRY, () => 0.5)).toBe(2000);
   });

@@ -47,7 +47,8 @@ export function asTlsCertificateError(error: unknown): TlsCertificateError | und
   for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
     if (current instanceof TlsCertificateError) return current;
     const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && CERTIFICATE_VERIFICATION_CODES.has(code)) return new TlsCertificateError(code, { cause: error });
+    if (typeof code === "string" && CERTIFICATE_VERIFICATION_CODES.has(code))
+      return new TlsCertificateError(code, { cause: error });
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;

@@ -12,7 +12,11 @@ export function testSecret(bytes = 24): string {
 export const FIXED_NOW_MS = 1_700_000_000_000;
 
 /** Builds the `Request` a sender would make from signed headers and a body. */
-export function webhookRequest(headers: Record<string, string>, body: Uint8Array | string, url = "https://receiver.test/webhooks"): Request {
+export function webhookRequest(
+  headers: Record<string, string>,
+  body: Uint8Array | string,
+  url = "https://receiver.test/webhooks",
+): Request {
   return new Request(url, { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) });
 }
 
@@ -22,5 +26,11 @@ export function incomingWebhook(
   body: Uint8Array | string,
   url = "https://receiver.test/",
 ): IncomingWebhook {
-  return { method: "POST", url, header: headerReader(headers), body: typeof body === "string" ? utf8(body) : body, tenant: undefined };
+  return {
+    method: "POST",
+    url,
+    header: headerReader(headers),
+    body: typeof body === "string" ? utf8(body) : body,
+    tenant: undefined,
+  };
 }

@@ -60,8 +60,15 @@ describe("createVerifier", () => {
         },
       });
       const { headers } = await signed();
-      const request = new Request("https://r.test/", { method: "POST", headers, body: endless, duplex: "half" } as RequestInit);
-      expect(await codeOf(verifierAt(FIXED_NOW_MS, { maxBodyBytes: 10 * 1024 }).verify(request))).toBe("body_too_large");
+      const request = new Request("https://r.test/", {
+        method: "POST",
+        headers,
+        body: endless,
+        duplex: "half",
+      } as RequestInit);
+      expect(await codeOf(verifierAt(FIXED_NOW_MS, { maxBodyBytes: 10 * 1024 }).verify(request))).toBe(
+        "body_too_large",
+      );
       expect(pulled).toBeLessThan(20);
     });
 
@@ -89,7 +96,12 @@ describe("createVerifier", () => {
     it("finds headers whatever their case in a plain record", async () => {
       const { headers, body } = await signed();
       const upper = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toUpperCase(), v]));
-      const webhook = await verifierAt(FIXED_NOW_MS).verifyParts({ method: "POST", url: "https://r.test/", headers: upper, body: new TextEncoder().encode(body) });
+      const webhook = await verifierAt(FIXED_NOW_MS).verifyParts({
+        method: "POST",
+        url: "https://r.test/",
+        headers: upper,
+        body: new TextEncoder().encode(body),
+      });
       expect(webhook.id).toBe("msg_1");
     });
 
@@ -110,9 +122,12 @@ describe("createVerifier", () => {
           const { headers, body } = await signed("{}", `msg_${seconds}`, seconds * 1000);
           const check = (now: number) =>
             codeOf(
-              createVerifier({ scheme, now: at(now), replay: false, tolerance: { pastSeconds: past, futureSeconds: future } }).verify(
-                webhookRequest(headers, body),
-              ),
+              createVerifier({
+                scheme,
+                now: at(now),
+                replay: false,
+                tolerance: { pastSeconds: past, futureSeconds: future },
+              }).verify(webhookRequest(headers, body)),
             );
           const signedAt = seconds * 1000;
           expect(await check(signedAt + past * 1000)).toBe("accepted");
@@ -126,10 +141,18 @@ describe("createVerifier", () => {
 
     it("defaults to five minutes into the past and one into the future", async () => {
       const { headers, body } = await signed();
-      expect(await codeOf(verifierAt(FIXED_NOW_MS + 300_000, { replay: false }).verify(webhookRequest(headers, body)))).toBe("accepted");
-      expect(await codeOf(verifierAt(FIXED_NOW_MS + 300_001, { replay: false }).verify(webhookRequest(headers, body)))).toBe("timestamp_too_old");
-      expect(await codeOf(verifierAt(FIXED_NOW_MS - 60_000, { replay: false }).verify(webhookRequest(headers, body)))).toBe("accepted");
-      expect(await codeOf(verifierAt(FIXED_NOW_MS - 60_001, { replay: false }).verify(webhookRequest(headers, body)))).toBe("timestamp_in_future");
+      expect(
+        await codeOf(verifierAt(FIXED_NOW_MS + 300_000, { replay: false }).verify(webhookRequest(headers, body))),
+      ).toBe("accepted");
+      expect(
+        await codeOf(verifierAt(FIXED_NOW_MS + 300_001, { replay: false }).verify(webhookRequest(headers, body))),
+      ).toBe("timestamp_too_old");
+      expect(
+        await codeOf(verifierAt(FIXED_NOW_MS - 60_000, { replay: false }).verify(webhookRequest(headers, body))),
+      ).toBe("accepted");
+      expect(
+        await codeOf(verifierAt(FIXED_NOW_MS - 60_001, { replay: false }).verify(webhookRequest(headers, body))),
+      ).toBe("timestamp_in_future");
     });
 
     it("checks the signature before the time, so a forged fresh timestamp is a bad signature", async () => {
@@ -219,7 +242,9 @@ describe("createVerifier", () => {
         release: () => {},
       };
       const { headers, body } = await signed();
-      const error = await verifierAt(FIXED_NOW_MS, { replay: { store } }).verify(webhookRequest(headers, body)).catch((e: unknown) => e);
+      const error = await verifierAt(FIXED_NOW_MS, { replay: { store } })
+        .verify(webhookRequest(headers, body))
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "replay_store_unavailable", status: 503 });
       expect((error as WebhookError).cause).toBeInstanceOf(Error);
     });
@@ -231,7 +256,9 @@ describe("createVerifier", () => {
       expect(() => verifierAt(FIXED_NOW_MS, { replay: { ttlSeconds: 600 } as never })).toThrow(
         expect.objectContaining({ code: "invalid_options", message: expect.stringContaining("retainSeconds") }),
       );
-      expect(() => verifierAt(FIXED_NOW_MS, { replay: { leaseSeconds: 0 } })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+      expect(() => verifierAt(FIXED_NOW_MS, { replay: { leaseSeconds: 0 } })).toThrow(
+        expect.objectContaining({ code: "invalid_options" }),
+      );
     });
 
     it("keeps two verifiers with their own default stores apart", async () => {
@@ -250,7 +277,11 @@ describe("createVerifier", () => {
       await verifier.verify(webhookRequest(headers, body));
       await codeOf(verifier.verify(webhookRequest(headers, "tampered")));
       expect(events.map((e) => e.type)).toEqual(["verified", "completed", "duplicate", "rejected"]);
-      expect(events[0]).toMatchObject({ scheme: "standard-webhooks", id: "msg_1", keyId: expect.stringMatching(/^sha256:/) });
+      expect(events[0]).toMatchObject({
+        scheme: "standard-webhooks",
+        id: "msg_1",
+        keyId: expect.stringMatching(/^sha256:/),
+      });
       expect(events[3]).toMatchObject({ code: "invalid_signature", status: 401, detail: expect.any(String) });
       for (const event of events) expect(event.durationMs).toBeGreaterThanOrEqual(0);
     });
@@ -271,23 +302,33 @@ describe("createVerifier", () => {
   describe("errors", () => {
     it("keeps wire messages generic and the detail out of them", async () => {
       const { headers, body } = await signed();
-      const error = (await verifierAt(FIXED_NOW_MS).verify(webhookRequest(headers, "x")).catch((e: unknown) => e)) as WebhookError;
+      const error = (await verifierAt(FIXED_NOW_MS)
+        .verify(webhookRequest(headers, "x"))
+        .catch((e: unknown) => e)) as WebhookError;
       expect(error.message).toBe("Invalid webhook signature");
-      expect(JSON.stringify(error.toJSON())).toBe('{"error":{"code":"invalid_signature","message":"Invalid webhook signature"}}');
+      expect(JSON.stringify(error.toJSON())).toBe(
+        '{"error":{"code":"invalid_signature","message":"Invalid webhook signature"}}',
+      );
       expect(JSON.stringify(error.toJSON())).not.toContain(secret);
       expect(body).toBeTruthy();
     });
 
     it("refuses invalid options when built", () => {
-      expect(() => createVerifier({ scheme, tolerance: { pastSeconds: -1 } })).toThrow(expect.objectContaining({ code: "invalid_options" }));
-      expect(() => createVerifier({ scheme, maxBodyBytes: Number.NaN })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+      expect(() => createVerifier({ scheme, tolerance: { pastSeconds: -1 } })).toThrow(
+        expect.objectContaining({ code: "invalid_options" }),
+      );
+      expect(() => createVerifier({ scheme, maxBodyBytes: Number.NaN })).toThrow(
+        expect.objectContaining({ code: "invalid_options" }),
+      );
       expect(() => createVerifier({} as VerifierOptions)).toThrow(expect.objectContaining({ code: "invalid_options" }));
     });
 
     it("turns an unexpected exception inside a scheme into a refusal, never a crash", async () => {
       const broken = { ...scheme, verify: () => Promise.reject(new TypeError("boom")) };
       const { headers, body } = await signed();
-      const error = await createVerifier({ scheme: broken, now: at(FIXED_NOW_MS) }).verify(webhookRequest(headers, body)).catch((e: unknown) => e);
+      const error = await createVerifier({ scheme: broken, now: at(FIXED_NOW_MS) })
+        .verify(webhookRequest(headers, body))
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "invalid_signature", status: 401 });
     });
   });

@@ -68,7 +68,10 @@ export function verifierOf(verification: Verification): Verifier {
     async verify(request, connection) {
       const startedAt = verification.start();
       const body = await verification.read(request, undefined, startedAt);
-      return verification.verifyParts({ method: request.method, url: request.url, headers: request.headers, body, connection }, startedAt);
+      return verification.verifyParts(
+        { method: request.method, url: request.url, headers: request.headers, body, connection },
+        startedAt,
+      );
     },
     verifyParts(parts) {
       return verification.verifyParts(parts, verification.start());
@@ -82,15 +85,23 @@ export function createVerification(options: VerifierOptions): Verification {
   }
   const { scheme, onEvent } = options;
   if (scheme === undefined || scheme === null || typeof scheme.verify !== "function") {
-    throw new WebhookError("invalid_options", "the options need a `scheme`, for example { scheme: standardWebhooks({ secret }) } with the whsec_ secret your sender gave you");
+    throw new WebhookError(
+      "invalid_options",
+      "the options need a `scheme`, for example { scheme: standardWebhooks({ secret }) } with the whsec_ secret your sender gave you",
+    );
   }
   const pastSeconds = nonNegative(options.tolerance?.pastSeconds ?? DEFAULT_PAST_SECONDS, "tolerance.pastSeconds");
-  const futureSeconds = nonNegative(options.tolerance?.futureSeconds ?? DEFAULT_FUTURE_SECONDS, "tolerance.futureSeconds");
+  const futureSeconds = nonNegative(
+    options.tolerance?.futureSeconds ?? DEFAULT_FUTURE_SECONDS,
+    "tolerance.futureSeconds",
+  );
   const window = { pastMs: pastSeconds * 1000, futureMs: futureSeconds * 1000 };
   const maxBodyBytes = nonNegative(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, "maxBodyBytes");
   const now = options.now ?? Date.now;
   const access = createAccessCheck(options);
-  const replay = replaySettings(options, pastSeconds + futureSeconds, now, (key) => emitEvent(onEvent, { type: "evicted", scheme: scheme.name, durationMs: 0, detail: key }));
+  const replay = replaySettings(options, pastSeconds + futureSeconds, now, (key) =>
+    emitEvent(onEvent, { type: "evicted", scheme: scheme.name, durationMs: 0, detail: key }),
+  );
   const start = () => (onEvent === undefined ? 0 : performance.now());
 
   async function verifyParts(parts: WebhookParts, startedAt: number): Promise<VerifiedWebhook> {
@@ -147,7 +158,12 @@ export function createVerification(options: VerifierOptions): Verification {
     }
   }
 
-  function report(type: WebhookEvent["type"], webhook: VerifiedWebhook, startedAt: number, extra?: Partial<WebhookEvent>): void {
+  function report(
+    type: WebhookEvent["type"],
+    webhook: VerifiedWebhook,
+    startedAt: number,
+    extra?: Partial<WebhookEvent>,
+  ): void {
     if (onEvent === undefined) return;
     emitEvent(onEvent, {
       type,
@@ -210,13 +226,20 @@ function replaySettings(
 ): ReplaySettings | undefined {
   if (options.replay === false) return undefined;
   const replay = options.replay ?? {};
-  if (typeof replay !== "object" || replay === null) throw new WebhookError("invalid_options", "replay must be an options object or false");
+  if (typeof replay !== "object" || replay === null)
+    throw new WebhookError("invalid_options", "replay must be an options object or false");
   if ("ttlSeconds" in replay) {
-    throw new WebhookError("invalid_options", "replay.ttlSeconds was replaced by replay.retainSeconds (how long processed ids are remembered) and replay.leaseSeconds");
+    throw new WebhookError(
+      "invalid_options",
+      "replay.ttlSeconds was replaced by replay.retainSeconds (how long processed ids are remembered) and replay.leaseSeconds",
+    );
   }
   // A claim must outlive every moment at which a signature of the message is still fresh.
   const windowSeconds = options.scheme.timestamped ? toleranceSeconds + 60 : UNTIMESTAMPED_WINDOW_SECONDS;
-  const retainSeconds = nonNegative(replay.retainSeconds ?? Math.max(DEFAULT_RETAIN_SECONDS, windowSeconds), "replay.retainSeconds");
+  const retainSeconds = nonNegative(
+    replay.retainSeconds ?? Math.max(DEFAULT_RETAIN_SECONDS, windowSeconds),
+    "replay.retainSeconds",
+  );
   if (retainSeconds < windowSeconds) {
     throw new WebhookError(
       "invalid_options",

@@ -36,7 +36,9 @@ describe("identity in the edge runtime VM", () => {
   });
 
   it("has no Node globals", () => {
-    expect(vm.evaluate("typeof Buffer + ' ' + typeof process + ' ' + typeof require")).toBe("undefined undefined undefined");
+    expect(vm.evaluate("typeof Buffer + ' ' + typeof process + ' ' + typeof require")).toBe(
+      "undefined undefined undefined",
+    );
   });
 
   it("parses the certificate, maps the tenant, matches CIDRs and rate limits", async () => {

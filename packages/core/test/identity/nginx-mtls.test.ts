@@ -39,12 +39,17 @@ describe.runIf(available)("identity behind a real nginx terminating mTLS", () =>
 
   async function signedBy(tenant: string, extra: Record<string, string> = {}) {
     const body = JSON.stringify({ type: "invoice.paid", n: ++messages });
-    const headers = await standardWebhooks({ secret: secrets[tenant] as string }).sign({ id: `msg_${messages}`, timestamp: new Date(), body });
+    const headers = await standardWebhooks({ secret: secrets[tenant] as string }).sign({
+      id: `msg_${messages}`,
+      timestamp: new Date(),
+      body,
+    });
     return { headers: { ...headers, ...extra }, body };
   }
 
   beforeAll(async () => {
-    if (!nginxBinary || !openssl) throw new Error("CI=true: nginx and openssl are required (scripts/install-servers.sh installs them)");
+    if (!nginxBinary || !openssl)
+      throw new Error("CI=true: nginx and openssl are required (scripts/install-servers.sh installs them)");
     pki = createTestPki();
     app = await startWebhookApp({ verifier: verifier() });
     strictPort = await freePort();
@@ -104,9 +109,20 @@ http {
   it("accepts the producer's certificate and maps it to tenant-42 by exact subject", async () => {
     app.verifier = verifier();
     const { headers, body } = await signedBy("tenant-42");
-    const reply = await send({ port: strictPort, headers, body, tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key } });
+    const reply = await send({
+      port: strictPort,
+      headers,
+      body,
+      tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key },
+    });
     expect(reply.status, reply.text).toBe(200);
-    expect(reply.json()).toMatchObject({ tenant: "tenant-42", subject: NGINX_SUBJECT, source: "proxy", clientIp: "127.0.0.1", daysUntilExpiry: 89 });
+    expect(reply.json()).toMatchObject({
+      tenant: "tenant-42",
+      subject: NGINX_SUBJECT,
+      source: "proxy",
+      clientIp: "127.0.0.1",
+      daysUntilExpiry: 89,
+    });
     const seen = app.seen.at(-1);
     expect(seen?.remoteAddress).toBe(PROXY_ADDRESS);
     expect(seen?.headers["x-client-verify"]).toBe("SUCCESS");
@@ -120,7 +136,11 @@ http {
 
     app.verifier = verifier({ identity: { tenants: [{ tenant: "tenant-42", subject: SEED_KEY }] } });
     let signed = await signedBy("tenant-42");
-    let reply = await send({ port: strictPort, ...signed, tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key } });
+    let reply = await send({
+      port: strictPort,
+      ...signed,
+      tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key },
+    });
     expect(reply.status).toBe(403);
     expect(reply.json()).toMatchObject({ code: "unknown_tenant" });
     expect(String(reply.json().detail)).toContain("another order");
@@ -129,7 +149,11 @@ http {
     for (const subject of [NGINX_SUBJECT, "ou=tenant-42, o=Example, commonName=payments-provider", PRODUCER_SUBJECT]) {
       app.verifier = verifier({ identity: { tenants: [{ tenant: "tenant-42", subject }] } });
       signed = await signedBy("tenant-42");
-      reply = await send({ port: strictPort, ...signed, tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key } });
+      reply = await send({
+        port: strictPort,
+        ...signed,
+        tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key },
+      });
       expect(reply.status, subject).toBe(200);
       expect(reply.json().tenant).toBe("tenant-42");
     }
@@ -137,14 +161,20 @@ http {
 
   it("maps by OU and by fingerprint pin from the forwarded certificate", async () => {
     const { execFileSync } = await import("node:child_process");
-    const fingerprint = execFileSync("openssl", ["x509", "-noout", "-fingerprint", "-sha256"], { input: pki.producer.cert })
+    const fingerprint = execFileSync("openssl", ["x509", "-noout", "-fingerprint", "-sha256"], {
+      input: pki.producer.cert,
+    })
       .toString()
       .split("=")[1]
       ?.trim() as string;
     for (const tenants of [[{ attribute: "OU" }], [{ tenant: "tenant-42", fingerprint }]]) {
       app.verifier = verifier({ identity: { tenants } });
       const signed = await signedBy("tenant-42");
-      const reply = await send({ port: strictPort, ...signed, tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key } });
+      const reply = await send({
+        port: strictPort,
+        ...signed,
+        tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key },
+      });
       expect(reply.status, reply.text).toBe(200);
       expect(reply.json().tenant).toBe("tenant-42");
     }
@@ -153,7 +183,11 @@ http {
   it("needs the certificate's tenant and the signature's tenant to be the same", async () => {
     app.verifier = verifier();
     const signed = await signedBy("tenant-7");
-    const reply = await send({ port: strictPort, ...signed, tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key } });
+    const reply = await send({
+      port: strictPort,
+      ...signed,
+      tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key },
+    });
     expect(reply.status).toBe(401);
     expect(reply.json()).toMatchObject({ code: "invalid_signature" });
   });
@@ -165,7 +199,11 @@ http {
       "X-Client-Verify": "SUCCESS",
       "X-Forwarded-For": "198.51.100.7",
     });
-    const reply = await send({ port: strictPort, ...signed, tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key } });
+    const reply = await send({
+      port: strictPort,
+      ...signed,
+      tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key },
+    });
     expect(reply.status, reply.text).toBe(200);
     expect(reply.json()).toMatchObject({ tenant: "tenant-42", clientIp: "127.0.0.1" });
     expect(app.seen.at(-1)?.headers["x-client-subject"]).toBe(NGINX_SUBJECT);
@@ -181,7 +219,9 @@ http {
     const before = app.seen.length;
     const signed = await signedBy("tenant-42");
     const client = which === undefined ? {} : { cert: pki[which].cert, key: pki[which].key };
-    const reply = await send({ port: strictPort, ...signed, tls: { ca: pki.ca, ...client } }).catch((error: unknown) => error);
+    const reply = await send({ port: strictPort, ...signed, tls: { ca: pki.ca, ...client } }).catch(
+      (error: unknown) => error,
+    );
     // TLS 1.3 sends the client certificate after the server's Finished: nginx answers 400 over the
     // finished handshake (or the connection drops); either way nothing is forwarded.
     if (reply instanceof Error) expect(reply.message).toMatch(/socket|ECONNRESET|alert|certificate/i);
@@ -192,19 +232,26 @@ http {
   it.each([
     { label: "no client certificate", which: undefined, status: 401, code: "client_certificate_required" },
     { label: "a certificate from another CA", which: "otherCa", status: 401, code: "client_certificate_invalid" },
-  ] as const)("with ssl_verify_client optional_no_ca, the app refuses $label with $code", async ({ which, status, code }) => {
-    app.verifier = verifier();
-    const signed = await signedBy("tenant-42");
-    const client = which === undefined ? {} : { cert: pki[which].cert, key: pki[which].key };
-    const reply = await send({ port: optionalPort, ...signed, tls: { ca: pki.ca, ...client } });
-    expect(reply.status, reply.text).toBe(status);
-    expect(reply.json()).toMatchObject({ code });
-  });
+  ] as const)(
+    "with ssl_verify_client optional_no_ca, the app refuses $label with $code",
+    async ({ which, status, code }) => {
+      app.verifier = verifier();
+      const signed = await signedBy("tenant-42");
+      const client = which === undefined ? {} : { cert: pki[which].cert, key: pki[which].key };
+      const reply = await send({ port: optionalPort, ...signed, tls: { ca: pki.ca, ...client } });
+      expect(reply.status, reply.text).toBe(status);
+      expect(reply.json()).toMatchObject({ code });
+    },
+  );
 
   it("with optional_no_ca, nginx still refuses an expired certificate itself", async () => {
     const before = app.seen.length;
     const signed = await signedBy("tenant-42");
-    const reply = await send({ port: optionalPort, ...signed, tls: { ca: pki.ca, cert: pki.expired.cert, key: pki.expired.key } });
+    const reply = await send({
+      port: optionalPort,
+      ...signed,
+      tls: { ca: pki.ca, cert: pki.expired.cert, key: pki.expired.key },
+    });
     expect(reply.status).toBe(400);
     expect(app.seen.length).toBe(before);
   });
@@ -218,10 +265,21 @@ http {
       const now = Date.now() + daysAhead * DAY;
       app.verifier = verifier({ now: () => now });
       const body = JSON.stringify({ n: ++messages });
-      const headers = await standardWebhooks({ secret: secrets["tenant-42"] as string }).sign({ id: `msg_${messages}`, timestamp: new Date(now), body });
-      const reply = await send({ port: strictPort, headers, body, tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key } });
+      const headers = await standardWebhooks({ secret: secrets["tenant-42"] as string }).sign({
+        id: `msg_${messages}`,
+        timestamp: new Date(now),
+        body,
+      });
+      const reply = await send({
+        port: strictPort,
+        headers,
+        body,
+        tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key },
+      });
       expect(reply.status, reply.text).toBe(expected.status);
-      expect(reply.json()).toMatchObject("code" in expected ? { code: expected.code } : { daysUntilExpiry: expected.daysUntilExpiry });
+      expect(reply.json()).toMatchObject(
+        "code" in expected ? { code: expected.code } : { daysUntilExpiry: expected.daysUntilExpiry },
+      );
     }
   });
 
@@ -247,7 +305,11 @@ http {
     const tenants = createTenantDirectory([{ tenant: "tenant-42", subject: PRODUCER_SUBJECT }]);
     app.verifier = verifier({ identity: { tenants } });
     const deliver = async () =>
-      send({ port: strictPort, ...(await signedBy("tenant-42")), tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key } });
+      send({
+        port: strictPort,
+        ...(await signedBy("tenant-42")),
+        tls: { ca: pki.ca, cert: pki.producer.cert, key: pki.producer.key },
+      });
     expect((await deliver()).status).toBe(200);
     tenants.disable("tenant-42");
     const refused = await deliver();

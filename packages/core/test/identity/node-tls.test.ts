@@ -23,11 +23,20 @@ describe.runIf(available)("identity with Node terminating mTLS", () => {
   let app: WebhookApp;
   let messages = 0;
 
-  const verifier = (options: Partial<VerifierOptions> = {}) => createVerifier({ scheme, identity: { tenants }, ...options });
+  const verifier = (options: Partial<VerifierOptions> = {}) =>
+    createVerifier({ scheme, identity: { tenants }, ...options });
 
-  async function deliver(tenant: string, client: "producer" | "expired" | "otherCa" | undefined, extra: Record<string, string> = {}) {
+  async function deliver(
+    tenant: string,
+    client: "producer" | "expired" | "otherCa" | undefined,
+    extra: Record<string, string> = {},
+  ) {
     const body = JSON.stringify({ n: ++messages });
-    const headers = await standardWebhooks({ secret: secrets[tenant] as string }).sign({ id: `msg_${messages}`, timestamp: new Date(), body });
+    const headers = await standardWebhooks({ secret: secrets[tenant] as string }).sign({
+      id: `msg_${messages}`,
+      timestamp: new Date(),
+      body,
+    });
     const certificate = client === undefined ? {} : { cert: pki[client].cert, key: pki[client].key };
     return send({ port: app.port, headers: { ...headers, ...extra }, body, tls: { ca: pki.ca, ...certificate } });
   }
@@ -35,7 +44,10 @@ describe.runIf(available)("identity with Node terminating mTLS", () => {
   beforeAll(async () => {
     if (!openssl) throw new Error("CI=true: openssl is required");
     pki = createTestPki();
-    app = await startWebhookApp({ verifier: verifier(), tls: { key: pki.server.key, cert: pki.server.cert, ca: pki.ca } });
+    app = await startWebhookApp({
+      verifier: verifier(),
+      tls: { key: pki.server.key, cert: pki.server.cert, ca: pki.ca },
+    });
   });
 
   afterAll(async () => {
@@ -55,11 +67,18 @@ describe.runIf(available)("identity with Node terminating mTLS", () => {
       clientIp: "127.0.0.1",
       daysUntilExpiry: 89,
     });
-    expect(events.at(-1)).toMatchObject({ type: "verified", tenant: "tenant-42", daysUntilExpiry: 89, clientIp: "127.0.0.1" });
+    expect(events.at(-1)).toMatchObject({
+      type: "verified",
+      tenant: "tenant-42",
+      daysUntilExpiry: 89,
+      clientIp: "127.0.0.1",
+    });
   });
 
   it("agrees with openssl on the SHA-256 fingerprint (a pin works)", async () => {
-    const fingerprint = execFileSync("openssl", ["x509", "-noout", "-fingerprint", "-sha256"], { input: pki.producer.cert })
+    const fingerprint = execFileSync("openssl", ["x509", "-noout", "-fingerprint", "-sha256"], {
+      input: pki.producer.cert,
+    })
       .toString()
       .split("=")[1]
       ?.trim() as string;
@@ -86,7 +105,10 @@ describe.runIf(available)("identity with Node terminating mTLS", () => {
 
   it("refuses forged X-Client-* headers from the connecting peer, even with a valid certificate", async () => {
     app.verifier = verifier();
-    const reply = await deliver("tenant-42", "producer", { "X-Client-Verify": "SUCCESS", "X-Client-Subject": "OU=tenant-7,O=Example,CN=x" });
+    const reply = await deliver("tenant-42", "producer", {
+      "X-Client-Verify": "SUCCESS",
+      "X-Client-Subject": "OU=tenant-7,O=Example,CN=x",
+    });
     expect(reply.status).toBe(403);
     expect(reply.json()).toMatchObject({ code: "untrusted_proxy" });
   });

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createVerifier, jws, } from "../../src/index.js";
+import { createVerifier, jws } from "../../src/index.js";
 import { codeOf } from "../../src/test-support/outcome.js";
 
 let server: Server;
@@ -39,14 +39,21 @@ describe("jws with a JWKS over HTTP on loopback", () => {
     const first = await pair("k1");
     const second = await pair("k2");
     published = [first.publicJwk];
-    const verifier = createVerifier({ scheme: jws({ jwks: url, algorithms: ["ES256"], remote: { cooldownSeconds: 0.3 } }) });
+    const verifier = createVerifier({
+      scheme: jws({ jwks: url, algorithms: ["ES256"], remote: { cooldownSeconds: 0.3 } }),
+    });
     const deliver = async (key: Awaited<ReturnType<typeof pair>>, id: string) => {
       const { body } = await jws({ privateKey: key.privateKey, alg: "ES256", kid: key.kid }).encode({
         id,
         timestamp: new Date(),
         body: '{"type":"ping"}',
       });
-      return verifier.verifyParts({ method: "POST", url: "https://r.test/", headers: {}, body: new TextEncoder().encode(body as string) });
+      return verifier.verifyParts({
+        method: "POST",
+        url: "https://r.test/",
+        headers: {},
+        body: new TextEncoder().encode(body as string),
+      });
     };
 
     await expect(deliver(first, "a")).resolves.toMatchObject({ id: "a", keyId: "k1" });
@@ -59,8 +66,18 @@ describe("jws with a JWKS over HTTP on loopback", () => {
     expect(requests).toBe(2);
 
     const gone = jws({ jwks: url.replace("jwks.json", "missing.json"), algorithms: ["ES256"] });
-    const { body } = await jws({ privateKey: first.privateKey, alg: "ES256", kid: "k1" }).encode({ id: "d", timestamp: new Date(), body: "{}" });
-    const incoming = { method: "POST", url: "https://r.test/", header: () => undefined, body: new TextEncoder().encode(body as string), tenant: undefined };
+    const { body } = await jws({ privateKey: first.privateKey, alg: "ES256", kid: "k1" }).encode({
+      id: "d",
+      timestamp: new Date(),
+      body: "{}",
+    });
+    const incoming = {
+      method: "POST",
+      url: "https://r.test/",
+      header: () => undefined,
+      body: new TextEncoder().encode(body as string),
+      tenant: undefined,
+    };
     expect(await codeOf(gone.verify(incoming))).toBe("key_set_unavailable");
   });
 });

@@ -102,7 +102,11 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
             url: `https://${req.headers.host}${req.url}`,
             headers: req.headers,
             body,
-            connection: { remoteAddress: socket.remoteAddress, peerCertificate: socket.getPeerCertificate().raw, peerCertificateVerified: socket.authorized },
+            connection: {
+              remoteAddress: socket.remoteAddress,
+              peerCertificate: socket.getPeerCertificate().raw,
+              peerCertificateVerified: socket.authorized,
+            },
           });
           if (path === "/flaky" && flakyFailuresLeft > 0) {
             flakyFailuresLeft--;
@@ -110,7 +114,12 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
             return void res.writeHead(503).end();
           }
           if (!webhook.duplicate) {
-            processed.push({ path, id: webhook.id, body: webhook.json(), clientCertificate: socket.getPeerCertificate().subject?.CN });
+            processed.push({
+              path,
+              id: webhook.id,
+              body: webhook.json(),
+              clientCertificate: socket.getPeerCertificate().subject?.CN,
+            });
           }
           res.writeHead(204).end();
         } catch (error) {
@@ -128,7 +137,9 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
       tokenCalls++;
       const token = `tok_${tokenCalls}_${form.get("scope")}`;
       validTokens.add(token);
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: 60 }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: 60 }));
     });
     receiverPort = await listen(receiver);
     tokenPort = await listen(tokenServer);
@@ -173,13 +184,18 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
     const s = sender();
     const result = await s.send(endpoint("/hook"), { type: "invoice.paid", n: 1 }, { id: "msg_mtls" });
     expect(result).toEqual({ status: "delivered", id: "msg_mtls", attempts: 1, lastStatus: 204 });
-    expect(processed).toEqual([{ path: "/hook", id: "msg_mtls", body: { type: "invoice.paid", n: 1 }, clientCertificate: "sender-acme" }]);
+    expect(processed).toEqual([
+      { path: "/hook", id: "msg_mtls", body: { type: "invoice.paid", n: 1 }, clientCertificate: "sender-acme" },
+    ]);
     await s.close();
   });
 
   it("uses the default transport of Node (the #transport node condition) to an IP-literal endpoint", async () => {
     const s = createSender({ scheme: standardWebhooks({ secret: SECRET }), ssrf: LOOPBACK, now });
-    const result = await s.send({ ...endpoint("/hook"), url: `https://127.0.0.1:${receiverPort}/hook` }, { via: "default" });
+    const result = await s.send(
+      { ...endpoint("/hook"), url: `https://127.0.0.1:${receiverPort}/hook` },
+      { via: "default" },
+    );
     expect(result.status).toBe("delivered");
     expect(processed.map((p) => p.body)).toEqual([{ via: "default" }]);
     await s.close();
@@ -205,7 +221,11 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
     const systemRoots = await s.send(endpoint("/hook", { tls: certs.client }), "{}"); // self-signed test CA, not pinned
     const otherName = await s.send({ ...endpoint("/hook"), url: `https://other.test:${receiverPort}/hook` }, "{}");
     for (const result of [unpinned, systemRoots, otherName]) {
-      expect(result).toMatchObject({ status: "failed", attempts: 1, error: { name: "TlsCertificateError", code: "tls_certificate_invalid" } });
+      expect(result).toMatchObject({
+        status: "failed",
+        attempts: 1,
+        error: { name: "TlsCertificateError", code: "tls_certificate_invalid" },
+      });
     }
     expect((otherName.error as TlsCertificateError).reason).toBe("ERR_TLS_CERT_ALTNAME_INVALID");
     expect(attempts.map((a) => a.outcome)).toEqual(["rejected", "rejected", "rejected"]);
@@ -242,12 +262,15 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
     });
 
     beforeEach(() => {
-      acceptAuthorization = (h) => typeof h.authorization === "string" && validTokens.has(h.authorization.replace(/^Bearer /, ""));
+      acceptAuthorization = (h) =>
+        typeof h.authorization === "string" && validTokens.has(h.authorization.replace(/^Bearer /, ""));
     });
 
     it("calls the token endpoint once for many deliveries, and again after expiry", async () => {
       const s = sender();
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => s.send(endpoint("/hook", { auth: oauth() }), { i })));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => s.send(endpoint("/hook", { auth: oauth() }), { i })),
+      );
       for (let i = 8; i < 12; i++) results.push(await s.send(endpoint("/hook", { auth: oauth() }), { i }));
       expect(results.every((r) => r.status === "delivered")).toBe(true);
       expect(tokenCalls).toBe(1);
@@ -282,7 +305,11 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
       const result = await s.send(endpoint("/attacker", { auth: attacker }), { tenant: "attacker" });
       // The token endpoint was asked again and refused the attacker's secret: reported once, not retried.
       expect(tokenRequests).toEqual(["sender-acme:s3cret", "sender-acme:guessed"]);
-      expect(result).toMatchObject({ status: "failed", attempts: 1, error: { name: "TokenRequestError", status: 401 } });
+      expect(result).toMatchObject({
+        status: "failed",
+        attempts: 1,
+        error: { name: "TokenRequestError", status: 401 },
+      });
       expect(authorizations).toEqual([`Bearer ${victimToken}`]);
       expect(processed.map((p) => p.path)).toEqual(["/hook"]);
       await s.close();
@@ -291,7 +318,11 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
     it("fails after one refresh when the receiver keeps answering 401", async () => {
       acceptAuthorization = () => false;
       const s = sender();
-      expect(await s.send(endpoint("/hook", { auth: oauth() }), "{}")).toMatchObject({ status: "failed", attempts: 2, lastStatus: 401 });
+      expect(await s.send(endpoint("/hook", { auth: oauth() }), "{}")).toMatchObject({
+        status: "failed",
+        attempts: 2,
+        lastStatus: 401,
+      });
       expect(tokenCalls).toBe(2);
       await s.close();
     });
@@ -305,7 +336,10 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
     expect(processed.map((p) => [p.id, p.body])).toEqual([["msg_ed", { signed: "ed25519" }]]);
     // The HMAC verifier refuses it: the receiver's checks really ran.
     verifier = createVerifier({ scheme: standardWebhooks({ secret: SECRET }), now });
-    expect(await s.send(endpoint("/hook"), "{}", { id: "msg_ed2" })).toMatchObject({ status: "failed", lastStatus: 401 });
+    expect(await s.send(endpoint("/hook"), "{}", { id: "msg_ed2" })).toMatchObject({
+      status: "failed",
+      lastStatus: 401,
+    });
     await s.close();
   });
 
@@ -320,7 +354,10 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
     expect(processed[0]?.body).toMatchObject({ signed: "jws", jti: "msg_jws", iat: Math.floor(clock / 1000) });
     // A key the receiver does not know is refused there.
     const other = await generateKeyPair("ES256");
-    const stranger = sender({ scheme: jws({ privateKey: other.privateKey, alg: "ES256", kid: "sender-1" }), retry: { attempts: 1 } });
+    const stranger = sender({
+      scheme: jws({ privateKey: other.privateKey, alg: "ES256", kid: "sender-1" }),
+      retry: { attempts: 1 },
+    });
     expect(await stranger.send(endpoint("/hook"), "{}")).toMatchObject({ status: "failed", lastStatus: 401 });
     await Promise.all([s.close(), stranger.close()]);
   });
@@ -330,7 +367,11 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
     const encryption = await generateKeyPair("ECDH-ES+A256KW", { extractable: true });
     const jwks = { keys: [{ ...(await exportJWK(signing.publicKey)), kid: "sender-1", alg: "ES256" }] };
     verifier = createVerifier({
-      scheme: jwe({ privateKey: encryption.privateKey, alg: "ECDH-ES+A256KW", inner: jws({ jwks, algorithms: ["ES256"] }) }),
+      scheme: jwe({
+        privateKey: encryption.privateKey,
+        alg: "ECDH-ES+A256KW",
+        inner: jws({ jwks, algorithms: ["ES256"] }),
+      }),
       now,
     });
     const s = sender({
@@ -355,7 +396,9 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
     const s = sender({ onAttempt: (event) => void attempts.push(event) });
     const result = await s.send(endpoint("/flaky"), { retry: true });
     expect(result).toMatchObject({ status: "delivered", attempts: 4, lastStatus: 204 });
-    expect(processed).toEqual([{ path: "/flaky", id: result.id, body: { retry: true }, clientCertificate: "sender-acme" }]);
+    expect(processed).toEqual([
+      { path: "/flaky", id: result.id, body: { retry: true }, clientCertificate: "sender-acme" },
+    ]);
     expect(seenIds).toEqual([result.id, result.id, result.id, result.id]);
     expect(attempts.map((a) => a.status)).toEqual([503, 503, 503, 204]);
     await s.close();
@@ -380,7 +423,9 @@ describe.runIf(hasOpenssl)("sending over HTTPS with mTLS to a verifying receiver
     const { createServer: createTcpServer } = await import("node:net");
     const accepted: import("node:net").Socket[] = [];
     const silent = createTcpServer((socket) => void accepted.push(socket));
-    const port = await new Promise<number>((resolve) => silent.listen(0, "127.0.0.1", () => resolve((silent.address() as AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      silent.listen(0, "127.0.0.1", () => resolve((silent.address() as AddressInfo).port)),
+    );
     const s = sender({ timeouts: { connectMs: 200, totalMs: 300 }, retry: { attempts: 2, baseDelayMs: 1 } });
     const result = await s.send({ url: `https://${RECEIVER}:${port}/hook` }, "{}");
     expect(result).toMatchObject({ status: "failed", attempts: 2 });

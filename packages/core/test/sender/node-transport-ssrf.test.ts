@@ -89,15 +89,18 @@ describe("Node transport SSRF protection", () => {
     await sender.close();
   });
 
-  it.each(["public.test", "public6.test", "dual.test"])("%s reaches the connector with its checked address and original name", async (name) => {
-    const stub = stubs();
-    const sender = senderFor(stub);
-    const result = await sender.send({ url: `https://${name}/hook` }, "{}");
-    expect(result.status).toBe("failed");
-    expect(String((result.error as Error).message)).toContain("stub connector");
-    expect(stub.attempts).toEqual([{ hostname: DNS[name]?.[0], host: name }]);
-    await sender.close();
-  });
+  it.each(["public.test", "public6.test", "dual.test"])(
+    "%s reaches the connector with its checked address and original name",
+    async (name) => {
+      const stub = stubs();
+      const sender = senderFor(stub);
+      const result = await sender.send({ url: `https://${name}/hook` }, "{}");
+      expect(result.status).toBe("failed");
+      expect(String((result.error as Error).message)).toContain("stub connector");
+      expect(stub.attempts).toEqual([{ hostname: DNS[name]?.[0], host: name }]);
+      await sender.close();
+    },
+  );
 
   it("connects to a public IP literal without resolving it", async () => {
     const stub = stubs();
@@ -111,7 +114,16 @@ describe("Node transport SSRF protection", () => {
   it("refuses IP literals in every spelling before the transport is involved", async () => {
     const stub = stubs();
     const sender = senderFor(stub);
-    for (const host of ["127.0.0.1", "2130706433", "0x7f.1", "0177.0.0.1", "[::1]", "[::ffff:127.0.0.1]", "169.254.169.254", "[fd00:ec2::254]"]) {
+    for (const host of [
+      "127.0.0.1",
+      "2130706433",
+      "0x7f.1",
+      "0177.0.0.1",
+      "[::1]",
+      "[::ffff:127.0.0.1]",
+      "169.254.169.254",
+      "[fd00:ec2::254]",
+    ]) {
       await expect(sender.send({ url: `https://${host}/` }, "{}")).rejects.toMatchObject({ code: "ssrf_blocked" });
     }
     expect(stub.lookups).toEqual([]);
@@ -124,8 +136,12 @@ describe("Node transport SSRF protection", () => {
     const sender = senderFor(stub, { allowCidrs: ["127.0.0.0/8"] });
     await sender.send({ url: "https://loopback.test/hook" }, "{}");
     await sender.send({ url: "https://mapped.test/hook" }, "{}");
-    await expect(sender.send({ url: "https://loopback6.test/hook" }, "{}")).rejects.toMatchObject({ code: "ssrf_blocked" });
-    await expect(sender.send({ url: "https://private.test/hook" }, "{}")).rejects.toMatchObject({ code: "ssrf_blocked" });
+    await expect(sender.send({ url: "https://loopback6.test/hook" }, "{}")).rejects.toMatchObject({
+      code: "ssrf_blocked",
+    });
+    await expect(sender.send({ url: "https://private.test/hook" }, "{}")).rejects.toMatchObject({
+      code: "ssrf_blocked",
+    });
     expect(stub.attempts.map((a) => a.hostname)).toEqual(["127.0.0.1", "::ffff:127.0.0.1"]);
     await sender.close();
   });
@@ -138,7 +154,9 @@ describe("Node transport SSRF protection", () => {
       transport: createNodeTransport({ resolve: async () => answers.shift() ?? [], connector: stub.connector }),
       retry: { attempts: 4, baseDelayMs: 1 },
     });
-    await expect(sender.send({ url: "https://rebind.test/hook" }, "{}")).rejects.toMatchObject({ code: "ssrf_blocked" });
+    await expect(sender.send({ url: "https://rebind.test/hook" }, "{}")).rejects.toMatchObject({
+      code: "ssrf_blocked",
+    });
     // The first connection went to the public address it checked; the rebound answer was refused.
     expect(stub.attempts.map((a) => a.hostname)).toEqual([PUBLIC_V4]);
     await sender.close();
@@ -181,7 +199,9 @@ describe("Node transport SSRF protection", () => {
     it("refuses http without allowHttp even where the address is allowed", async () => {
       const stub = stubs({ realLoopback: true });
       const sender = senderFor(stub, { allowCidrs: ["127.0.0.0/8"] });
-      await expect(sender.send({ url: `http://loopback.test:${port}/hook` }, "{}")).rejects.toMatchObject({ code: "invalid_endpoint" });
+      await expect(sender.send({ url: `http://loopback.test:${port}/hook` }, "{}")).rejects.toMatchObject({
+        code: "invalid_endpoint",
+      });
       expect(stub.attempts).toEqual([]);
       await sender.close();
     });

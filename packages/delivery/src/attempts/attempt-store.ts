@@ -1,5 +1,14 @@
 import type { Redis } from "ioredis";
-import { CIRCUIT_LUA, type CircuitDecision, type CircuitTransition, closedFrom, decisionOf, type FailureRecorded, failureOf, type ResolvedCircuitOptions } from "../circuit/circuit-breaker.js";
+import {
+  CIRCUIT_LUA,
+  type CircuitDecision,
+  type CircuitTransition,
+  closedFrom,
+  decisionOf,
+  type FailureRecorded,
+  failureOf,
+  type ResolvedCircuitOptions,
+} from "../circuit/circuit-breaker.js";
 import type { DeliveryKeys } from "../lib/keys.js";
 import { defineScript, type ScriptReply } from "../lib/script.js";
 import { type DeliveryLogOptions, LOG_APPEND_ARGS, LOG_LUA, logAppendArgs } from "../log/delivery-log.js";
@@ -53,15 +62,20 @@ export interface AttemptStore {
   finish(attempt: AttemptRecord, health: AttemptHealth, now: number): Promise<AttemptFinish>;
 }
 
-export function createAttemptStore(redis: Redis, keys: DeliveryKeys, circuit: ResolvedCircuitOptions, log: DeliveryLogOptions): AttemptStore {
+export function createAttemptStore(
+  redis: Redis,
+  keys: DeliveryKeys,
+  circuit: ResolvedCircuitOptions,
+  log: DeliveryLogOptions,
+): AttemptStore {
   return {
     async begin(endpointId, now) {
       const keyList = [keys.endpoint(endpointId), keys.disabled(endpointId), keys.circuit(endpointId)];
-      const [record, disabled, decision] = (await beginScript(redis, keyList, [now, circuit.cooldownMs, circuit.probeLeaseMs])) as [
-        string | null,
-        string | null,
-        ScriptReply | undefined,
-      ];
+      const [record, disabled, decision] = (await beginScript(redis, keyList, [
+        now,
+        circuit.cooldownMs,
+        circuit.probeLeaseMs,
+      ])) as [string | null, string | null, ScriptReply | undefined];
       return {
         recordJson: record ?? undefined,
         disabled: disabled === null ? undefined : (JSON.parse(disabled) as { reason: DisabledReason; at: number }),
@@ -69,8 +83,17 @@ export function createAttemptStore(redis: Redis, keys: DeliveryKeys, circuit: Re
       };
     },
     async finish(attempt, health, now) {
-      const keyList = [keys.logOfMessage(attempt.messageId), keys.logOfEndpoint(attempt.endpointId), keys.circuit(attempt.endpointId)];
-      const reply = await finishScript(redis, keyList, [...logAppendArgs(attempt, log, now), health, now, circuit.failureThreshold]);
+      const keyList = [
+        keys.logOfMessage(attempt.messageId),
+        keys.logOfEndpoint(attempt.endpointId),
+        keys.circuit(attempt.endpointId),
+      ];
+      const reply = await finishScript(redis, keyList, [
+        ...logAppendArgs(attempt, log, now),
+        health,
+        now,
+        circuit.failureThreshold,
+      ]);
       if (health === "failure") return { failure: failureOf(reply) };
       const closed = health === "success" ? closedFrom((reply as ScriptReply[])[0] ?? "closed") : undefined;
       return closed === undefined ? {} : { closed };

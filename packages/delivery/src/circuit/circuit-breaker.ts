@@ -133,11 +133,17 @@ export function failureOf(reply: ScriptReply): FailureRecorded {
   return { failingSince: Number(since), ...(from === to ? {} : { transition: { from, to } }) };
 }
 
-export function createCircuitBreaker(redis: Redis, keyOf: (endpointId: string) => string, options: ResolvedCircuitOptions): CircuitBreaker {
+export function createCircuitBreaker(
+  redis: Redis,
+  keyOf: (endpointId: string) => string,
+  options: ResolvedCircuitOptions,
+): CircuitBreaker {
   return {
-    acquire: async (endpointId, now) => decisionOf(await acquireScript(redis, [keyOf(endpointId)], [now, options.cooldownMs, options.probeLeaseMs])),
+    acquire: async (endpointId, now) =>
+      decisionOf(await acquireScript(redis, [keyOf(endpointId)], [now, options.cooldownMs, options.probeLeaseMs])),
     recordSuccess: async (endpointId) => closedFrom(await successScript(redis, [keyOf(endpointId)], [])),
-    recordFailure: async (endpointId, now) => failureOf(await failureScript(redis, [keyOf(endpointId)], [now, options.failureThreshold])),
+    recordFailure: async (endpointId, now) =>
+      failureOf(await failureScript(redis, [keyOf(endpointId)], [now, options.failureThreshold])),
     async snapshot(endpointId) {
       const hash = await redis.hgetall(keyOf(endpointId));
       return {

@@ -25,7 +25,12 @@ export interface DeadLetterStore {
   remove(jobId: string, letter: DeadLetter): Promise<void>;
 }
 
-export function createDeadLetterStore(redis: Redis, keys: DeliveryKeys, retentionMs: number, now: () => number): DeadLetterStore {
+export function createDeadLetterStore(
+  redis: Redis,
+  keys: DeliveryKeys,
+  retentionMs: number,
+  now: () => number,
+): DeadLetterStore {
   const retentionSeconds = Math.max(1, Math.ceil(retentionMs / 1000));
 
   async function get(jobId: string): Promise<DeadLetter | undefined> {
@@ -59,7 +64,8 @@ export function createDeadLetterStore(redis: Redis, keys: DeliveryKeys, retentio
       const letters: Array<DeadLetter & { jobId: string }> = [];
       values.forEach((json, index) => {
         const jobId = jobIds[index];
-        if (json !== null && json !== undefined && jobId !== undefined) letters.push({ ...(JSON.parse(json) as DeadLetter), jobId });
+        if (json !== null && json !== undefined && jobId !== undefined)
+          letters.push({ ...(JSON.parse(json) as DeadLetter), jobId });
       });
       return letters;
     },

@@ -23,7 +23,9 @@ export interface EndpointStore {
   put(record: EndpointRecord): Promise<void>;
   get(id: string): Promise<EndpointRecord | undefined>;
   /** The record and its disabled flag in one round trip (a worker's read per job). */
-  load(id: string): Promise<{ record: EndpointRecord | undefined; disabled: { reason: DisabledReason; at: number } | undefined }>;
+  load(
+    id: string,
+  ): Promise<{ record: EndpointRecord | undefined; disabled: { reason: DisabledReason; at: number } | undefined }>;
   update(id: string, change: (record: EndpointRecord) => EndpointRecord): Promise<EndpointRecord>;
   remove(id: string): Promise<boolean>;
   subscribers(eventType: string): Promise<string[]>;
@@ -35,7 +37,8 @@ export interface EndpointStore {
 }
 
 export function createEndpointStore(redis: Redis, keys: DeliveryKeys): EndpointStore {
-  const parse = (json: string | null): EndpointRecord | undefined => (json === null ? undefined : (JSON.parse(json) as EndpointRecord));
+  const parse = (json: string | null): EndpointRecord | undefined =>
+    json === null ? undefined : (JSON.parse(json) as EndpointRecord);
 
   async function put(record: EndpointRecord): Promise<void> {
     const multi = redis.multi();
@@ -52,7 +55,10 @@ export function createEndpointStore(redis: Redis, keys: DeliveryKeys): EndpointS
       const [json, disabled] = await redis.mget(keys.endpoint(id), keys.disabled(id));
       return {
         record: parse(json ?? null),
-        disabled: disabled === null || disabled === undefined ? undefined : (JSON.parse(disabled) as { reason: DisabledReason; at: number }),
+        disabled:
+          disabled === null || disabled === undefined
+            ? undefined
+            : (JSON.parse(disabled) as { reason: DisabledReason; at: number }),
       };
     },
     async update(id, change) {
@@ -64,7 +70,11 @@ export function createEndpointStore(redis: Redis, keys: DeliveryKeys): EndpointS
         const next = change(current);
         const removed = current.eventTypes.map((type) => keys.subscribers(type));
         const added = next.eventTypes.map((type) => keys.subscribers(type));
-        const swapped = await compareAndSetScript(redis, [keys.endpoint(id), ...removed, ...added], [json, JSON.stringify(next), removed.length, id]);
+        const swapped = await compareAndSetScript(
+          redis,
+          [keys.endpoint(id), ...removed, ...added],
+          [json, JSON.stringify(next), removed.length, id],
+        );
         if (swapped === 1) return next;
       }
       throw new Error(`endpoint ${id} changed too often to update`);
@@ -99,14 +109,19 @@ export function generateSecret(): string {
 
 /** Checks what a customer registered and builds the record to store. */
 export function buildEndpointRecord(input: EndpointInput, now: number): EndpointRecord {
-  if (input === null || typeof input !== "object") throw new WebhookError("invalid_options", "an endpoint must be an object");
+  if (input === null || typeof input !== "object")
+    throw new WebhookError("invalid_options", "an endpoint must be an object");
   if (typeof input.url !== "string") throw new WebhookError("invalid_endpoint", "an endpoint needs a `url`");
   const eventTypes = input.eventTypes ?? [ALL_EVENTS];
-  if (!Array.isArray(eventTypes) || eventTypes.some((type) => typeof type !== "string" || type.length === 0 || type.length > 200)) {
+  if (
+    !Array.isArray(eventTypes) ||
+    eventTypes.some((type) => typeof type !== "string" || type.length === 0 || type.length > 200)
+  ) {
     throw new WebhookError("invalid_options", "eventTypes must be a list of non-empty strings");
   }
   const secret = input.secret ?? generateSecret();
-  if (typeof secret !== "string" || secret.length === 0) throw new WebhookError("invalid_options", "secret must be a non-empty string");
+  if (typeof secret !== "string" || secret.length === 0)
+    throw new WebhookError("invalid_options", "secret must be a non-empty string");
   return {
     id: input.id === undefined ? randomId("ep") : checkId(input.id, "endpoint id"),
     url: input.url,
@@ -126,9 +141,17 @@ export function liveSecrets(secrets: readonly EndpointSecret[], now: number): st
 }
 
 /** A rotation: the new secret first; older ones sign until the grace period ends. */
-export function rotateSecrets(secrets: readonly EndpointSecret[], secret: string, now: number, graceMs: number): EndpointSecret[] {
+export function rotateSecrets(
+  secrets: readonly EndpointSecret[],
+  secret: string,
+  now: number,
+  graceMs: number,
+): EndpointSecret[] {
   const kept = secrets
     .filter((entry) => entry.expiresAt === undefined || entry.expiresAt > now)
-    .map((entry) => ({ secret: entry.secret, expiresAt: Math.min(entry.expiresAt ?? Number.POSITIVE_INFINITY, now + graceMs) }));
+    .map((entry) => ({
+      secret: entry.secret,
+      expiresAt: Math.min(entry.expiresAt ?? Number.POSITIVE_INFINITY, now + graceMs),
+    }));
   return [{ secret }, ...kept.filter((entry) => entry.secret !== secret)];
 }

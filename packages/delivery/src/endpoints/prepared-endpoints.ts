@@ -30,7 +30,9 @@ interface Entry {
   readonly schemes: Map<string, WebhookScheme>;
 }
 
-export function createPreparedEndpoints(buildScheme: (endpoint: EndpointRecord, secrets: readonly string[]) => WebhookScheme): PreparedEndpoints {
+export function createPreparedEndpoints(
+  buildScheme: (endpoint: EndpointRecord, secrets: readonly string[]) => WebhookScheme,
+): PreparedEndpoints {
   const entries = new Map<string, Entry>();
   return {
     get(endpointId, recordJson, now) {

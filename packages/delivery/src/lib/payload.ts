@@ -10,7 +10,8 @@ export type StoredBody = { readonly text: string } | { readonly base64: string }
  */
 export function storeBody(payload: unknown): StoredBody {
   if (typeof payload === "string") return { text: payload };
-  if (payload instanceof Uint8Array) return { base64: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("base64") };
+  if (payload instanceof Uint8Array)
+    return { base64: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("base64") };
   let json: string | undefined;
   try {
     json = JSON.stringify(payload);

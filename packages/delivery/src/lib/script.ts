@@ -4,7 +4,9 @@ import type { Redis } from "ioredis";
 export type ScriptReply = string | number | null | ScriptReply[];
 
 /** A Lua script run by its SHA (EVALSHA), loaded on first use or after a restart (NOSCRIPT). */
-export function defineScript(source: string): (redis: Redis, keys: readonly string[], args: readonly (string | number)[]) => Promise<ScriptReply> {
+export function defineScript(
+  source: string,
+): (redis: Redis, keys: readonly string[], args: readonly (string | number)[]) => Promise<ScriptReply> {
   const sha = createHash("sha1").update(source).digest("hex");
   return async (redis, keys, args) => {
     try {

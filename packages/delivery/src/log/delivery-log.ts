@@ -30,7 +30,11 @@ end
 export const LOG_APPEND_ARGS = 5;
 
 /** The arguments `log_append` takes after its two keys, for one attempt. */
-export function logAppendArgs(attempt: AttemptRecord, options: DeliveryLogOptions, now: number): [string, number, number, number, number] {
+export function logAppendArgs(
+  attempt: AttemptRecord,
+  options: DeliveryLogOptions,
+  now: number,
+): [string, number, number, number, number] {
   const retentionSeconds = Math.max(1, Math.ceil(options.retentionMs / 1000));
   return [JSON.stringify(attempt), attempt.at, retentionSeconds, now - options.retentionMs, options.maxPerEndpoint];
 }
@@ -41,14 +45,26 @@ export interface DeliveryLog {
   ofEndpoint(endpointId: string, query?: { since?: number; limit?: number }): Promise<AttemptRecord[]>;
 }
 
-export function createDeliveryLog(redis: Redis, keys: DeliveryKeys, options: DeliveryLogOptions, now: () => number): DeliveryLog {
+export function createDeliveryLog(
+  redis: Redis,
+  keys: DeliveryKeys,
+  options: DeliveryLogOptions,
+  now: () => number,
+): DeliveryLog {
   return {
     async ofMessage(messageId) {
       return (await redis.lrange(keys.logOfMessage(messageId), 0, -1)).map((json) => JSON.parse(json) as AttemptRecord);
     },
     async ofEndpoint(endpointId, query = {}) {
       const since = Math.max(query.since ?? 0, now() - options.retentionMs);
-      const entries = await redis.zrevrangebyscore(keys.logOfEndpoint(endpointId), "+inf", since, "LIMIT", 0, query.limit ?? 100);
+      const entries = await redis.zrevrangebyscore(
+        keys.logOfEndpoint(endpointId),
+        "+inf",
+        since,
+        "LIMIT",
+        0,
+        query.limit ?? 100,
+      );
       return entries.map((json) => JSON.parse(json) as AttemptRecord);
     },
   };

@@ -19,28 +19,38 @@ export interface AttemptFacts {
 }
 
 /** A bounded label and the worker's verdict for one attempt. */
-export function classifyAttempt(facts: AttemptFacts): { readonly outcome: AttemptOutcomeLabel; readonly verdict: AttemptVerdict } {
+export function classifyAttempt(facts: AttemptFacts): {
+  readonly outcome: AttemptOutcomeLabel;
+  readonly verdict: AttemptVerdict;
+} {
   const { status } = facts;
   if (status !== undefined) {
     if (status >= 200 && status <= 299) return { outcome: "success", verdict: { action: "delivered" } };
     if (status === 410) return { outcome: "gone", verdict: { action: "gone" } };
-    if (status === 429) return { outcome: "rate_limited", verdict: { action: "retry", endpointFailure: false, honourRetryAfter: true } };
+    if (status === 429)
+      return { outcome: "rate_limited", verdict: { action: "retry", endpointFailure: false, honourRetryAfter: true } };
     // The receiver is alive and processing this very id elsewhere: come back after its lease.
     if (status === 409 && facts.inProgress === true) {
       return { outcome: "in_progress", verdict: { action: "retry", endpointFailure: false, honourRetryAfter: true } };
     }
-    if (status === 408) return { outcome: "timeout", verdict: { action: "retry", endpointFailure: true, honourRetryAfter: false } };
+    if (status === 408)
+      return { outcome: "timeout", verdict: { action: "retry", endpointFailure: true, honourRetryAfter: false } };
     if (status >= 500 && status <= 599) {
-      return { outcome: "http_5xx", verdict: { action: "retry", endpointFailure: true, honourRetryAfter: status === 503 } };
+      return {
+        outcome: "http_5xx",
+        verdict: { action: "retry", endpointFailure: true, honourRetryAfter: status === 503 },
+      };
     }
-    if (status < 200 || (status >= 300 && status <= 399)) return { outcome: "redirect", verdict: { action: "give_up", endpointFailure: true } };
+    if (status < 200 || (status >= 300 && status <= 399))
+      return { outcome: "redirect", verdict: { action: "give_up", endpointFailure: true } };
     return { outcome: "http_4xx", verdict: { action: "give_up", endpointFailure: true } };
   }
   const { error } = facts;
   if (isWebhookError(error) && (error.code === "ssrf_blocked" || error.code === "invalid_endpoint")) {
     return { outcome: "ssrf_blocked", verdict: { action: "give_up", endpointFailure: false } };
   }
-  if (error instanceof TlsCertificateError) return { outcome: "tls_error", verdict: { action: "give_up", endpointFailure: true } };
+  if (error instanceof TlsCertificateError)
+    return { outcome: "tls_error", verdict: { action: "give_up", endpointFailure: true } };
   if (error instanceof TokenRequestError) {
     // A refusal of our client credentials will not change by itself; a token endpoint outage may.
     const refused = error.status === 400 || error.status === 401 || error.status === 403;
@@ -52,7 +62,12 @@ export function classifyAttempt(facts: AttemptFacts): { readonly outcome: Attemp
 const retryAsFailure: AttemptVerdict = { action: "retry", endpointFailure: true, honourRetryAfter: false };
 
 const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME", "ENODATA"]);
-const TIMEOUT_CODES = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"]);
+const TIMEOUT_CODES = new Set([
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "ETIMEDOUT",
+]);
 
 /** Walks the `cause` chain for the error's nature: timeout, DNS, or any other connection error. */
 function networkOutcome(error: unknown): AttemptOutcomeLabel {
@@ -74,7 +89,9 @@ export function describeError(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code;
-    parts.push(typeof code === "string" ? `${current.name} ${code}: ${current.message}` : `${current.name}: ${current.message}`);
+    parts.push(
+      typeof code === "string" ? `${current.name} ${code}: ${current.message}` : `${current.name}: ${current.message}`,
+    );
     current = current.cause;
   }
   return (parts.length === 0 ? String(error) : parts.join(" <- ")).slice(0, 300);

@@ -25,7 +25,9 @@ describe("retry schedule", () => {
   });
 
   it("refuses a bad schedule with invalid_options", () => {
-    expect(() => resolveRetrySchedule({ delaysMs: [-1] })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => resolveRetrySchedule({ delaysMs: [-1] })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
     expect(() => resolveRetrySchedule({ jitter: 1 })).toThrow(expect.objectContaining({ code: "invalid_options" }));
   });
 });
@@ -37,11 +39,25 @@ describe("attempt outcomes", () => {
     expect(classifyAttempt({ status: 409 }).verdict.action).toBe("give_up");
     expect(classifyAttempt({ status: 409, inProgress: true }).outcome).toBe("in_progress");
     expect(classifyAttempt({ status: 302 }).outcome).toBe("redirect");
-    expect(classifyAttempt({ status: 503 }).verdict).toEqual({ action: "retry", endpointFailure: true, honourRetryAfter: true });
-    expect(classifyAttempt({ status: 500 }).verdict).toEqual({ action: "retry", endpointFailure: true, honourRetryAfter: false });
+    expect(classifyAttempt({ status: 503 }).verdict).toEqual({
+      action: "retry",
+      endpointFailure: true,
+      honourRetryAfter: true,
+    });
+    expect(classifyAttempt({ status: 500 }).verdict).toEqual({
+      action: "retry",
+      endpointFailure: true,
+      honourRetryAfter: false,
+    });
     const timeout = Object.assign(new Error("late"), { name: "TimeoutError" });
     expect(classifyAttempt({ error: timeout }).outcome).toBe("timeout");
-    expect(classifyAttempt({ error: new Error("fetch failed", { cause: Object.assign(new Error("x"), { code: "ENOTFOUND" }) }) }).outcome).toBe("dns");
-    expect(classifyAttempt({ error: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }) }).outcome).toBe("connection_error");
+    expect(
+      classifyAttempt({
+        error: new Error("fetch failed", { cause: Object.assign(new Error("x"), { code: "ENOTFOUND" }) }),
+      }).outcome,
+    ).toBe("dns");
+    expect(classifyAttempt({ error: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }) }).outcome).toBe(
+      "connection_error",
+    );
   });
 });

@@ -31,11 +31,15 @@ export interface RetrySchedule {
 
 export function resolveRetrySchedule(options: RetryScheduleOptions | undefined): RetrySchedule {
   const delaysMs = options?.delaysMs ?? STANDARD_WEBHOOKS_RETRY_DELAYS_MS;
-  if (!Array.isArray(delaysMs) || delaysMs.some((delay) => typeof delay !== "number" || !Number.isFinite(delay) || delay < 0)) {
+  if (
+    !Array.isArray(delaysMs) ||
+    delaysMs.some((delay) => typeof delay !== "number" || !Number.isFinite(delay) || delay < 0)
+  ) {
     throw new WebhookError("invalid_options", "retry.delaysMs must be a list of non-negative milliseconds");
   }
   const jitter = options?.jitter ?? 0.1;
-  if (typeof jitter !== "number" || !(jitter >= 0 && jitter < 1)) throw new WebhookError("invalid_options", "retry.jitter must be in [0, 1)");
+  if (typeof jitter !== "number" || !(jitter >= 0 && jitter < 1))
+    throw new WebhookError("invalid_options", "retry.jitter must be in [0, 1)");
   const maxRetryAfterMs = options?.maxRetryAfterMs ?? HOUR;
   if (typeof maxRetryAfterMs !== "number" || !(maxRetryAfterMs >= 0)) {
     throw new WebhookError("invalid_options", "retry.maxRetryAfterMs must be non-negative milliseconds");
@@ -48,11 +52,15 @@ export function resolveRetrySchedule(options: RetryScheduleOptions | undefined):
  * delay spread by the jitter, and never sooner than a `Retry-After` the receiver
  * asked for (capped), so overload is respected and the schedule is never shortened.
  */
-export function nextDelayMs(schedule: RetrySchedule, attemptsMade: number, retryAfterMs: number | undefined, random: () => number): number {
+export function nextDelayMs(
+  schedule: RetrySchedule,
+  attemptsMade: number,
+  retryAfterMs: number | undefined,
+  random: () => number,
+): number {
   const base = schedule.delaysMs[Math.min(attemptsMade, schedule.delaysMs.length) - 1] ?? 0;
   const spread = base * schedule.jitter * (2 * random() - 1);
   const scheduled = Math.max(0, Math.round(base + spread));
   if (retryAfterMs === undefined) return scheduled;
   return Math.max(scheduled, Math.min(retryAfterMs, schedule.maxRetryAfterMs));
 }
-

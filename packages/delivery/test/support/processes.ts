@@ -6,7 +6,10 @@ import { fileURLToPath } from "node:url";
 const packageDir = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Runs a TypeScript fixture through tsx with the sources' export condition; resolves on its first JSON line. */
-export async function startFixture(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
+export async function startFixture(
+  file: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
   const script = fileURLToPath(new URL(`../fixtures/${file}`, import.meta.url));
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=hooksec-source", script], {
     cwd: packageDir,
@@ -47,7 +50,9 @@ export function kill(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): P
  * goes to the next backend; a backend that refuses ends the client's connection (the
  * sender retries, and its next connection goes elsewhere).
  */
-export async function startBalancer(backends: () => readonly number[]): Promise<{ port: number; close(): Promise<void> }> {
+export async function startBalancer(
+  backends: () => readonly number[],
+): Promise<{ port: number; close(): Promise<void> }> {
   let next = 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {

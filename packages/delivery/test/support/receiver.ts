@@ -13,7 +13,10 @@ interface Received {
 }
 
 /** A scripted answer: a status (and headers) instead of the lifecycle, or undefined to verify and process. */
-type Script = (request: IncomingMessage, attempt: number) => { status: number; headers?: Record<string, string>; body?: string } | undefined;
+type Script = (
+  request: IncomingMessage,
+  attempt: number,
+) => { status: number; headers?: Record<string, string>; body?: string } | undefined;
 
 export interface TestReceiver {
   readonly url: string;
@@ -52,7 +55,12 @@ export async function startReceiver(secrets: string[]): Promise<TestReceiver> {
       { method: "POST", url: `http://127.0.0.1${request.url ?? "/"}`, headers: request.headers, body: request },
       async (webhook) => {
         if (state.handlerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.handlerDelayMs));
-        processed.push({ id: webhook.id, at: Date.now(), signature: String(request.headers["webhook-signature"]), body: new TextDecoder().decode(webhook.body) });
+        processed.push({
+          id: webhook.id,
+          at: Date.now(),
+          signature: String(request.headers["webhook-signature"]),
+          body: new TextDecoder().decode(webhook.body),
+        });
         return { status: 200 };
       },
     );

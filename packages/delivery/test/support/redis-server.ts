@@ -10,7 +10,8 @@ const redisServerBinary = findBinary("redis-server", ["/usr/bin/redis-server", "
 
 /** Locally a missing redis-server skips these tests; under CI=true it must not (startRedisServer throws). */
 export const skipWithoutRedis = redisServerBinary === undefined && process.env.CI !== "true";
-if (skipWithoutRedis) console.warn("@hooksec/delivery: redis-server not found; skipping (run scripts/install-servers.sh)");
+if (skipWithoutRedis)
+  console.warn("@hooksec/delivery: redis-server not found; skipping (run scripts/install-servers.sh)");
 
 export interface RedisServer {
   readonly port: number;
@@ -22,7 +23,8 @@ export interface RedisServer {
 /** Starts redis-server; `persistent`: AOF fsync'd on every write, so a restart keeps every job. */
 export async function startRedisServer(options: { persistent?: boolean } = {}): Promise<RedisServer> {
   const binary = redisServerBinary;
-  if (binary === undefined) throw new Error("redis-server is not installed (CI=true: scripts/install-servers.sh must install it)");
+  if (binary === undefined)
+    throw new Error("redis-server is not installed (CI=true: scripts/install-servers.sh must install it)");
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "hooksec-delivery-redis-"));
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", dir, "--daemonize", "no"];

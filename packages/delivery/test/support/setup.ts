@@ -1,5 +1,13 @@
 import { Redis } from "ioredis";
-import { createDelivery, createDeliveryWorker, type Delivery, type DeliveryEvent, type DeliveryWorker, type DeliveryWorkerOptions, type DeliveryOptions } from "../../src/index.js";
+import {
+  createDelivery,
+  createDeliveryWorker,
+  type Delivery,
+  type DeliveryEvent,
+  type DeliveryWorker,
+  type DeliveryWorkerOptions,
+  type DeliveryOptions,
+} from "../../src/index.js";
 import type { RedisServer } from "./redis-server.js";
 
 /** Loopback receivers only: tests opt 127.0.0.1 back in, and plain http. */
@@ -11,7 +19,12 @@ let counter = 0;
 export function harness(redis: RedisServer, options: Partial<DeliveryOptions> = {}) {
   const queueName = `q${process.pid}-${++counter}`;
   const events: DeliveryEvent[] = [];
-  const base = { connection: { host: "127.0.0.1", port: redis.port }, queueName, ssrf: loopback, onEvent: (event: DeliveryEvent) => events.push(event) };
+  const base = {
+    connection: { host: "127.0.0.1", port: redis.port },
+    queueName,
+    ssrf: loopback,
+    onEvent: (event: DeliveryEvent) => events.push(event),
+  };
   const delivery: Delivery = createDelivery({ ...base, ...options });
   const workers: DeliveryWorker[] = [];
   const client = new Redis({ host: "127.0.0.1", port: redis.port });
@@ -21,7 +34,12 @@ export function harness(redis: RedisServer, options: Partial<DeliveryOptions> = 
     client,
     queueName,
     startWorker(workerOptions: Partial<DeliveryWorkerOptions> = {}): DeliveryWorker {
-      const worker = createDeliveryWorker({ ...base, ...(options.retry === undefined ? {} : { retry: options.retry }), stalledIntervalMs: 1000, ...workerOptions });
+      const worker = createDeliveryWorker({
+        ...base,
+        ...(options.retry === undefined ? {} : { retry: options.retry }),
+        stalledIntervalMs: 1000,
+        ...workerOptions,
+      });
       workers.push(worker);
       return worker;
     },

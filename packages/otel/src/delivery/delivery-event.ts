@@ -5,7 +5,13 @@
  * `@hooksec/delivery`'s `DeliveryEvent`.
  */
 export type DeliveryTelemetryEvent =
-  | { readonly type: "dispatched"; readonly messageId: string; readonly endpointId: string; readonly eventType?: string; readonly duplicate: boolean }
+  | {
+      readonly type: "dispatched";
+      readonly messageId: string;
+      readonly endpointId: string;
+      readonly eventType?: string;
+      readonly duplicate: boolean;
+    }
   | {
       readonly type: "attempt";
       readonly messageId: string;
@@ -18,8 +24,20 @@ export type DeliveryTelemetryEvent =
       readonly retryInMs?: number;
     }
   | { readonly type: "delivered"; readonly messageId: string; readonly endpointId: string; readonly attempts: number }
-  | { readonly type: "deferred"; readonly messageId: string; readonly endpointId: string; readonly reason: string; readonly untilMs: number }
-  | { readonly type: "dead_letter"; readonly messageId: string; readonly endpointId: string; readonly reason: string; readonly attempts: number }
+  | {
+      readonly type: "deferred";
+      readonly messageId: string;
+      readonly endpointId: string;
+      readonly reason: string;
+      readonly untilMs: number;
+    }
+  | {
+      readonly type: "dead_letter";
+      readonly messageId: string;
+      readonly endpointId: string;
+      readonly reason: string;
+      readonly attempts: number;
+    }
   | { readonly type: "circuit"; readonly endpointId: string; readonly from: string; readonly to: string }
   | { readonly type: "endpoint_disabled"; readonly endpointId: string; readonly reason: string }
   | { readonly type: "endpoint_enabled"; readonly endpointId: string }

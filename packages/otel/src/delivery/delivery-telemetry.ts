@@ -1,4 +1,12 @@
-import { type Attributes, type Counter, type Meter, SpanKind, SpanStatusCode, type Tracer, context } from "@opentelemetry/api";
+import {
+  type Attributes,
+  type Counter,
+  type Meter,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  context,
+} from "@opentelemetry/api";
 import { BoundedMap } from "../lib/bounded-map.js";
 import { startedBefore } from "../lib/time.js";
 import { ATTR, METRIC, SPAN } from "../names.js";
@@ -36,7 +44,10 @@ export function createDeliveryTelemetry(
     .addCallback((result) => {
       for (const [endpointId, state] of circuits.entries()) {
         for (const candidate of CIRCUIT_STATES) {
-          result.observe(candidate === state ? 1 : 0, { [ATTR.endpointId]: endpointId, [ATTR.circuitState]: candidate });
+          result.observe(candidate === state ? 1 : 0, {
+            [ATTR.endpointId]: endpointId,
+            [ATTR.circuitState]: candidate,
+          });
         }
       }
     });
@@ -65,14 +76,21 @@ export function createDeliveryTelemetry(
           if (event.status !== undefined) attributes[ATTR.httpStatus] = event.status;
           const type = event.status === undefined ? event.outcome : String(event.status);
           if (failed) attributes[ATTR.errorType] = type;
-          const span = tracer.startSpan(SPAN.attempt, { kind: SpanKind.CLIENT, startTime: startedBefore(event.durationMs), attributes }, context.active());
+          const span = tracer.startSpan(
+            SPAN.attempt,
+            { kind: SpanKind.CLIENT, startTime: startedBefore(event.durationMs), attributes },
+            context.active(),
+          );
           if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: type });
           span.end();
         }
         return;
       }
       case "dispatched":
-        counters?.dispatched.add(1, { ...endpoint(event.endpointId), [ATTR.outcome]: event.duplicate ? "duplicate" : "queued" });
+        counters?.dispatched.add(1, {
+          ...endpoint(event.endpointId),
+          [ATTR.outcome]: event.duplicate ? "duplicate" : "queued",
+        });
         return;
       case "delivered":
         counters?.delivered.add(1, endpoint(event.endpointId));
@@ -91,7 +109,11 @@ export function createDeliveryTelemetry(
         circuits.set(event.endpointId, event.to);
         return;
       case "endpoint_disabled":
-        counters?.endpointChanges.add(1, { ...endpoint(event.endpointId), [ATTR.endpointState]: "disabled", [ATTR.disabledReason]: event.reason });
+        counters?.endpointChanges.add(1, {
+          ...endpoint(event.endpointId),
+          [ATTR.endpointState]: "disabled",
+          [ATTR.disabledReason]: event.reason,
+        });
         return;
       case "endpoint_enabled":
         counters?.endpointChanges.add(1, { ...endpoint(event.endpointId), [ATTR.endpointState]: "enabled" });
@@ -103,12 +125,28 @@ export function createDeliveryTelemetry(
 function createCounters(meter: Meter): DeliveryCounters {
   const counter = (name: string, description: string, unit: string) => meter.createCounter(name, { description, unit });
   return {
-    dispatched: counter(METRIC.deliveryDispatched, "Messages queued for an endpoint (or recognised as already queued).", "{message}"),
+    dispatched: counter(
+      METRIC.deliveryDispatched,
+      "Messages queued for an endpoint (or recognised as already queued).",
+      "{message}",
+    ),
     delivered: counter(METRIC.deliveryDelivered, "Messages delivered.", "{message}"),
-    deadLetters: counter(METRIC.deliveryDeadLetters, "Messages given up on and kept as dead letters, by reason.", "{message}"),
-    deferred: counter(METRIC.deliveryDeferred, "Attempts postponed because the endpoint's circuit was open.", "{attempt}"),
+    deadLetters: counter(
+      METRIC.deliveryDeadLetters,
+      "Messages given up on and kept as dead letters, by reason.",
+      "{message}",
+    ),
+    deferred: counter(
+      METRIC.deliveryDeferred,
+      "Attempts postponed because the endpoint's circuit was open.",
+      "{attempt}",
+    ),
     redelivered: counter(METRIC.deliveryRedelivered, "Dead letters sent again.", "{message}"),
-    circuitTransitions: counter(METRIC.circuitTransitions, "Circuit breaker transitions, by the state entered.", "{transition}"),
+    circuitTransitions: counter(
+      METRIC.circuitTransitions,
+      "Circuit breaker transitions, by the state entered.",
+      "{transition}",
+    ),
     endpointChanges: counter(METRIC.endpointChanges, "Endpoints disabled (by reason) or enabled again.", "{change}"),
   };
 }

@@ -8,7 +8,9 @@ import { ATTR, METRIC } from "../names.js";
 import type { TelemetrySettings } from "../options.js";
 
 /** Seconds: a verification takes tens of microseconds to a few milliseconds, a JWKS fetch or a slow store longer. */
-const DURATION_BOUNDARIES = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const DURATION_BOUNDARIES = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+];
 
 const REPLAY_STORE_CODES: ReadonlySet<string> = new Set(["replay_store_unavailable", "replay_store_full"]);
 const SEPARATOR = "\u0000";
@@ -25,14 +27,26 @@ export function createReceiveMetrics(meter: Meter, settings: TelemetrySettings):
     unit: "s",
     advice: { explicitBucketBoundaries: DURATION_BOUNDARIES },
   });
-  const received = new LocalCounter(meter, METRIC.received, { description: "Received webhook deliveries, by verification outcome.", unit: "{webhook}" });
-  const duplicates = new LocalCounter(meter, METRIC.duplicates, { description: "Deliveries of already processed messages.", unit: "{webhook}" });
+  const received = new LocalCounter(meter, METRIC.received, {
+    description: "Received webhook deliveries, by verification outcome.",
+    unit: "{webhook}",
+  });
+  const duplicates = new LocalCounter(meter, METRIC.duplicates, {
+    description: "Deliveries of already processed messages.",
+    unit: "{webhook}",
+  });
   const inProgress = new LocalCounter(meter, METRIC.inProgress, {
     description: "Deliveries answered 409 while another delivery of the message was processed.",
     unit: "{webhook}",
   });
-  const processed = new LocalCounter(meter, METRIC.processed, { description: "What became of verified messages.", unit: "{webhook}" });
-  const storeFailures = new LocalCounter(meter, METRIC.replayStoreFailures, { description: "Replay store failures.", unit: "{failure}" });
+  const processed = new LocalCounter(meter, METRIC.processed, {
+    description: "What became of verified messages.",
+    unit: "{webhook}",
+  });
+  const storeFailures = new LocalCounter(meter, METRIC.replayStoreFailures, {
+    description: "Replay store failures.",
+    unit: "{failure}",
+  });
   const evictions = new LocalCounter(meter, METRIC.replayStoreEvictions, {
     description: "Processed message ids forgotten early to make room (in-memory store).",
     unit: "{message}",
@@ -42,7 +56,8 @@ export function createReceiveMetrics(meter: Meter, settings: TelemetrySettings):
   const certificates = new BoundedMap<string, CertificateReading>(settings.maxTrackedEntries);
   meter
     .createObservableGauge(METRIC.certificateDaysUntilExpiry, {
-      description: "Whole days until the client certificate last presented for a tenant expires (negative once expired).",
+      description:
+        "Whole days until the client certificate last presented for a tenant expires (negative once expired).",
       unit: "d",
     })
     .addCallback((result) => {
@@ -102,7 +117,10 @@ export function createReceiveMetrics(meter: Meter, settings: TelemetrySettings):
       case "completed":
       case "released":
       case "lease_lost":
-        processed.increment(commonKey(event) + SEPARATOR + event.type, () => ({ ...common(event), [ATTR.outcome]: event.type }));
+        processed.increment(commonKey(event) + SEPARATOR + event.type, () => ({
+          ...common(event),
+          [ATTR.outcome]: event.type,
+        }));
         return;
       case "handler_failed": {
         const type = handlerErrorType(event);

@@ -33,7 +33,11 @@ export function createReceiveSpans(tracer: Tracer, settings: TelemetrySettings):
     if (event.clientIp !== undefined) attributes[ATTR.clientAddress] = event.clientIp;
     if (event.certificateSubject !== undefined) attributes[ATTR.tlsClientSubject] = event.certificateSubject;
     if (event.daysUntilExpiry !== undefined) attributes[ATTR.certificateDaysUntilExpiry] = event.daysUntilExpiry;
-    return tracer.startSpan(SPAN.receive, { kind: SpanKind.CONSUMER, startTime: startedBefore(event.durationMs), attributes }, context.active());
+    return tracer.startSpan(
+      SPAN.receive,
+      { kind: SpanKind.CONSUMER, startTime: startedBefore(event.durationMs), attributes },
+      context.active(),
+    );
   }
 
   function finish(span: Span, event: WebhookEvent, outcome: string): void {

@@ -1,5 +1,14 @@
 import type { AttemptEvent } from "@hooksec/core";
-import { type Attributes, type Counter, type Histogram, type Meter, SpanKind, SpanStatusCode, type Tracer, context } from "@opentelemetry/api";
+import {
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type Meter,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  context,
+} from "@opentelemetry/api";
 import { errorType } from "../lib/error-type.js";
 import { startedBefore } from "../lib/time.js";
 import { ATTR, METRIC, SPAN } from "../names.js";
@@ -16,7 +25,10 @@ export interface AttemptInstruments {
 
 export function createAttemptInstruments(meter: Meter): AttemptInstruments {
   return {
-    attempts: meter.createCounter(METRIC.deliveryAttempts, { description: "Outgoing webhook delivery attempts, by outcome.", unit: "{attempt}" }),
+    attempts: meter.createCounter(METRIC.deliveryAttempts, {
+      description: "Outgoing webhook delivery attempts, by outcome.",
+      unit: "{attempt}",
+    }),
     duration: meter.createHistogram(METRIC.deliveryAttemptDuration, {
       description: "Duration of one outgoing delivery attempt.",
       unit: "s",
@@ -75,7 +87,11 @@ export function createAttemptTelemetry(
     if (event.attempt > 1) attributes[ATTR.resendCount] = event.attempt - 1;
     if (event.status !== undefined) attributes[ATTR.httpStatus] = event.status;
     if (failure !== undefined) attributes[ATTR.errorType] = failure;
-    const span = tracer.startSpan(SPAN.attempt, { kind: SpanKind.CLIENT, startTime: startedBefore(event.durationMs), attributes }, context.active());
+    const span = tracer.startSpan(
+      SPAN.attempt,
+      { kind: SpanKind.CLIENT, startTime: startedBefore(event.durationMs), attributes },
+      context.active(),
+    );
     if (failure !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: failure });
     span.end();
   };

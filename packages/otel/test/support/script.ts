@@ -1,6 +1,12 @@
 // A scripted set of deliveries through a real receiver (createReceiver with mTLS identity,
 // a rate limit and the in-memory replay store): every outcome the receive lifecycle has.
-import { type ReceiverOptions, type ReplayStore, type WebhookEvent, createReceiver, standardWebhooks } from "@hooksec/core";
+import {
+  type ReceiverOptions,
+  type ReplayStore,
+  type WebhookEvent,
+  createReceiver,
+  standardWebhooks,
+} from "@hooksec/core";
 import { createPki } from "@hooksec/testkit";
 
 const DAY_MS = 86_400_000;
@@ -46,11 +52,18 @@ async function parts(delivery: Delivery) {
     url: "https://receiver.test/webhooks",
     headers,
     body: new TextEncoder().encode(sent),
-    connection: { remoteAddress: delivery.ip ?? "203.0.113.7", peerCertificate: delivery.der, peerCertificateVerified: true },
+    connection: {
+      remoteAddress: delivery.ip ?? "203.0.113.7",
+      peerCertificate: delivery.der,
+      peerCertificateVerified: true,
+    },
   };
 }
 
-function receiverOptions(onEvent: (event: WebhookEvent) => void, extra: Partial<ReceiverOptions> = {}): ReceiverOptions {
+function receiverOptions(
+  onEvent: (event: WebhookEvent) => void,
+  extra: Partial<ReceiverOptions> = {},
+): ReceiverOptions {
   return {
     scheme,
     now: () => NOW,
@@ -75,7 +88,10 @@ const ok = () => new Response(null, { status: 204 });
  * released), rate limited (acme's 8th request), expired certificate (globex), and a replay
  * store that is down (a second receiver): 503.
  */
-export async function runScript(onEvent: (event: WebhookEvent) => void, wrap: <T>(name: string, run: () => Promise<T>) => Promise<T> = (_n, run) => run()) {
+export async function runScript(
+  onEvent: (event: WebhookEvent) => void,
+  wrap: <T>(name: string, run: () => Promise<T>) => Promise<T> = (_n, run) => run(),
+) {
   const clients = makeClients();
   try {
     const { acme, globex } = clients;
@@ -105,7 +121,9 @@ export async function runScript(onEvent: (event: WebhookEvent) => void, wrap: <T
       release: () => Promise.reject(new Error("down")),
     } as unknown as ReplayStore;
     const storeDown = createReceiver(receiverOptions(onEvent, { replay: { store: down }, rateLimit: undefined }));
-    results.storeDown = await wrap("store_down", async () => storeDown.receive(await parts({ id: "msg_8", der: acme.der }), ok));
+    results.storeDown = await wrap("store_down", async () =>
+      storeDown.receive(await parts({ id: "msg_8", der: acme.der }), ok),
+    );
     return results;
   } finally {
     clients.cleanup();

@@ -5,7 +5,12 @@ import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-ho
 import { context, propagation } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { type DataPoint, type Histogram, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
-import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 
 /** Collects only when asked (`collect()`), like a Prometheus scrape. */
 class OnDemandMetricReader extends MetricReader {
@@ -44,7 +49,9 @@ export function createTestSdk(): TestSdk {
   async function metricsNamed(name: string) {
     const { resourceMetrics, errors } = await reader.collect();
     if (errors.length > 0) throw errors[0];
-    return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).filter((metric) => metric.descriptor.name === name);
+    return resourceMetrics.scopeMetrics
+      .flatMap((scope) => scope.metrics)
+      .filter((metric) => metric.descriptor.name === name);
   }
   return {
     meterProvider,
@@ -58,7 +65,10 @@ export function createTestSdk(): TestSdk {
     },
     async names() {
       const { resourceMetrics } = await reader.collect();
-      return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).filter((metric) => metric.dataPoints.length > 0).map((metric) => metric.descriptor.name);
+      return resourceMetrics.scopeMetrics
+        .flatMap((scope) => scope.metrics)
+        .filter((metric) => metric.dataPoints.length > 0)
+        .map((metric) => metric.descriptor.name);
     },
     finishedSpans: () => spans.getFinishedSpans(),
     async shutdown() {
@@ -69,7 +79,9 @@ export function createTestSdk(): TestSdk {
 }
 
 /** Data points as `{ attributes, value }`, sorted, for `toEqual`. */
-export function summarize(points: ReadonlyArray<DataPoint<number>>): Array<{ attributes: Record<string, unknown>; value: number }> {
+export function summarize(
+  points: ReadonlyArray<DataPoint<number>>,
+): Array<{ attributes: Record<string, unknown>; value: number }> {
   return points
     .map((point) => ({ attributes: { ...point.attributes }, value: point.value }))
     .sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes)));

@@ -49,18 +49,24 @@ function readAll(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function forward(backend: string, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+function forward(
+  backend: string,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const upstream = httpRequest(`${backend}${req.url ?? "/"}`, { method: req.method, headers: req.headers, agent: false }, (response) => {
-      readAll(response).then(
-        (received) => {
+    const upstream = httpRequest(
+      `${backend}${req.url ?? "/"}`,
+      { method: req.method, headers: req.headers, agent: false },
+      (response) => {
+        readAll(response).then((received) => {
           const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(response.headers)) if (typeof value === "string") headers[name] = value;
+          for (const [name, value] of Object.entries(response.headers))
+            if (typeof value === "string") headers[name] = value;
           resolve({ status: response.statusCode ?? 502, headers, body: received });
-        },
-        reject,
-      );
-    });
+        }, reject);
+      },
+    );
     upstream.on("error", reject);
     upstream.end(body);
   });

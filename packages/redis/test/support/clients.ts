@@ -22,7 +22,11 @@ export interface TestClientOptions {
 export const clientKinds: readonly RedisClientKind[] = ["ioredis", "node-redis"];
 
 /** A connected client of either kind, reconnecting quickly (at most every 300 ms). */
-export async function connectClient(kind: RedisClientKind, port: number, options: TestClientOptions = {}): Promise<TestClient> {
+export async function connectClient(
+  kind: RedisClientKind,
+  port: number,
+  options: TestClientOptions = {},
+): Promise<TestClient> {
   const offlineQueue = options.offlineQueue ?? true;
   if (kind === "ioredis") {
     const client = new Redis({

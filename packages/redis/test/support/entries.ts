@@ -32,9 +32,16 @@ export interface Held {
 }
 
 /** The live entry of message key `id`, or undefined (absent or lapsed); throws on a value that is not a hooksec state. */
-export async function entryOf(redis: TestClient, id: string, prefix = DEFAULT_PREFIX, bits = BITS): Promise<Held | undefined> {
+export async function entryOf(
+  redis: TestClient,
+  id: string,
+  prefix = DEFAULT_PREFIX,
+  bits = BITS,
+): Promise<Held | undefined> {
   const at = locate(prefix, id, bits);
-  const reply = (await redis.send(["EVAL", READ_LUA, "1", at.key, at.field.toString("hex")])) as [string, string] | null;
+  const reply = (await redis.send(["EVAL", READ_LUA, "1", at.key, at.field.toString("hex")])) as
+    | [string, string]
+    | null;
   if (reply === null || !Array.isArray(reply)) return undefined;
   const decoded = decodeEntry(Buffer.from(reply[0], "hex"));
   if (decoded === undefined) throw new Error(`${prefix}${id} holds ${reply[0]}, not a hooksec state`);
@@ -56,18 +63,38 @@ export async function heldTtl(redis: TestClient, id: string, prefix = DEFAULT_PR
 /** Makes the processing lease (or completion) of `id` lapse now. */
 export async function lapse(redis: TestClient, id: string, prefix = DEFAULT_PREFIX, bits = BITS): Promise<void> {
   const at = locate(prefix, id, bits);
-  if ((await redis.send(["EVAL", LAPSE_LUA, "1", at.key, at.field.toString("hex")])) !== 1) throw new Error(`${prefix}${id} holds nothing to lapse`);
+  if ((await redis.send(["EVAL", LAPSE_LUA, "1", at.key, at.field.toString("hex")])) !== 1)
+    throw new Error(`${prefix}${id} holds nothing to lapse`);
 }
 
 /** Writes a value that is not a hooksec state where the entry of `id` would be. */
-export async function writeForeign(redis: TestClient, id: string, value: string, prefix = DEFAULT_PREFIX): Promise<void> {
+export async function writeForeign(
+  redis: TestClient,
+  id: string,
+  value: string,
+  prefix = DEFAULT_PREFIX,
+): Promise<void> {
   const at = locate(prefix, id, BITS);
-  await redis.send(["EVAL", `${FROM_HEX}redis.call("HSET", KEYS[1], field, ARGV[2]) return 1`, "1", at.key, at.field.toString("hex"), value]);
+  await redis.send([
+    "EVAL",
+    `${FROM_HEX}redis.call("HSET", KEYS[1], field, ARGV[2]) return 1`,
+    "1",
+    at.key,
+    at.field.toString("hex"),
+    value,
+  ]);
 }
 
 /** The raw value at the entry of `id` (hex), or null. */
-export async function rawEntry(redis: TestClient, id: string, prefix = DEFAULT_PREFIX, bits = BITS): Promise<string | null> {
+export async function rawEntry(
+  redis: TestClient,
+  id: string,
+  prefix = DEFAULT_PREFIX,
+  bits = BITS,
+): Promise<string | null> {
   const at = locate(prefix, id, bits);
-  const reply = (await redis.send(["EVAL", READ_LUA, "1", at.key, at.field.toString("hex")])) as [string, string] | null;
+  const reply = (await redis.send(["EVAL", READ_LUA, "1", at.key, at.field.toString("hex")])) as
+    | [string, string]
+    | null;
   return Array.isArray(reply) ? reply[0] : null;
 }

@@ -34,13 +34,26 @@ export interface HandlerScript {
 /** Every receiver process started, to kill them all after the tests. */
 export const children: ChildProcess[] = [];
 
-export async function startReceiver(name: string, client: string, redisPort: number, env: Record<string, string> = {}): Promise<Receiver> {
+export async function startReceiver(
+  name: string,
+  client: string,
+  redisPort: number,
+  env: Record<string, string> = {},
+): Promise<Receiver> {
   // Sources through tsx and the "hooksec-source" condition: no build needed (which makes a start
   // take many seconds on a loaded machine: hence the generous wait below).
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=hooksec-source", receiverScript], {
     cwd: packageDir,
     // A generous store timeout: on a loaded CI machine a slow reply must not look like an outage.
-    env: { ...process.env, REDIS_PORT: String(redisPort), CLIENT: client, SECRET: secret, NAME: name, TIMEOUT_MS: "1500", ...env },
+    env: {
+      ...process.env,
+      REDIS_PORT: String(redisPort),
+      CLIENT: client,
+      SECRET: secret,
+      NAME: name,
+      TIMEOUT_MS: "1500",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
@@ -66,7 +79,11 @@ export async function startReceiver(name: string, client: string, redisPort: num
   return { name, url: `http://127.0.0.1:${port}`, child };
 }
 
-export async function deliver(receiver: Receiver, message: { id: string; timestamp: Date; body: string }, script: HandlerScript = {}): Promise<Answer> {
+export async function deliver(
+  receiver: Receiver,
+  message: { id: string; timestamp: Date; body: string },
+  script: HandlerScript = {},
+): Promise<Answer> {
   // A fresh signature per attempt, as senders do on retries.
   const headers = await scheme.sign({ ...message, timestamp: new Date() });
   const test: Record<string, string> = {};
@@ -78,12 +95,19 @@ export async function deliver(receiver: Receiver, message: { id: string; timesta
     headers: { ...headers, ...test, "content-type": "application/json" },
     body: message.body,
   });
-  return { status: response.status, retryAfter: response.headers.get("retry-after"), ...((await response.json()) as Omit<Answer, "status">) };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get("retry-after"),
+    ...((await response.json()) as Omit<Answer, "status">),
+  };
 }
 
 export async function idsOf(receivers: readonly Receiver[], list: "processed" | "started"): Promise<string[]> {
   const lists = await Promise.all(
-    receivers.map(async (receiver) => ((await (await fetch(`${receiver.url}/${list}`)).json()) as Record<string, string[]>)[list] ?? []),
+    receivers.map(
+      async (receiver) =>
+        ((await (await fetch(`${receiver.url}/${list}`)).json()) as Record<string, string[]>)[list] ?? [],
+    ),
   );
   return lists.flat();
 }
@@ -97,4 +121,3 @@ export function count(ids: readonly string[], id: string): number {
 export function message(id: string) {
   return { id, timestamp: new Date(), body: JSON.stringify({ type: "invoice.paid", id }) };
 }
-

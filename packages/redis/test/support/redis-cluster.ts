@@ -13,9 +13,12 @@ const run = promisify(execFile);
 const redisCliBinary: string | undefined = findBinary("redis-cli", ["/usr/bin/redis-cli", "/usr/local/bin/redis-cli"]);
 
 /** Locally a missing redis-server or redis-cli skips the cluster tests (with a message); under CI=true they fail. */
-export const skipWithoutCluster = (redisServerBinary === undefined || redisCliBinary === undefined) && process.env.CI !== "true";
+export const skipWithoutCluster =
+  (redisServerBinary === undefined || redisCliBinary === undefined) && process.env.CI !== "true";
 if (skipWithoutCluster) {
-  console.warn("@hooksec/redis: redis-server or redis-cli not found on PATH; skipping the Redis Cluster tests (run scripts/install-servers.sh)");
+  console.warn(
+    "@hooksec/redis: redis-server or redis-cli not found on PATH; skipping the Redis Cluster tests (run scripts/install-servers.sh)",
+  );
 }
 
 interface ClusterNode {
@@ -103,11 +106,22 @@ export async function startRedisCluster(masters = 3, replicasPerMaster = 1): Pro
       nodes.push({ port, process: child });
     }
     for (const node of nodes) {
-      await waitUntil(`redis-server on ${node.port}`, async () => (await cli(node.port, "PING").catch(() => "")).startsWith("PONG"), { intervalMs: 25 });
+      await waitUntil(
+        `redis-server on ${node.port}`,
+        async () => (await cli(node.port, "PING").catch(() => "")).startsWith("PONG"),
+        { intervalMs: 25 },
+      );
     }
     await run(
       cliBinary,
-      ["--cluster", "create", ...nodes.map((node) => `127.0.0.1:${node.port}`), "--cluster-replicas", String(replicasPerMaster), "--cluster-yes"],
+      [
+        "--cluster",
+        "create",
+        ...nodes.map((node) => `127.0.0.1:${node.port}`),
+        "--cluster-replicas",
+        String(replicasPerMaster),
+        "--cluster-yes",
+      ],
       { timeout: 60_000 },
     );
   } catch (error) {
@@ -128,7 +142,13 @@ export async function startRedisCluster(masters = 3, replicasPerMaster = 1): Pro
       for (let i = 0; i + 4 < lines.length; i++) {
         const from = Number(lines[i]);
         const to = Number(lines[i + 1]);
-        if (Number.isInteger(from) && Number.isInteger(to) && lines[i + 2] === "127.0.0.1" && slot >= from && slot <= to) {
+        if (
+          Number.isInteger(from) &&
+          Number.isInteger(to) &&
+          lines[i + 2] === "127.0.0.1" &&
+          slot >= from &&
+          slot <= to
+        ) {
           return Number(lines[i + 3]);
         }
       }

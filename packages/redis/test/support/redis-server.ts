@@ -6,7 +6,11 @@ import { join } from "node:path";
 import { findBinary, freePort, waitUntil } from "@hooksec/testkit";
 
 /** The redis-server binary, or undefined when it is not installed. */
-export const redisServerBinary: string | undefined = findBinary("redis-server", ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"]);
+export const redisServerBinary: string | undefined = findBinary("redis-server", [
+  "/usr/bin/redis-server",
+  "/usr/local/bin/redis-server",
+  "/usr/sbin/redis-server",
+]);
 
 /**
  * Locally a missing redis-server skips these tests (with a message); under
@@ -14,7 +18,9 @@ export const redisServerBinary: string | undefined = findBinary("redis-server", 
  */
 export const skipWithoutRedis = redisServerBinary === undefined && process.env.CI !== "true";
 if (skipWithoutRedis) {
-  console.warn("@hooksec/redis: redis-server not found on PATH; skipping the Redis tests (run scripts/install-servers.sh)");
+  console.warn(
+    "@hooksec/redis: redis-server not found on PATH; skipping the Redis tests (run scripts/install-servers.sh)",
+  );
 }
 
 export interface RedisServer {
@@ -39,7 +45,8 @@ export interface RedisServerOptions {
 /** Starts a real redis-server on a free 127.0.0.1 port, in a temp directory. */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = redisServerBinary;
-  if (binary === undefined) throw new Error("redis-server is not installed (CI=true: scripts/install-servers.sh must install it)");
+  if (binary === undefined)
+    throw new Error("redis-server is not installed (CI=true: scripts/install-servers.sh must install it)");
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "hooksec-redis-"));
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", dir, "--daemonize", "no"];

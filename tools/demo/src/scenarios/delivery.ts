@@ -2,7 +2,12 @@
 // (createDelivery), a worker (createDeliveryWorker) and a receiver (the Koa app
 // with its replay state in Redis through @hooksec/redis). The retry schedule is
 // compressed from hours to a second or two; the code is otherwise what runs in production.
-import { type DeliveryConnectionOptions, type DeliveryEvent, createDelivery, createDeliveryWorker } from "@hooksec/delivery";
+import {
+  type DeliveryConnectionOptions,
+  type DeliveryEvent,
+  createDelivery,
+  createDeliveryWorker,
+} from "@hooksec/delivery";
 import { standardWebhooks } from "@hooksec/koa";
 import { createRedisReplayStore } from "@hooksec/redis";
 import { Redis } from "ioredis";
@@ -42,7 +47,11 @@ async function receiverDownForAWhile(cleanup: Cleanup, connection: Connection): 
   // The customer's endpoint: nothing listens on its port yet.
   const secret = newSecret();
   const port = await freePort();
-  const endpoint = await delivery.endpoints.create({ url: `http://127.0.0.1:${port}/webhooks`, secret, eventTypes: ["invoice.paid"] });
+  const endpoint = await delivery.endpoints.create({
+    url: `http://127.0.0.1:${port}/webhooks`,
+    secret,
+    eventTypes: ["invoice.paid"],
+  });
   const payload = { type: "invoice.paid", invoice: "inv_1" };
   const dispatched = await delivery.dispatch(endpoint.id, payload, { idempotencyKey: "inv_1" });
   const again = await delivery.dispatch(endpoint.id, payload, { idempotencyKey: "inv_1" });
@@ -62,7 +71,9 @@ async function receiverDownForAWhile(cleanup: Cleanup, connection: Connection): 
     handle: async (webhook) => void handled.push(webhook.id),
   });
   cleanup.add(() => app.close());
-  const delivered = await until(() => events.some((event) => event.type === "delivered" && event.messageId === messageId));
+  const delivered = await until(() =>
+    events.some((event) => event.type === "delivered" && event.messageId === messageId),
+  );
   const log = await delivery.log.ofMessage(messageId);
   const failures = log.slice(0, -1);
   const last = log.at(-1);
@@ -79,7 +90,12 @@ async function receiverDownForAWhile(cleanup: Cleanup, connection: Connection): 
       ok: failures.length >= 2 && failures.every((attempt) => attempt.outcome === "connection_error"),
       scenario: "attempts while the receiver is down",
       expected: "connection_error, retried",
-      got: failures.map((attempt) => `${attempt.outcome}${attempt.retryInMs === undefined ? "" : ` (retry in ${attempt.retryInMs} ms)`}`).join(", "),
+      got: failures
+        .map(
+          (attempt) =>
+            `${attempt.outcome}${attempt.retryInMs === undefined ? "" : ` (retry in ${attempt.retryInMs} ms)`}`,
+        )
+        .join(", "),
       why: `the schedule here is ${retry.delaysMs.join(", ")} ms instead of 5 s ... 24 h`,
     },
     {
@@ -102,15 +118,24 @@ async function deadEndpoint(cleanup: Cleanup, connection: Connection): Promise<C
   const { delivery, events, options } = deliverySetup(cleanup, connection, "demo-dead-endpoint");
   const failureThreshold = 3;
   // One job at a time, so the count of attempts before the circuit opens is exact.
-  const worker = createDeliveryWorker({ ...options, concurrency: 1, circuit: { failureThreshold, cooldownMs: 60_000 } });
+  const worker = createDeliveryWorker({
+    ...options,
+    concurrency: 1,
+    circuit: { failureThreshold, cooldownMs: 60_000 },
+  });
   cleanup.add(() => worker.close());
 
   const port = await freePort(); // and nothing will ever listen there
-  const endpoint = await delivery.endpoints.create({ url: `http://127.0.0.1:${port}/webhooks`, eventTypes: ["order.created"] });
+  const endpoint = await delivery.endpoints.create({
+    url: `http://127.0.0.1:${port}/webhooks`,
+    eventTypes: ["order.created"],
+  });
   const messages = 4;
   for (let n = 1; n <= messages; n++) await delivery.dispatch(endpoint.id, { type: "order.created", order: n });
   const attempts = () => events.filter((event) => event.type === "attempt" && event.endpointId === endpoint.id).length;
-  const opened = await until(() => events.some((event) => event.type === "circuit" && event.endpointId === endpoint.id && event.to === "open"));
+  const opened = await until(() =>
+    events.some((event) => event.type === "circuit" && event.endpointId === endpoint.id && event.to === "open"),
+  );
   const attemptsWhenOpened = attempts();
   // Every message comes back (its retry, or its first attempt) and meets the open circuit.
   const deferredIds = () => new Set(events.flatMap((event) => (event.type === "deferred" ? [event.messageId] : [])));

@@ -13,7 +13,10 @@ export interface HttpScenario {
 }
 
 /** Runs the scenarios in order; `events` is the receiver's onEvent log, whose refusal detail explains each refusal. */
-export async function runHttpScenarios(scenarios: readonly HttpScenario[], events: readonly WebhookEvent[]): Promise<Check[]> {
+export async function runHttpScenarios(
+  scenarios: readonly HttpScenario[],
+  events: readonly WebhookEvent[],
+): Promise<Check[]> {
   const checks: Check[] = [];
   for (const scenario of scenarios) {
     const before = events.length;

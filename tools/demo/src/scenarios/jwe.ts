@@ -34,7 +34,12 @@ export async function jweScenarios(cleanup: Cleanup): Promise<Check[]> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     try {
-      const webhook = await verifier.verifyParts({ method: req.method ?? "POST", url: `http://127.0.0.1${req.url ?? "/"}`, headers: req.headers, body: Buffer.concat(chunks) });
+      const webhook = await verifier.verifyParts({
+        method: req.method ?? "POST",
+        url: `http://127.0.0.1${req.url ?? "/"}`,
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      });
       if (!webhook.duplicate) {
         received.push(webhook.json());
         await webhook.complete(); // remembered: a later delivery of it is a duplicate
@@ -42,7 +47,9 @@ export async function jweScenarios(cleanup: Cleanup): Promise<Check[]> {
       res.writeHead(204).end();
     } catch (error) {
       const status = isWebhookError(error) ? error.status : 500;
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(isWebhookError(error) ? error.toJSON() : {}));
+      res
+        .writeHead(status, { "content-type": "application/json" })
+        .end(JSON.stringify(isWebhookError(error) ? error.toJSON() : {}));
     }
   });
   receiver.listen(0, "127.0.0.1");
@@ -58,7 +65,11 @@ export async function jweScenarios(cleanup: Cleanup): Promise<Check[]> {
       inner: jws({ privateKey: jwk(signingKey, "sender-1"), alg: "ES256", kid: "sender-1" }),
     });
   const postEncoded = async (scheme: WebhookScheme, payload: unknown, mutate = (body: string) => body) => {
-    const encoded = await scheme.encode({ id: `msg_${randomBytes(6).toString("hex")}`, timestamp: new Date(), body: JSON.stringify(payload) });
+    const encoded = await scheme.encode({
+      id: `msg_${randomBytes(6).toString("hex")}`,
+      timestamp: new Date(),
+      body: JSON.stringify(payload),
+    });
     const response = await fetch(url, { method: "POST", headers: encoded.headers, body: mutate(String(encoded.body)) });
     const text = await response.text();
     const code = text === "" ? "" : ((JSON.parse(text) as { error?: { code?: string } }).error?.code ?? "");
@@ -66,7 +77,10 @@ export async function jweScenarios(cleanup: Cleanup): Promise<Check[]> {
   };
 
   // Loopback over plain HTTP is opted into explicitly: by default the sender refuses both.
-  const sender = createSender({ scheme: encrypting(senderKeys.privateKey), ssrf: { allowHttp: true, allowCidrs: ["127.0.0.0/8"] } });
+  const sender = createSender({
+    scheme: encrypting(senderKeys.privateKey),
+    ssrf: { allowHttp: true, allowCidrs: ["127.0.0.0/8"] },
+  });
   cleanup.add(() => sender.close());
   const delivery = await sender.send({ url }, { type: "payout.sent", amount: 1200 });
   const forged = await postEncoded(encrypting(attackerKeys.privateKey), { type: "payout.sent", amount: 999999 });

@@ -58,7 +58,8 @@ export async function lifecycleScenarios(cleanup: Cleanup): Promise<Check[]> {
   cleanup.add(() => sender.close());
   const sent = await sender.send({ url: app.url }, { type: "ledger.post", amount: 1200 });
   const [crashed, retried] = attempts;
-  const statusOf = (attempt: AttemptEvent | undefined) => (attempt?.status === undefined ? "no answer" : `${attempt.status} ${outcomeOf(attempt.status)}`);
+  const statusOf = (attempt: AttemptEvent | undefined) =>
+    attempt?.status === undefined ? "no answer" : `${attempt.status} ${outcomeOf(attempt.status)}`;
 
   return [
     {

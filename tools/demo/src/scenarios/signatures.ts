@@ -11,13 +11,16 @@ export async function signatureScenarios(example: Example): Promise<HttpScenario
   const mtls = example.certificates !== undefined;
   const first = await sign("acme", { type: "invoice.paid", amount: 4200 });
   const flaky = await sign("acme", { type: "demo.fail_once" });
-  const signedAt = (minutesFromNow: number) => sign("acme", { type: "invoice.paid" }, { timestamp: new Date(Date.now() + minutesFromNow * MINUTE) });
+  const signedAt = (minutesFromNow: number) =>
+    sign("acme", { type: "invoice.paid" }, { timestamp: new Date(Date.now() + minutesFromNow * MINUTE) });
 
   return [
     {
       name: "acme delivers invoice.paid",
       expect: { status: 204 },
-      why: mtls ? "valid certificate → tenant acme, signed with acme's key, fresh, first time" : "signed with the key, fresh, first time",
+      why: mtls
+        ? "valid certificate → tenant acme, signed with acme's key, fresh, first time"
+        : "signed with the key, fresh, first time",
       run: () => send(first),
     },
     {

@@ -17,17 +17,33 @@ export interface Reply {
   readonly code: string;
 }
 
-export function post(url: string, headers: Readonly<Record<string, string>>, body: string, tls: ClientTls = {}): Promise<Reply> {
+export function post(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  tls: ClientTls = {},
+): Promise<Reply> {
   const secure = url.startsWith("https:");
   const request = secure ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: "POST", headers: { "content-type": "application/json", ...headers }, agent: false, ...(secure ? tls : {}) },
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        agent: false,
+        ...(secure ? tls : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, code: errorCode(Buffer.concat(chunks).toString("utf8")) }));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            code: errorCode(Buffer.concat(chunks).toString("utf8")),
+          }),
+        );
         res.on("error", reject);
       },
     );

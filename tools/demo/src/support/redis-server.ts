@@ -26,9 +26,13 @@ export function findRedisServer(): string | undefined {
 export async function startRedisServer(cleanup: Cleanup, binary: string): Promise<{ port: number }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "hooksec-demo-redis-"));
-  const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], {
-    stdio: "ignore",
-  });
+  const child: ChildProcess = spawn(
+    binary,
+    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
+    {
+      stdio: "ignore",
+    },
+  );
   cleanup.add(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -19,7 +19,7 @@ export function fencedBlocks(markdown: string): FencedBlock[] {
   const blocks: FencedBlock[] = [];
   const pattern = /(?:^<!-- snippet: ([\s\S]*?) -->\n)?^```([a-z]*)\n([\s\S]*?)^```$/gm;
   for (const match of markdown.matchAll(pattern)) {
-    const fence = match.index + (match[0].indexOf("```"));
+    const fence = match.index + match[0].indexOf("```");
     const line = markdown.slice(0, fence).split("\n").length;
     blocks.push({ lang: match[2] ?? "", code: match[3] ?? "", line, context: match[1] ?? "" });
   }

@@ -15,7 +15,8 @@ function documentedFiles(): string[] {
   for (const group of ["packages", "examples"]) {
     for (const name of readdirSync(join(ROOT, group)).sort()) files.push(join(ROOT, group, name, "README.md"));
   }
-  for (const name of readdirSync(join(ROOT, "docs")).sort()) if (name.endsWith(".md")) files.push(join(ROOT, "docs", name));
+  for (const name of readdirSync(join(ROOT, "docs")).sort())
+    if (name.endsWith(".md")) files.push(join(ROOT, "docs", name));
   return files.filter((file) => {
     try {
       readFileSync(file);

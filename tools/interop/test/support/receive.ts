@@ -19,7 +19,12 @@ export function receive(scheme: WebhookScheme, delivery: Delivery): Promise<Veri
   const now = delivery.now;
   const verifier = createVerifier({ scheme, replay: false, ...(now === undefined ? {} : { now: () => now }) });
   const body = typeof delivery.body === "string" ? encoder.encode(delivery.body) : delivery.body;
-  return verifier.verifyParts({ method: delivery.method ?? "POST", url: delivery.url ?? RECEIVER_URL, headers: delivery.headers, body });
+  return verifier.verifyParts({
+    method: delivery.method ?? "POST",
+    url: delivery.url ?? RECEIVER_URL,
+    headers: delivery.headers,
+    body,
+  });
 }
 
 /** The `code` of the WebhookError a refusal throws (fails the test if it resolves or throws anything else). */

@@ -21,7 +21,8 @@ AiBA1JQwvqRoZeJm9fgv8Rq9zemXMaSBbOS75vm3fY4xGQ==
 `;
 /** `openssl x509 -noout -subject -nameopt RFC2253`: byte for byte what nginx puts in $ssl_client_s_dn. */
 export const LEAF_SUBJECT_AS_NGINX = "OU=tenant-42,O=Example,CN=payments-provider";
-export const LEAF_FINGERPRINT_OPENSSL = "4A:B4:27:E4:70:32:82:87:3A:E3:79:30:C6:9C:AE:51:B4:87:20:1D:EF:26:AE:E0:BC:D8:69:CF:FE:DC:E0:78";
+export const LEAF_FINGERPRINT_OPENSSL =
+  "4A:B4:27:E4:70:32:82:87:3A:E3:79:30:C6:9C:AE:51:B4:87:20:1D:EF:26:AE:E0:BC:D8:69:CF:FE:DC:E0:78";
 export const LEAF_NOT_BEFORE = new Date("2026-11-22T14:54:26.000Z");
 export const LEAF_NOT_AFTER = new Date("2126-10-29T14:54:26.000Z");
 
@@ -41,8 +42,10 @@ XFsx
 -----END CERTIFICATE-----
 `;
 /** `openssl x509 -noout -subject -nameopt RFC2253`: byte for byte what nginx puts in $ssl_client_s_dn. */
-export const WEIRD_SUBJECT_AS_NGINX = "1.3.6.1.4.1.55555.1=#0C057265662D37,emailAddress=jdoe@example.com,UID=jdoe+CN=Jos\\C3\\A9,CN=\\#not-hex \\+ trailing\\ ,OU=tenant-7,O=Ex\\C3\\A4mple\\, Inc. \\<\\\"quoted\\\"\\>\\;x,DC=example,DC=com";
-export const WEIRD_FINGERPRINT_OPENSSL = "9E:7B:18:87:6C:49:1A:25:34:09:10:AE:F8:E1:F5:B2:3F:96:F2:69:14:93:A5:1A:C5:92:2C:35:E1:7B:D4:5D";
+export const WEIRD_SUBJECT_AS_NGINX =
+  '1.3.6.1.4.1.55555.1=#0C057265662D37,emailAddress=jdoe@example.com,UID=jdoe+CN=Jos\\C3\\A9,CN=\\#not-hex \\+ trailing\\ ,OU=tenant-7,O=Ex\\C3\\A4mple\\, Inc. \\<\\"quoted\\"\\>\\;x,DC=example,DC=com';
+export const WEIRD_FINGERPRINT_OPENSSL =
+  "9E:7B:18:87:6C:49:1A:25:34:09:10:AE:F8:E1:F5:B2:3F:96:F2:69:14:93:A5:1A:C5:92:2C:35:E1:7B:D4:5D";
 
 // Every attribute type OpenSSL names, as nginx prints them (RFC 2253 mode):
 //   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 36500 -subj "/CN=acme/SN=Doe/serialNumber=42/C=DE/L=Berlin/ST=BE/street=Main St 1/O=Acme/OU=hooks/title=Bot/description=webhook sender/businessCategory=Private Organization/postalAddress=PO 1/postalCode=10115/postOfficeBox=PO 9/physicalDeliveryOfficeName=HQ/telephoneNumber=030 1/telexNumber=123/facsimileTelephoneNumber=030 2/x121Address=1234/internationaliSDNNumber=5678/registeredAddress=Reg 1/destinationIndicator=DI/name=Acme Hooks/GN=John/initials=JD/generationQualifier=III/x500UniqueIdentifier=u1/dnQualifier=q1/houseIdentifier=H1/dmdName=dmd/pseudonym=jd/role=sender/organizationIdentifier=VATDE-123/c3=DEU/n3=276/dnsName=hooks.example/UID=jdoe/DC=example/mail=j@example.com/emailAddress=jd@example.com/unstructuredName=un/unstructuredAddress=ua/jurisdictionL=Berlin/jurisdictionST=BE/jurisdictionC=DE"

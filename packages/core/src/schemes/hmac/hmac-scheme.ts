@@ -32,7 +32,8 @@ export type HmacSchemeOptions = HmacSchemeFormatOptions & SecretOptions;
  * });
  */
 export function hmacScheme(options: HmacSchemeOptions): WebhookScheme {
-  if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", "hmacScheme needs options");
+  if (typeof options !== "object" || options === null)
+    throw new WebhookError("invalid_options", "hmacScheme needs options");
   const algorithm = hmacAlgorithm(options.algorithm ?? "SHA-256");
   return formatScheme(signatureFormat({ ...options, algorithm }), options);
 }

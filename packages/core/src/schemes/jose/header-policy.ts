@@ -22,12 +22,17 @@ export type JwsAlgorithm = (typeof ASYMMETRIC_JWS_ALGORITHMS)[number];
 const EMBEDDED_KEY_PARAMETERS = ["jwk", "jku", "x5u", "x5c"] as const;
 
 /** Validates an algorithm allowlist from the options: required, non-empty, nothing symmetric or `none`. */
-export function checkAllowlist<T extends string>(algorithms: readonly T[] | undefined, allowed: readonly T[], what: string): Set<T> {
+export function checkAllowlist<T extends string>(
+  algorithms: readonly T[] | undefined,
+  allowed: readonly T[],
+  what: string,
+): Set<T> {
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
     throw new WebhookError("invalid_options", `${what} needs a non-empty \`algorithms\` allowlist`);
   }
   for (const alg of algorithms) {
-    if (!allowed.includes(alg)) throw new WebhookError("invalid_options", `${what} does not allow the algorithm ${String(alg)}`);
+    if (!allowed.includes(alg))
+      throw new WebhookError("invalid_options", `${what} does not allow the algorithm ${String(alg)}`);
   }
   return new Set(algorithms);
 }
@@ -47,14 +52,19 @@ export function checkProtectedHeader(
     throw new WebhookError(location === "body" ? "malformed_body" : "malformed_header", "the JOSE header has no alg");
   }
   if (alg.toLowerCase() === "none") throw new WebhookError("algorithm_not_allowed", "alg none is never accepted");
-  if (alg.startsWith("HS")) throw new WebhookError("algorithm_not_allowed", `${alg} (HMAC) is refused: keys here are asymmetric`);
+  if (alg.startsWith("HS"))
+    throw new WebhookError("algorithm_not_allowed", `${alg} (HMAC) is refused: keys here are asymmetric`);
   if (!algorithms.has(alg)) throw new WebhookError("algorithm_not_allowed", `${alg} is not in the allowlist`);
   for (const parameter of EMBEDDED_KEY_PARAMETERS) {
     if (parameter in header) throw new WebhookError("untrusted_key", `the message carries its own key (${parameter})`);
   }
-  if (crit !== undefined) throw new WebhookError("unsupported_critical_header", "the JOSE header names critical extensions");
+  if (crit !== undefined)
+    throw new WebhookError("unsupported_critical_header", "the JOSE header names critical extensions");
   if (kid !== undefined && (typeof kid !== "string" || kid === "")) {
-    throw new WebhookError(location === "body" ? "malformed_body" : "malformed_header", "kid must be a non-empty string");
+    throw new WebhookError(
+      location === "body" ? "malformed_body" : "malformed_header",
+      "kid must be a non-empty string",
+    );
   }
   return alg;
 }

@@ -38,7 +38,12 @@ describe.each([
     const receiver = jwe({ privateKey: keys().privateJwk, alg, inner: innerReceiver() });
     const { headers, body } = await sender.encode(message('{"secret":"data"}'));
     expect(headers["content-type"]).toBe("application/jose");
-    expect(decodeProtectedHeader(body as string)).toMatchObject({ alg, enc: "A256GCM", cty: "JWT", kid: keys().privateJwk.kid });
+    expect(decodeProtectedHeader(body as string)).toMatchObject({
+      alg,
+      enc: "A256GCM",
+      cty: "JWT",
+      kid: keys().privateJwk.kid,
+    });
     expect(body as string).not.toContain("secret");
     const result = await receiver.verify(incoming(body));
     expect(result).toMatchObject({ id: "msg_1", keyId: "sig-1" });
@@ -49,8 +54,12 @@ describe.each([
 
   it("interoperates with jose directly in both directions", async () => {
     const { body: inner } = await innerSender().encode(message('{"k":1}', "m-2"));
-    const token = await new CompactEncrypt(utf8(inner as string)).setProtectedHeader({ alg, enc: "A256GCM", cty: "JWT" }).encrypt(keys().publicKey);
-    await expect(jwe({ privateKey: keys().privateKey, alg, inner: innerReceiver() }).verify(incoming(token))).resolves.toMatchObject({ id: "m-2" });
+    const token = await new CompactEncrypt(utf8(inner as string))
+      .setProtectedHeader({ alg, enc: "A256GCM", cty: "JWT" })
+      .encrypt(keys().publicKey);
+    await expect(
+      jwe({ privateKey: keys().privateKey, alg, inner: innerReceiver() }).verify(incoming(token)),
+    ).resolves.toMatchObject({ id: "m-2" });
     const { body } = await jwe({ publicKey: keys().publicKey, alg, inner: innerSender() }).encode(message('{"k":2}'));
     const { plaintext } = await compactDecrypt(body as string, keys().privateKey);
     expect(new TextDecoder().decode(plaintext).split(".")).toHaveLength(3);
@@ -65,7 +74,10 @@ describe.each([
       fc.asyncProperty(fc.nat(), fc.integer({ min: 1, max: 63 }), async (position, shift) => {
         const index = position % token.length;
         if (token.charAt(index) === ".") return;
-        const mutated = token.slice(0, index) + alphabet.charAt((alphabet.indexOf(token.charAt(index)) + shift) % 64) + token.slice(index + 1);
+        const mutated =
+          token.slice(0, index) +
+          alphabet.charAt((alphabet.indexOf(token.charAt(index)) + shift) % 64) +
+          token.slice(index + 1);
         if (sameDecodedSegments(token, mutated)) return;
         const code = await codeOf(receiver.verify(incoming(mutated)));
         expect(code).not.toBe("accepted");
@@ -87,20 +99,28 @@ describe("jwe refusals", () => {
   });
 
   it("refuses a plaintext the inner scheme does not authenticate", async () => {
-    const forged = await new CompactEncrypt(utf8('{"jti":"x","iat":1}')).setProtectedHeader({ alg: "RSA-OAEP-256", enc: "A256GCM" }).encrypt(rsa.publicKey);
-    expect(await codeOf(jwe({ privateKey: rsa.privateJwk, inner: innerReceiver() }).verify(incoming(forged)))).toBe("malformed_body");
+    const forged = await new CompactEncrypt(utf8('{"jti":"x","iat":1}'))
+      .setProtectedHeader({ alg: "RSA-OAEP-256", enc: "A256GCM" })
+      .encrypt(rsa.publicKey);
+    expect(await codeOf(jwe({ privateKey: rsa.privateJwk, inner: innerReceiver() }).verify(incoming(forged)))).toBe(
+      "malformed_body",
+    );
   });
 
   it("refuses a JWE for another key as decryption_failed", async () => {
     const stranger = await testKeyPair("RSA-OAEP-256", "enc-rsa");
     const { body } = await jwe({ publicKey: stranger.publicJwk, inner: innerSender() }).encode(message("{}"));
-    expect(await codeOf(jwe({ privateKey: rsa.privateJwk, inner: innerReceiver() }).verify(incoming(body)))).toBe("decryption_failed");
+    expect(await codeOf(jwe({ privateKey: rsa.privateJwk, inner: innerReceiver() }).verify(incoming(body)))).toBe(
+      "decryption_failed",
+    );
   });
 
   it("refuses algorithms outside the allowlists, embedded keys, crit, and an unknown kid", async () => {
     const receiver = jwe({ privateKey: rsa.privateJwk, inner: innerReceiver() });
     const encrypt = (header: Record<string, unknown>) =>
-      new CompactEncrypt(utf8("x")).setProtectedHeader({ alg: "RSA-OAEP-256", enc: "A256GCM", ...header }).encrypt(rsa.publicKey);
+      new CompactEncrypt(utf8("x"))
+        .setProtectedHeader({ alg: "RSA-OAEP-256", enc: "A256GCM", ...header })
+        .encrypt(rsa.publicKey);
     const rsa1 = `${base64url.encode(JSON.stringify({ alg: "RSA-OAEP", enc: "A256GCM" }))}.a.b.c.d`;
     expect(await codeOf(receiver.verify(incoming(rsa1)))).toBe("algorithm_not_allowed");
     expect(await codeOf(receiver.verify(incoming(await encrypt({ enc: "A128GCM" }))))).toBe("algorithm_not_allowed");
@@ -113,11 +133,21 @@ describe("jwe refusals", () => {
 
   it("answers garbage JOSE strings with a WebhookError", async () => {
     const receiver = jwe({ privateKey: rsa.privateJwk, inner: innerReceiver() });
-    const segment = fc.oneof(fc.base64String(), fc.string(), fc.json().map((j) => base64url.encode(j)));
+    const segment = fc.oneof(
+      fc.base64String(),
+      fc.string(),
+      fc.json().map((j) => base64url.encode(j)),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.array(segment, { minLength: 0, maxLength: 7 }).map((p) => p.join(".")), fc.string()), async (garbage) => {
-        expect(await codeOf(receiver.verify(incoming(garbage)))).not.toBe("accepted");
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.array(segment, { minLength: 0, maxLength: 7 }).map((p) => p.join(".")),
+          fc.string(),
+        ),
+        async (garbage) => {
+          expect(await codeOf(receiver.verify(incoming(garbage)))).not.toBe("accepted");
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -130,14 +160,20 @@ describe("jwe refusals", () => {
       ],
       inner: innerReceiver(),
     });
-    for (const [publicKey, alg] of [[ec.publicJwk, "ECDH-ES+A256KW"], [rsa.publicJwk, "RSA-OAEP-256"]] as const) {
+    for (const [publicKey, alg] of [
+      [ec.publicJwk, "ECDH-ES+A256KW"],
+      [rsa.publicJwk, "RSA-OAEP-256"],
+    ] as const) {
       const { body } = await jwe({ publicKey, alg, inner: innerSender() }).encode(message("{}"));
       await expect(receiver.verify(incoming(body))).resolves.toMatchObject({ id: "msg_1" });
     }
   });
 
   it("carries a detached inner JWS in the clear headers while the body is encrypted", async () => {
-    const sender = jwe({ publicKey: rsa.publicJwk, inner: jws({ privateKey: signing.privateJwk, alg: "ES256", detached: true }) });
+    const sender = jwe({
+      publicKey: rsa.publicJwk,
+      inner: jws({ privateKey: signing.privateJwk, alg: "ES256", detached: true }),
+    });
     const receiver = jwe({ privateKey: rsa.privateJwk, inner: jws({ jwks, algorithms: ["ES256"], detached: true }) });
     const { headers, body } = await sender.encode(message("raw bytes, not JSON", "d-1"));
     expect(Object.keys(headers).sort()).toEqual(["content-type", "x-jws-signature"]);
@@ -148,8 +184,12 @@ describe("jwe refusals", () => {
   });
 
   it("goes through the verifier with the inner scheme's freshness and replay", async () => {
-    const verifier = createVerifier({ scheme: jwe({ privateKey: ec.privateJwk, alg: "ECDH-ES+A256KW", inner: innerReceiver() }) });
-    const { body } = await jwe({ publicKey: ec.publicJwk, alg: "ECDH-ES+A256KW", inner: innerSender() }).encode(message('{"v":1}', "once"));
+    const verifier = createVerifier({
+      scheme: jwe({ privateKey: ec.privateJwk, alg: "ECDH-ES+A256KW", inner: innerReceiver() }),
+    });
+    const { body } = await jwe({ publicKey: ec.publicJwk, alg: "ECDH-ES+A256KW", inner: innerSender() }).encode(
+      message('{"v":1}', "once"),
+    );
     const parts = { method: "POST", url: "https://r.test/", headers: {}, body: utf8(body as string) };
     const first = await verifier.verifyParts(parts);
     expect(first.json()).toMatchObject({ v: 1 });

@@ -8,7 +8,14 @@ import { checkAllowlist } from "./header-policy.js";
 import { toWebhookError } from "./jose-errors.js";
 import { type JoseKeyInput, kidOf, lazyKey } from "./signing-key.js";
 
-const JWE_KEY_ALGORITHMS = ["RSA-OAEP-256", "ECDH-ES+A256KW", "ECDH-ES+A128KW", "ECDH-ES", "RSA-OAEP-384", "RSA-OAEP-512"] as const;
+const JWE_KEY_ALGORITHMS = [
+  "RSA-OAEP-256",
+  "ECDH-ES+A256KW",
+  "ECDH-ES+A128KW",
+  "ECDH-ES",
+  "RSA-OAEP-384",
+  "RSA-OAEP-512",
+] as const;
 const JWE_CONTENT_ALGORITHMS = ["A256GCM", "A128GCM", "A192GCM"] as const;
 export type JweKeyAlgorithm = (typeof JWE_KEY_ALGORITHMS)[number];
 export type JweContentAlgorithm = (typeof JWE_CONTENT_ALGORITHMS)[number];
@@ -61,13 +68,19 @@ export function jwe(options: JweOptions): WebhookScheme {
   if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", "jwe needs options");
   const { inner } = options;
   if (inner === undefined && options.allowUnauthenticated !== true) {
-    throw new WebhookError("invalid_options", "jwe needs an `inner` scheme that authenticates the plaintext (or allowUnauthenticated: true)");
+    throw new WebhookError(
+      "invalid_options",
+      "jwe needs an `inner` scheme that authenticates the plaintext (or allowUnauthenticated: true)",
+    );
   }
-  if (inner !== undefined && typeof inner.verify !== "function") throw new WebhookError("invalid_options", "`inner` is not a scheme");
+  if (inner !== undefined && typeof inner.verify !== "function")
+    throw new WebhookError("invalid_options", "`inner` is not a scheme");
   const alg = options.alg ?? "RSA-OAEP-256";
   const enc = options.enc ?? "A256GCM";
-  if (!JWE_KEY_ALGORITHMS.includes(alg)) throw new WebhookError("invalid_options", `unsupported JWE alg ${String(alg)}`);
-  if (!JWE_CONTENT_ALGORITHMS.includes(enc)) throw new WebhookError("invalid_options", `unsupported JWE enc ${String(enc)}`);
+  if (!JWE_KEY_ALGORITHMS.includes(alg))
+    throw new WebhookError("invalid_options", `unsupported JWE alg ${String(alg)}`);
+  if (!JWE_CONTENT_ALGORITHMS.includes(enc))
+    throw new WebhookError("invalid_options", `unsupported JWE enc ${String(enc)}`);
 
   const decryptionInputs: JweDecryptionKey[] = [
     ...(options.privateKey === undefined ? [] : [{ key: options.privateKey, alg, kid: options.kid }]),
@@ -81,7 +94,11 @@ export function jwe(options: JweOptions): WebhookScheme {
   // Allowlists matter only on the receiving side (a sender has no private key).
   const receiving = decryptionInputs.length > 0;
   const keyAlgorithms = receiving
-    ? checkAllowlist(options.keyAlgorithms ?? [...new Set(decryptionInputs.map((input) => input.alg))], JWE_KEY_ALGORITHMS, "jwe")
+    ? checkAllowlist(
+        options.keyAlgorithms ?? [...new Set(decryptionInputs.map((input) => input.alg))],
+        JWE_KEY_ALGORITHMS,
+        "jwe",
+      )
     : new Set<JweKeyAlgorithm>();
   const contentAlgorithms = receiving
     ? checkAllowlist(options.contentAlgorithms ?? ["A256GCM"], JWE_CONTENT_ALGORITHMS, "jwe")
@@ -91,7 +108,8 @@ export function jwe(options: JweOptions): WebhookScheme {
 
   async function decrypt(body: Uint8Array): Promise<Uint8Array> {
     const token = decodeUtf8Strict(body);
-    if (token === undefined || token.split(".").length !== 5) throw new WebhookError("malformed_body", "the body is not a compact JWE");
+    if (token === undefined || token.split(".").length !== 5)
+      throw new WebhookError("malformed_body", "the body is not a compact JWE");
     let header: Record<string, unknown>;
     try {
       header = decodeProtectedHeader(token) as Record<string, unknown>;
@@ -105,14 +123,17 @@ export function jwe(options: JweOptions): WebhookScheme {
       throw new WebhookError("algorithm_not_allowed", `JWE enc ${String(header.enc)} is not in the allowlist`);
     }
     for (const parameter of ["jwk", "jku", "x5u", "x5c"]) {
-      if (parameter in header) throw new WebhookError("untrusted_key", `the message carries its own key (${parameter})`);
+      if (parameter in header)
+        throw new WebhookError("untrusted_key", `the message carries its own key (${parameter})`);
     }
-    if (header.crit !== undefined) throw new WebhookError("unsupported_critical_header", "the JWE header names critical extensions");
+    if (header.crit !== undefined)
+      throw new WebhookError("unsupported_critical_header", "the JWE header names critical extensions");
     if (header.zip !== undefined) throw new WebhookError("algorithm_not_allowed", "compressed JWE is refused");
     const candidates = decryptionKeys.filter(
       (key) => key.alg === header.alg && (header.kid === undefined || key.kid === undefined || key.kid === header.kid),
     );
-    if (candidates.length === 0) throw new WebhookError("key_not_found", `no decryption key for kid ${String(header.kid)}`);
+    if (candidates.length === 0)
+      throw new WebhookError("key_not_found", `no decryption key for kid ${String(header.kid)}`);
     let failure: unknown;
     for (const candidate of candidates) {
       try {
@@ -129,7 +150,8 @@ export function jwe(options: JweOptions): WebhookScheme {
   }
 
   async function verify(incoming: IncomingWebhook): Promise<SchemeVerification> {
-    if (decryptionKeys.length === 0) throw new WebhookError("invalid_options", "this jwe scheme has no private key to decrypt with");
+    if (decryptionKeys.length === 0)
+      throw new WebhookError("invalid_options", "this jwe scheme has no private key to decrypt with");
     const plaintext = await decrypt(incoming.body);
     if (inner === undefined) {
       // Explicitly unauthenticated: named and deduplicated by the plaintext's digest.

@@ -35,7 +35,12 @@ describe("jws (compact body)", () => {
     const result = await receiver.verify(incoming(body));
     expect(result).toMatchObject({ id: "msg_1", keyId: "es-1" });
     expect(result.timestamp?.getTime()).toBe(NOW_S * 1000);
-    expect(JSON.parse(new TextDecoder().decode(result.payload))).toEqual({ type: "invoice.paid", amount: 42, jti: "msg_1", iat: NOW_S });
+    expect(JSON.parse(new TextDecoder().decode(result.payload))).toEqual({
+      type: "invoice.paid",
+      amount: 42,
+      jti: "msg_1",
+      iat: NOW_S,
+    });
   });
 
   it("judges exp and nbf by the verifier's clock, like the freshness window", async () => {
@@ -46,7 +51,12 @@ describe("jws (compact body)", () => {
       .setExpirationTime(NOW_S + 60)
       .sign(es.privateKey);
     const at = (seconds: number) =>
-      createVerifier({ scheme: jws({ jwks, algorithms: ["ES256"] }), now: () => seconds * 1000, replay: false, tolerance: { pastSeconds: 3600 } });
+      createVerifier({
+        scheme: jws({ jwks, algorithms: ["ES256"] }),
+        now: () => seconds * 1000,
+        replay: false,
+        tolerance: { pastSeconds: 3600 },
+      });
     const parts = { method: "POST", url: "https://receiver.test/", headers: {}, body: utf8(token) };
     expect((await at(NOW_S + 30).verifyParts(parts)).id).toBe("evt_exp");
     expect(await codeOf(at(NOW_S + 120).verifyParts(parts))).toBe("timestamp_too_old");
@@ -57,7 +67,10 @@ describe("jws (compact body)", () => {
       .setProtectedHeader({ alg: "PS256", kid: "ps-1" })
       .setIssuedAt(NOW_S)
       .sign(ps.privateKey);
-    await expect(jws({ jwks, algorithms: ["PS256"] }).verify(incoming(token))).resolves.toMatchObject({ id: "evt_9", keyId: "ps-1" });
+    await expect(jws({ jwks, algorithms: ["PS256"] }).verify(incoming(token))).resolves.toMatchObject({
+      id: "evt_9",
+      keyId: "ps-1",
+    });
     const { body } = await jws({ privateKey: ps.privateKey, alg: "PS256", kid: "ps-1" }).encode(message('{"a":1}'));
     const { payload } = await jwtVerify(body as string, ps.publicKey, { algorithms: ["PS256"] });
     expect(payload).toMatchObject({ a: 1, jti: "msg_1", iat: NOW_S });
@@ -77,30 +90,56 @@ describe("jws (compact body)", () => {
   });
 
   it("checks iss and aud", async () => {
-    const sender = jws({ privateKey: es.privateJwk, alg: "ES256", issuer: "https://sender.test", audience: "receiver-1" });
+    const sender = jws({
+      privateKey: es.privateJwk,
+      alg: "ES256",
+      issuer: "https://sender.test",
+      audience: "receiver-1",
+    });
     const { body } = await sender.encode(message("{}"));
-    await expect(jws({ jwks, algorithms: ["ES256"], issuer: "https://sender.test", audience: ["receiver-1", "x"] }).verify(incoming(body))).resolves.toMatchObject({ id: "msg_1", timestamp: new Date(NOW_S * 1000) });
-    expect(await codeOf(jws({ jwks, algorithms: ["ES256"], issuer: "https://evil.test" }).verify(incoming(body)))).toBe("claim_mismatch");
-    expect(await codeOf(jws({ jwks, algorithms: ["ES256"], audience: "receiver-2" }).verify(incoming(body)))).toBe("claim_mismatch");
+    await expect(
+      jws({ jwks, algorithms: ["ES256"], issuer: "https://sender.test", audience: ["receiver-1", "x"] }).verify(
+        incoming(body),
+      ),
+    ).resolves.toMatchObject({ id: "msg_1", timestamp: new Date(NOW_S * 1000) });
+    expect(await codeOf(jws({ jwks, algorithms: ["ES256"], issuer: "https://evil.test" }).verify(incoming(body)))).toBe(
+      "claim_mismatch",
+    );
+    expect(await codeOf(jws({ jwks, algorithms: ["ES256"], audience: "receiver-2" }).verify(incoming(body)))).toBe(
+      "claim_mismatch",
+    );
   });
 
   it("requires the configured typ (explicit typing), compact and detached", async () => {
     const typed = await jws({ privateKey: es.privateJwk, alg: "ES256", type: "webhook+jwt" }).encode(message("{}"));
     expect(decodeProtectedHeader(typed.body as string).typ).toBe("webhook+jwt");
-    await expect(jws({ jwks, algorithms: ["ES256"], type: "webhook+jwt" }).verify(incoming(typed.body))).resolves.toMatchObject({ id: "msg_1", timestamp: new Date(NOW_S * 1000) });
+    await expect(
+      jws({ jwks, algorithms: ["ES256"], type: "webhook+jwt" }).verify(incoming(typed.body)),
+    ).resolves.toMatchObject({ id: "msg_1", timestamp: new Date(NOW_S * 1000) });
     const plain = await jws({ privateKey: es.privateJwk, alg: "ES256" }).encode(message("{}"));
-    expect(await codeOf(jws({ jwks, algorithms: ["ES256"], type: "webhook+jwt" }).verify(incoming(plain.body)))).toBe("claim_mismatch");
-    const detached = await jws({ privateKey: es.privateJwk, alg: "ES256", detached: true }).sign(message("x"));
-    expect(await codeOf(jws({ jwks, algorithms: ["ES256"], detached: true, type: "webhook+jws" }).verify(incoming("x", detached)))).toBe(
+    expect(await codeOf(jws({ jwks, algorithms: ["ES256"], type: "webhook+jwt" }).verify(incoming(plain.body)))).toBe(
       "claim_mismatch",
     );
+    const detached = await jws({ privateKey: es.privateJwk, alg: "ES256", detached: true }).sign(message("x"));
+    expect(
+      await codeOf(
+        jws({ jwks, algorithms: ["ES256"], detached: true, type: "webhook+jws" }).verify(incoming("x", detached)),
+      ),
+    ).toBe("claim_mismatch");
   });
 
   it("refuses expired tokens, and tokens without jti or iat", async () => {
     const receiver = jws({ jwks, algorithms: ["ES256"] });
-    const expired = await new SignJWT({ jti: "a" }).setProtectedHeader({ alg: "ES256", kid: "es-1" }).setIssuedAt(NOW_S - 100).setExpirationTime(NOW_S - 50).sign(es.privateKey);
+    const expired = await new SignJWT({ jti: "a" })
+      .setProtectedHeader({ alg: "ES256", kid: "es-1" })
+      .setIssuedAt(NOW_S - 100)
+      .setExpirationTime(NOW_S - 50)
+      .sign(es.privateKey);
     expect(await codeOf(receiver.verify(incoming(expired)))).toBe("timestamp_too_old");
-    const noJti = await new SignJWT({}).setProtectedHeader({ alg: "ES256", kid: "es-1" }).setIssuedAt(NOW_S).sign(es.privateKey);
+    const noJti = await new SignJWT({})
+      .setProtectedHeader({ alg: "ES256", kid: "es-1" })
+      .setIssuedAt(NOW_S)
+      .sign(es.privateKey);
     expect(await codeOf(receiver.verify(incoming(noJti)))).toBe("malformed_body");
     const noIat = await new SignJWT({ jti: "a" }).setProtectedHeader({ alg: "ES256", kid: "es-1" }).sign(es.privateKey);
     expect(await codeOf(receiver.verify(incoming(noIat)))).toBe("malformed_body");
@@ -115,7 +154,10 @@ describe("jws (compact body)", () => {
   });
 
   it("refuses a token from another key with the same kid", async () => {
-    const token = await new SignJWT({ jti: "a" }).setProtectedHeader({ alg: "ES256", kid: "es-1" }).setIssuedAt(NOW_S).sign(other.privateKey);
+    const token = await new SignJWT({ jti: "a" })
+      .setProtectedHeader({ alg: "ES256", kid: "es-1" })
+      .setIssuedAt(NOW_S)
+      .sign(other.privateKey);
     expect(await codeOf(jws({ jwks, algorithms: ["ES256"] }).verify(incoming(token)))).toBe("invalid_signature");
   });
 
@@ -133,7 +175,14 @@ describe("jws (compact body)", () => {
         const mutated = token.slice(0, index) + replacement + token.slice(index + 1);
         if (sameDecodedSegments(token, mutated)) return;
         const code = await codeOf(receiver.verify(incoming(mutated)));
-        expect(["invalid_signature", "malformed_body", "algorithm_not_allowed", "key_not_found", "untrusted_key", "unsupported_critical_header"]).toContain(code);
+        expect([
+          "invalid_signature",
+          "malformed_body",
+          "algorithm_not_allowed",
+          "key_not_found",
+          "untrusted_key",
+          "unsupported_critical_header",
+        ]).toContain(code);
       }),
       { numRuns: 150 },
     );
@@ -141,12 +190,23 @@ describe("jws (compact body)", () => {
 
   it("answers garbage JOSE strings with a WebhookError", async () => {
     const receiver = jws({ jwks, algorithms: ["ES256"] });
-    const segment = fc.oneof(fc.base64String().map((s) => s.replaceAll("+", "-").replaceAll("/", "_")), fc.string(), fc.json().map((j) => base64url.encode(j)));
+    const segment = fc.oneof(
+      fc.base64String().map((s) => s.replaceAll("+", "-").replaceAll("/", "_")),
+      fc.string(),
+      fc.json().map((j) => base64url.encode(j)),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.array(segment, { maxLength: 6 }).map((parts) => parts.join(".")), fc.string(), fc.uint8Array().map((b) => new TextDecoder().decode(b))), async (garbage) => {
-        const code = await codeOf(receiver.verify(incoming(garbage)));
-        expect(code).not.toBe("accepted");
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.array(segment, { maxLength: 6 }).map((parts) => parts.join(".")),
+          fc.string(),
+          fc.uint8Array().map((b) => new TextDecoder().decode(b)),
+        ),
+        async (garbage) => {
+          const code = await codeOf(receiver.verify(incoming(garbage)));
+          expect(code).not.toBe("accepted");
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -160,19 +220,29 @@ describe("jws refusals, each with its own code", () => {
   it("alg none", async () => {
     const unsecured = `${base64url.encode('{"alg":"none"}')}.${base64url.encode(JSON.stringify({ jti: "a", iat: NOW_S }))}.`;
     expect(await codeOf(receiver().verify(incoming(unsecured)))).toBe("algorithm_not_allowed");
-    expect(await codeOf(receiver().verify(incoming(headerOnly({ alg: "NONE", kid: "es-1" }))))).toBe("algorithm_not_allowed");
+    expect(await codeOf(receiver().verify(incoming(headerOnly({ alg: "NONE", kid: "es-1" }))))).toBe(
+      "algorithm_not_allowed",
+    );
   });
 
   it("HMAC with the public key as the secret (key confusion)", async () => {
     // The classic attack: sign HS256 with the bytes of the public key the receiver holds.
     const secret = utf8(JSON.stringify(es.publicJwk));
-    const forged = await new SignJWT({ jti: "a" }).setProtectedHeader({ alg: "HS256", kid: "es-1" }).setIssuedAt(NOW_S).sign(secret);
+    const forged = await new SignJWT({ jti: "a" })
+      .setProtectedHeader({ alg: "HS256", kid: "es-1" })
+      .setIssuedAt(NOW_S)
+      .sign(secret);
     expect(await codeOf(receiver().verify(incoming(forged)))).toBe("algorithm_not_allowed");
-    expect(() => jws({ jwks, algorithms: ["HS256" as "ES256"] })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => jws({ jwks, algorithms: ["HS256" as "ES256"] })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
   });
 
   it("an algorithm outside the allowlist", async () => {
-    const token = await new SignJWT({ jti: "a" }).setProtectedHeader({ alg: "PS256", kid: "ps-1" }).setIssuedAt(NOW_S).sign(ps.privateKey);
+    const token = await new SignJWT({ jti: "a" })
+      .setProtectedHeader({ alg: "PS256", kid: "ps-1" })
+      .setIssuedAt(NOW_S)
+      .sign(ps.privateKey);
     expect(await codeOf(receiver().verify(incoming(token)))).toBe("algorithm_not_allowed");
   });
 
@@ -194,7 +264,10 @@ describe("jws refusals, each with its own code", () => {
   });
 
   it("a kid not in the set", async () => {
-    const token = await new SignJWT({ jti: "a" }).setProtectedHeader({ alg: "ES256", kid: "unknown" }).setIssuedAt(NOW_S).sign(es.privateKey);
+    const token = await new SignJWT({ jti: "a" })
+      .setProtectedHeader({ alg: "ES256", kid: "unknown" })
+      .setIssuedAt(NOW_S)
+      .sign(es.privateKey);
     expect(await codeOf(receiver().verify(incoming(token)))).toBe("key_not_found");
   });
 
@@ -206,7 +279,9 @@ describe("jws refusals, each with its own code", () => {
     expect(() => jws({ privateKey: es.privateJwk, alg: "ES256", detached: { header: "bad header" } })).toThrow(
       expect.objectContaining({ code: "invalid_options" }),
     );
-    expect(() => jws({ jwks: "http://example.test/jwks.json", algorithms: ["ES256"] })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => jws({ jwks: "http://example.test/jwks.json", algorithms: ["ES256"] })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
     expect(() => jws({ jwks: { keys: "nope" } as unknown as { keys: JWK[] }, algorithms: ["ES256"] })).toThrow(
       expect.objectContaining({ code: "invalid_options" }),
     );
@@ -238,20 +313,30 @@ describe("jws (detached, body unchanged)", () => {
     expect(await codeOf(receiver().verify(incoming('{"a":2}', headers)))).toBe("invalid_signature");
     expect(await codeOf(receiver().verify(incoming('{"a":1}')))).toBe("missing_header");
     expect(await codeOf(receiver().verify(incoming('{"a":1}', { "x-jws-signature": "abc" })))).toBe("malformed_header");
-    expect(await codeOf(jws({ jwks, algorithms: ["ES256"], detached: true, issuer: "t" }).verify(incoming('{"a":1}', headers)))).toBe(
-      "claim_mismatch",
-    );
+    expect(
+      await codeOf(
+        jws({ jwks, algorithms: ["ES256"], detached: true, issuer: "t" }).verify(incoming('{"a":1}', headers)),
+      ),
+    ).toBe("claim_mismatch");
     const custom = jws({ privateKey: es.privateJwk, alg: "ES256", detached: { header: "X-Signature" } });
     const signed = await custom.sign(message("x"));
     expect(Object.keys(signed)).toEqual(["x-signature"]);
-    await expect(jws({ jwks, algorithms: ["ES256"], detached: { header: "x-signature" } }).verify(incoming("x", signed))).resolves.toMatchObject({ timestamp: expect.any(Date) });
+    await expect(
+      jws({ jwks, algorithms: ["ES256"], detached: { header: "x-signature" } }).verify(incoming("x", signed)),
+    ).resolves.toMatchObject({ timestamp: expect.any(Date) });
   });
 
   it("answers garbage header values with a WebhookError", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.tuple(fc.base64String(), fc.base64String()).map(([a, b]) => `${a}..${b}`)), async (value) => {
-        expect(await codeOf(receiver().verify(incoming("{}", { "x-jws-signature": value })))).not.toBe("accepted");
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.tuple(fc.base64String(), fc.base64String()).map(([a, b]) => `${a}..${b}`),
+        ),
+        async (value) => {
+          expect(await codeOf(receiver().verify(incoming("{}", { "x-jws-signature": value })))).not.toBe("accepted");
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -262,7 +347,10 @@ describe("jws with a remote JWKS", () => {
     let calls = 0;
     const fetch = async () => {
       calls++;
-      return new Response(JSON.stringify({ keys: keys() }), { status: status(), headers: { "content-type": "application/json" } });
+      return new Response(JSON.stringify({ keys: keys() }), {
+        status: status(),
+        headers: { "content-type": "application/json" },
+      });
     };
     return { fetch, calls: () => calls };
   }
@@ -271,8 +359,13 @@ describe("jws with a remote JWKS", () => {
     const rotated = await testKeyPair("ES256", "es-2");
     let published: JWK[] = [es.publicJwk];
     const server = jwksServer(() => published);
-    const receiver = jws({ jwks: "https://sender.test/.well-known/jwks.json", algorithms: ["ES256"], remote: { fetch: server.fetch, cooldownSeconds: 0.2 } });
-    const sign = (key: TestKeyPair, id: string) => jws({ privateKey: key.privateJwk, alg: "ES256" }).encode(message("{}", id));
+    const receiver = jws({
+      jwks: "https://sender.test/.well-known/jwks.json",
+      algorithms: ["ES256"],
+      remote: { fetch: server.fetch, cooldownSeconds: 0.2 },
+    });
+    const sign = (key: TestKeyPair, id: string) =>
+      jws({ privateKey: key.privateJwk, alg: "ES256" }).encode(message("{}", id));
 
     await receiver.verify(incoming((await sign(es, "1")).body));
     await receiver.verify(incoming((await sign(es, "2")).body));
@@ -288,21 +381,35 @@ describe("jws with a remote JWKS", () => {
     expect(server.calls()).toBe(2);
 
     // a flood of unknown kids costs at most one fetch per cooldown
-    const forged = await new SignJWT({ jti: "x" }).setProtectedHeader({ alg: "ES256", kid: "nope" }).setIssuedAt(NOW_S).sign(es.privateKey);
+    const forged = await new SignJWT({ jti: "x" })
+      .setProtectedHeader({ alg: "ES256", kid: "nope" })
+      .setIssuedAt(NOW_S)
+      .sign(es.privateKey);
     for (let i = 0; i < 20; i++) expect(await codeOf(receiver.verify(incoming(forged)))).toBe("key_not_found");
     expect(server.calls()).toBeLessThanOrEqual(3);
   });
 
   it("fails closed with key_set_unavailable, and does not refetch on every request after a failure", async () => {
-    const server = jwksServer(() => [es.publicJwk], () => 500);
-    const receiver = jws({ jwks: new URL("https://sender.test/jwks"), algorithms: ["ES256"], remote: { fetch: server.fetch, cooldownSeconds: 60 } });
+    const server = jwksServer(
+      () => [es.publicJwk],
+      () => 500,
+    );
+    const receiver = jws({
+      jwks: new URL("https://sender.test/jwks"),
+      algorithms: ["ES256"],
+      remote: { fetch: server.fetch, cooldownSeconds: 60 },
+    });
     const { body } = await jws({ privateKey: es.privateJwk, alg: "ES256" }).encode(message("{}"));
     for (let i = 0; i < 5; i++) expect(await codeOf(receiver.verify(incoming(body)))).toBe("key_set_unavailable");
     expect(server.calls()).toBe(1);
     const throwing = jws({
       jwks: "https://sender.test/jwks",
       algorithms: ["ES256"],
-      remote: { fetch: async () => { throw new TypeError("network down"); } },
+      remote: {
+        fetch: async () => {
+          throw new TypeError("network down");
+        },
+      },
     });
     expect(await codeOf(throwing.verify(incoming(body)))).toBe("key_set_unavailable");
   });

@@ -1,4 +1,12 @@
-import { base64url, CompactSign, type CryptoKey, decodeProtectedHeader, flattenedVerify, jwtVerify, SignJWT } from "jose";
+import {
+  base64url,
+  CompactSign,
+  type CryptoKey,
+  decodeProtectedHeader,
+  flattenedVerify,
+  jwtVerify,
+  SignJWT,
+} from "jose";
 import { WebhookError } from "../../errors/webhook-error.js";
 import { createJwksResolver, type JwksInput, type JwksResolver, type RemoteJwksOptions } from "../../keys/jwks.js";
 import { decodeUtf8Strict, toBytes } from "../../lib/utf8.js";
@@ -44,14 +52,20 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
 function idOf(value: unknown, location: "body" | "header"): string {
   if (typeof value !== "string" || value.length === 0 || value.length > MAX_ID_LENGTH) {
-    throw new WebhookError(location === "body" ? "malformed_body" : "malformed_header", "jti must be a string of 1-256 characters");
+    throw new WebhookError(
+      location === "body" ? "malformed_body" : "malformed_header",
+      "jti must be a string of 1-256 characters",
+    );
   }
   return value;
 }
 
 function timeOf(value: unknown, location: "body" | "header"): Date {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new WebhookError(location === "body" ? "malformed_body" : "malformed_header", "iat must be a number of seconds");
+    throw new WebhookError(
+      location === "body" ? "malformed_body" : "malformed_header",
+      "iat must be a number of seconds",
+    );
   }
   return new Date(value * 1000);
 }
@@ -68,7 +82,11 @@ function matches(expected: string | readonly string[] | undefined, actual: unkno
 }
 
 /** The JWS payload as claims: a JSON object with the message's `jti` and `iat` set. */
-function claimsFor(message: OutgoingWebhook, issuer: string | undefined, audience: string | undefined): Record<string, unknown> {
+function claimsFor(
+  message: OutgoingWebhook,
+  issuer: string | undefined,
+  audience: string | undefined,
+): Record<string, unknown> {
   const text = decodeUtf8Strict(toBytes(message.body));
   let claims: unknown;
   try {
@@ -77,7 +95,10 @@ function claimsFor(message: OutgoingWebhook, issuer: string | undefined, audienc
     claims = undefined;
   }
   if (typeof claims !== "object" || claims === null || Array.isArray(claims)) {
-    throw new WebhookError("invalid_options", "a JWS body is a JSON object (its claims): use `detached` for other bodies");
+    throw new WebhookError(
+      "invalid_options",
+      "a JWS body is a JSON object (its claims): use `detached` for other bodies",
+    );
   }
   const ms = message.timestamp.getTime();
   if (!Number.isFinite(ms)) throw new WebhookError("invalid_options", "timestamp must be a valid Date");
@@ -110,7 +131,9 @@ export function jws(options: JwsOptions): WebhookScheme {
   const detachedHeader =
     options.detached === undefined || options.detached === false
       ? undefined
-      : ((typeof options.detached === "object" ? options.detached.header : undefined) ?? DEFAULT_DETACHED_HEADER).toLowerCase();
+      : (
+          (typeof options.detached === "object" ? options.detached.header : undefined) ?? DEFAULT_DETACHED_HEADER
+        ).toLowerCase();
   if (detachedHeader !== undefined && !HEADER_NAME.test(detachedHeader)) {
     throw new WebhookError("invalid_options", "detached.header is not a header name");
   }
@@ -143,7 +166,8 @@ export function jws(options: JwsOptions): WebhookScheme {
     }
     if (detachedHeader === undefined) {
       const token = decodeUtf8Strict(incoming.body);
-      if (token === undefined || token.split(".").length !== 3) throw new WebhookError("malformed_body", "the body is not a compact JWS");
+      if (token === undefined || token.split(".").length !== 3)
+        throw new WebhookError("malformed_body", "the body is not a compact JWS");
       let header: Record<string, unknown>;
       try {
         header = decodeProtectedHeader(token) as Record<string, unknown>;
@@ -173,7 +197,8 @@ export function jws(options: JwsOptions): WebhookScheme {
     const value = incoming.header(detachedHeader);
     if (value === undefined || value === "") throw new WebhookError("missing_header", `missing ${detachedHeader}`);
     const parts = value.split(".");
-    if (parts.length !== 3 || parts[1] !== "") throw new WebhookError("malformed_header", `${detachedHeader} is not a detached JWS`);
+    if (parts.length !== 3 || parts[1] !== "")
+      throw new WebhookError("malformed_header", `${detachedHeader} is not a detached JWS`);
     let header: Record<string, unknown>;
     try {
       header = decodeProtectedHeader(value) as Record<string, unknown>;
@@ -193,7 +218,8 @@ export function jws(options: JwsOptions): WebhookScheme {
     // Claims replicated as protected header parameters (RFC 7519 section 5.3), checked after the signature.
     if (!matches(options.issuer, header.iss)) throw new WebhookError("claim_mismatch", "iss does not match");
     if (!matches(options.audience, header.aud)) throw new WebhookError("claim_mismatch", "aud does not match");
-    if (options.type !== undefined && header.typ !== options.type) throw new WebhookError("claim_mismatch", "typ does not match");
+    if (options.type !== undefined && header.typ !== options.type)
+      throw new WebhookError("claim_mismatch", "typ does not match");
     return {
       id: idOf(header.jti, "header"),
       timestamp: timeOf(header.iat, "header"),
@@ -202,7 +228,8 @@ export function jws(options: JwsOptions): WebhookScheme {
   }
 
   async function detachedSignature(message: OutgoingWebhook): Promise<string> {
-    if (signingKey === undefined || alg === undefined) throw new WebhookError("invalid_options", "jws signing needs `privateKey` and `alg`");
+    if (signingKey === undefined || alg === undefined)
+      throw new WebhookError("invalid_options", "jws signing needs `privateKey` and `alg`");
     const ms = message.timestamp.getTime();
     if (!Number.isFinite(ms)) throw new WebhookError("invalid_options", "timestamp must be a valid Date");
     const token = await new CompactSign(toBytes(message.body))
@@ -222,7 +249,10 @@ export function jws(options: JwsOptions): WebhookScheme {
 
   async function sign(message: OutgoingWebhook): Promise<SignedHeaders> {
     if (detachedHeader === undefined) {
-      throw new WebhookError("invalid_options", "a compact JWS replaces the body: use encode(), or `detached: true` for a header");
+      throw new WebhookError(
+        "invalid_options",
+        "a compact JWS replaces the body: use encode(), or `detached: true` for a header",
+      );
     }
     return { [detachedHeader]: await detachedSignature(message) };
   }
@@ -234,7 +264,8 @@ export function jws(options: JwsOptions): WebhookScheme {
     sign,
     async encode(message) {
       if (detachedHeader !== undefined) return { headers: await sign(message), body: message.body };
-      if (signingKey === undefined || alg === undefined) throw new WebhookError("invalid_options", "jws signing needs `privateKey` and `alg`");
+      if (signingKey === undefined || alg === undefined)
+        throw new WebhookError("invalid_options", "jws signing needs `privateKey` and `alg`");
       const token = await new SignJWT(claimsFor(message, issuer, audience))
         .setProtectedHeader({ alg, typ: options.type ?? "JWT", ...(kid === undefined ? {} : { kid }) })
         .sign(await signingKey());

@@ -8,7 +8,8 @@ import { adyen } from "./adyen.js";
 // The shared conformance table signs headers; Adyen signs inside each notification item, so the
 // same four properties are written here against encode(): round trip, one-character changes to
 // what is signed, garbage bodies, key rotation; plus batches.
-const hexKey = () => Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0").toUpperCase()).join("");
+const hexKey = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0").toUpperCase()).join("");
 
 const text = fc.string({ maxLength: 24, unit: "grapheme" });
 const item = fc.record(
@@ -25,17 +26,35 @@ const item = fc.record(
   },
   { requiredKeys: ["pspReference", "merchantAccountCode", "merchantReference", "amount", "eventCode", "success"] },
 );
-const notification = fc.array(item, { minLength: 1, maxLength: 4 }).map((items) => JSON.stringify({ live: "false", notificationItems: items.map((NotificationRequestItem) => ({ NotificationRequestItem })) }));
-const SIGNED = ["pspReference", "originalReference", "merchantAccountCode", "merchantReference", "value", "currency", "eventCode", "success"] as const;
+const notification = fc.array(item, { minLength: 1, maxLength: 4 }).map((items) =>
+  JSON.stringify({
+    live: "false",
+    notificationItems: items.map((NotificationRequestItem) => ({ NotificationRequestItem })),
+  }),
+);
+const SIGNED = [
+  "pspReference",
+  "originalReference",
+  "merchantAccountCode",
+  "merchantReference",
+  "value",
+  "currency",
+  "eventCode",
+  "success",
+] as const;
 
 const T = new Date(1_700_000_000_000);
-const encode = async (key: string, body: string) => (await adyen({ secret: key }).encode({ id: "ignored", timestamp: T, body })).body as string;
-type Parsed = { notificationItems: { NotificationRequestItem: Record<string, unknown> & { amount: Record<string, unknown> } }[] };
+const encode = async (key: string, body: string) =>
+  (await adyen({ secret: key }).encode({ id: "ignored", timestamp: T, body })).body as string;
+type Parsed = {
+  notificationItems: { NotificationRequestItem: Record<string, unknown> & { amount: Record<string, unknown> } }[];
+};
 
 /** One signed field of one item changed by one character (or the amount by one). */
 function mutate(body: string, at: number, field: (typeof SIGNED)[number], position: number): string {
   const parsed = JSON.parse(body) as Parsed;
-  const target = (parsed.notificationItems[at % parsed.notificationItems.length] as Parsed["notificationItems"][number]).NotificationRequestItem;
+  const target = (parsed.notificationItems[at % parsed.notificationItems.length] as Parsed["notificationItems"][number])
+    .NotificationRequestItem;
   const holder: Record<string, unknown> = field === "value" || field === "currency" ? target.amount : target;
   const value = holder[field];
   if (typeof value === "number") holder[field] = value + 1;
@@ -43,7 +62,10 @@ function mutate(body: string, at: number, field: (typeof SIGNED)[number], positi
     const current = typeof value === "string" ? value : "";
     const index = current.length === 0 ? 0 : position % current.length;
     const code = current.charCodeAt(index);
-    holder[field] = current.length === 0 ? "x" : current.slice(0, index) + String.fromCharCode(code === 0x7e ? 0x21 : code + 1) + current.slice(index + 1);
+    holder[field] =
+      current.length === 0
+        ? "x"
+        : current.slice(0, index) + String.fromCharCode(code === 0x7e ? 0x21 : code + 1) + current.slice(index + 1);
   }
   return JSON.stringify(parsed);
 }
@@ -67,27 +89,47 @@ describe("adyen: conformance (signatures in the body)", () => {
   it("refuses a change to any signed field of any item (the whole batch), and another key", async () => {
     const [key, other] = [hexKey(), hexKey()];
     await fc.assert(
-      fc.asyncProperty(notification, fc.nat(), fc.constantFrom(...SIGNED), fc.nat(), async (body, at, field, position) => {
-        const signed = await encode(key, body);
-        expect(await codeOf(adyen({ secret: other }).verify(incomingWebhook({}, signed)))).toBe("invalid_signature");
-        expect(await codeOf(adyen({ secret: key }).verify(incomingWebhook({}, mutate(signed, at, field, position))))).toBe("invalid_signature");
-      }),
+      fc.asyncProperty(
+        notification,
+        fc.nat(),
+        fc.constantFrom(...SIGNED),
+        fc.nat(),
+        async (body, at, field, position) => {
+          const signed = await encode(key, body);
+          expect(await codeOf(adyen({ secret: other }).verify(incomingWebhook({}, signed)))).toBe("invalid_signature");
+          expect(
+            await codeOf(adyen({ secret: key }).verify(incomingWebhook({}, mutate(signed, at, field, position)))),
+          ).toBe("invalid_signature");
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it("answers any body with a WebhookError, never another exception", async () => {
     const key = hexKey();
-    const anyItem = fc.oneof(item, fc.jsonValue(), fc.record({ amount: fc.jsonValue(), additionalData: fc.record({ hmacSignature: fc.base64String() }) }));
+    const anyItem = fc.oneof(
+      item,
+      fc.jsonValue(),
+      fc.record({ amount: fc.jsonValue(), additionalData: fc.record({ hmacSignature: fc.base64String() }) }),
+    );
     const bodies = fc.oneof(
       fc.uint8Array({ maxLength: 200 }),
       fc.jsonValue().map((value) => utf8(JSON.stringify(value) ?? "")),
-      fc.array(anyItem, { maxLength: 3 }).map((items) => utf8(JSON.stringify({ notificationItems: items.map((NotificationRequestItem) => ({ NotificationRequestItem })) }))),
+      fc.array(anyItem, { maxLength: 3 }).map((items) =>
+        utf8(
+          JSON.stringify({
+            notificationItems: items.map((NotificationRequestItem) => ({ NotificationRequestItem })),
+          }),
+        ),
+      ),
       fc.record({ notificationItems: fc.jsonValue() }).map((value) => utf8(JSON.stringify(value))),
     );
     await fc.assert(
       fc.asyncProperty(bodies, async (body) => {
-        expect(["malformed_body", "invalid_signature"]).toContain(await codeOf(adyen({ secret: key }).verify(incomingWebhook({}, body))));
+        expect(["malformed_body", "invalid_signature"]).toContain(
+          await codeOf(adyen({ secret: key }).verify(incomingWebhook({}, body))),
+        );
       }),
       { numRuns: 200 },
     );
@@ -95,12 +137,25 @@ describe("adyen: conformance (signatures in the body)", () => {
 
   it("rotates keys: accepts the newest and the older key and names which matched", async () => {
     const [newest, older] = [hexKey(), hexKey()];
-    const body = JSON.stringify({ notificationItems: [{ NotificationRequestItem: { pspReference: "P", amount: { value: 1, currency: "EUR" }, eventCode: "CAPTURE", success: "true" } }] });
+    const body = JSON.stringify({
+      notificationItems: [
+        {
+          NotificationRequestItem: {
+            pspReference: "P",
+            amount: { value: 1, currency: "EUR" },
+            eventCode: "CAPTURE",
+            success: "true",
+          },
+        },
+      ],
+    });
     const a = await adyen({ secrets: [newest, older] }).verify(incomingWebhook({}, await encode(newest, body)));
     const b = await adyen({ secrets: [newest, older] }).verify(incomingWebhook({}, await encode(older, body)));
     expect(a.keyId).toBeDefined();
     expect(a.keyId).not.toBe(b.keyId);
-    expect(await codeOf(adyen({ secret: newest }).verify(incomingWebhook({}, await encode(older, body))))).toBe("invalid_signature");
+    expect(await codeOf(adyen({ secret: newest }).verify(incomingWebhook({}, await encode(older, body))))).toBe(
+      "invalid_signature",
+    );
   });
 });
 
@@ -120,7 +175,11 @@ describe("adyen", () => {
     paymentMethod: "visa",
     success: "true",
   };
-  const batch = (...items: object[]) => JSON.stringify({ live: "false", notificationItems: items.map((NotificationRequestItem) => ({ NotificationRequestItem })) });
+  const batch = (...items: object[]) =>
+    JSON.stringify({
+      live: "false",
+      notificationItems: items.map((NotificationRequestItem) => ({ NotificationRequestItem })),
+    });
 
   it("verifies Adyen's published example (no originalReference: an empty field) and signs it back the same", async () => {
     const result = await adyen({ secret: key }).verify(incomingWebhook({}, batch(published)));
@@ -128,21 +187,33 @@ describe("adyen", () => {
     const unsigned = { ...published, additionalData: {} };
     const signed = JSON.parse(await encode(key, batch(unsigned))) as Parsed;
     expect(signed.notificationItems[0]?.NotificationRequestItem.additionalData).toEqual(published.additionalData);
-    await expect(adyen({ secret: key.toLowerCase() }).verify(incomingWebhook({}, batch({ ...published, originalReference: "" })))).resolves.toBeDefined();
+    await expect(
+      adyen({ secret: key.toLowerCase() }).verify(incomingWebhook({}, batch({ ...published, originalReference: "" }))),
+    ).resolves.toBeDefined();
   });
 
   it("accepts a batch only if every item verifies", async () => {
     const forged = { ...published, pspReference: "9999999999999999", merchantReference: "NEVER-HAPPENED" };
-    expect(await codeOf(adyen({ secret: key }).verify(incomingWebhook({}, batch(published, forged))))).toBe("invalid_signature");
-    expect(await codeOf(adyen({ secret: key }).verify(incomingWebhook({}, batch(forged, published))))).toBe("invalid_signature");
+    expect(await codeOf(adyen({ secret: key }).verify(incomingWebhook({}, batch(published, forged))))).toBe(
+      "invalid_signature",
+    );
+    expect(await codeOf(adyen({ secret: key }).verify(incomingWebhook({}, batch(forged, published))))).toBe(
+      "invalid_signature",
+    );
     const { additionalData: _, ...unsigned } = forged;
-    expect(await codeOf(adyen({ secret: key }).verify(incomingWebhook({}, batch(published, unsigned))))).toBe("malformed_body");
+    expect(await codeOf(adyen({ secret: key }).verify(incomingWebhook({}, batch(published, unsigned))))).toBe(
+      "malformed_body",
+    );
     const two = await encode(key, batch(published, forged));
-    await expect(adyen({ secret: key }).verify(incomingWebhook({}, two))).resolves.toMatchObject({ id: "7914073381342284:AUTHORISATION" });
+    await expect(adyen({ secret: key }).verify(incomingWebhook({}, two))).resolves.toMatchObject({
+      id: "7914073381342284:AUTHORISATION",
+    });
   });
 
   it("signs nothing time-bound: eventDate and the other fields may change, and the dedup key follows the signed fields", async () => {
-    const moved = await adyen({ secret: key }).verify(incomingWebhook({}, batch({ ...published, eventDate: "2030-01-01T00:00:00+00:00", paymentMethod: "mc" })));
+    const moved = await adyen({ secret: key }).verify(
+      incomingWebhook({}, batch({ ...published, eventDate: "2030-01-01T00:00:00+00:00", paymentMethod: "mc" })),
+    );
     const original = await adyen({ secret: key }).verify(incomingWebhook({}, batch(published)));
     expect(moved.replayKey).toBe(original.replayKey);
     const corrected = JSON.parse(await encode(key, batch({ ...published, success: "false" }))) as Parsed;
@@ -156,7 +227,9 @@ describe("adyen", () => {
     const scheme = adyen({ secret: key });
     expect(await codeOf(scheme.verify(incomingWebhook({}, "[accepted]")))).toBe("malformed_body");
     expect(await codeOf(scheme.verify(incomingWebhook({}, '{"notificationItems":[]}')))).toBe("malformed_body");
-    expect(await codeOf(scheme.verify(incomingWebhook({}, batch({ ...published, amount: "1130 EUR" }))))).toBe("malformed_body");
+    expect(await codeOf(scheme.verify(incomingWebhook({}, batch({ ...published, amount: "1130 EUR" }))))).toBe(
+      "malformed_body",
+    );
     expect(await codeOf(scheme.sign({ id: "x", timestamp: T, body: batch(published) }))).toBe("invalid_options");
     expect(await codeOf(scheme.encode({ id: "x", timestamp: T, body: "{}" }))).toBe("invalid_options");
   });

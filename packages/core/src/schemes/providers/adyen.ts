@@ -40,7 +40,8 @@ function fieldText(value: unknown, name: string): string {
  */
 function adyenSignedData(item: Item): string {
   const amount = item.amount;
-  if (typeof amount !== "object" || amount === null || Array.isArray(amount)) throw new WebhookError("malformed_body", "NotificationRequestItem.amount is not an object");
+  if (typeof amount !== "object" || amount === null || Array.isArray(amount))
+    throw new WebhookError("malformed_body", "NotificationRequestItem.amount is not an object");
   const { value, currency } = amount as Record<string, unknown>;
   return [
     fieldText(item.pspReference, "pspReference"),
@@ -55,14 +56,18 @@ function adyenSignedData(item: Item): string {
 }
 
 /** The NotificationRequestItems of a notification body; `code` says whose mistake a bad shape is. */
-function notificationItems(body: Record<string, unknown> | undefined, code: "malformed_body" | "invalid_options"): Item[] {
+function notificationItems(
+  body: Record<string, unknown> | undefined,
+  code: "malformed_body" | "invalid_options",
+): Item[] {
   const list = body?.notificationItems;
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_ADYEN_ITEMS) {
     throw new WebhookError(code, `an Adyen notification has 1-${MAX_ADYEN_ITEMS} notificationItems`);
   }
   return list.map((entry: unknown) => {
     const item = (entry as { NotificationRequestItem?: unknown } | null)?.NotificationRequestItem;
-    if (typeof item !== "object" || item === null || Array.isArray(item)) throw new WebhookError(code, "a notificationItems entry has no NotificationRequestItem");
+    if (typeof item !== "object" || item === null || Array.isArray(item))
+      throw new WebhookError(code, "a notificationItems entry has no NotificationRequestItem");
     return item as Item;
   });
 }
@@ -72,7 +77,10 @@ function itemSignature(item: Item): Uint8Array {
   const text = typeof additionalData === "object" && additionalData !== null ? additionalData.hmacSignature : undefined;
   const mac = typeof text === "string" ? decodeBase64(text) : undefined;
   if (mac === undefined || mac.length !== 32) {
-    throw new WebhookError("malformed_body", "an item has no base64 additionalData.hmacSignature (is HMAC signing enabled for this webhook?)");
+    throw new WebhookError(
+      "malformed_body",
+      "an item has no base64 additionalData.hmacSignature (is HMAC signing enabled for this webhook?)",
+    );
   }
   return mac;
 }
@@ -84,7 +92,12 @@ async function macOf({ hmac }: PreparedSignatureKey, data: Uint8Array): Promise<
 }
 
 /** The key that signed `data`, trying the one that signed the previous item first. */
-async function matchingKey(keys: readonly PreparedSignatureKey[], data: Uint8Array, mac: Uint8Array, first: PreparedSignatureKey | undefined) {
+async function matchingKey(
+  keys: readonly PreparedSignatureKey[],
+  data: Uint8Array,
+  mac: Uint8Array,
+  first: PreparedSignatureKey | undefined,
+) {
   const ordered = first === undefined ? keys : [first, ...keys.filter((key) => key !== first)];
   for (const key of ordered) {
     if (cryptoBackend.timingSafeEqual(await macOf(key, data), mac)) return key;
@@ -137,7 +150,8 @@ export function adyen(options: AdyenOptions): WebhookScheme {
     for (const item of items) {
       const data = utf8(adyenSignedData(item));
       const key = await matchingKey(keys, data, itemSignature(item), matched);
-      if (key === undefined) throw new WebhookError("invalid_signature", `an item of ${items.length} matched none of ${keys.length} key(s)`);
+      if (key === undefined)
+        throw new WebhookError("invalid_signature", `an item of ${items.length} matched none of ${keys.length} key(s)`);
       matched ??= key;
       signed.push(lengthPrefixed(data));
     }
@@ -145,7 +159,12 @@ export function adyen(options: AdyenOptions): WebhookScheme {
     const replayKey = encodeBase64(isPromiseLike(digest) ? await digest : digest);
     const first = items[0] as Item;
     const id = `${fieldText(first.pspReference, "pspReference")}:${fieldText(first.eventCode, "eventCode")}`;
-    return { id: id.length > 1 && id.length <= MAX_ID_LENGTH ? id : replayKey, replayKey, timestamp: undefined, keyId: matched?.id };
+    return {
+      id: id.length > 1 && id.length <= MAX_ID_LENGTH ? id : replayKey,
+      replayKey,
+      timestamp: undefined,
+      keyId: matched?.id,
+    };
   }
 
   async function encode(message: OutgoingWebhook) {
@@ -155,7 +174,8 @@ export function adyen(options: AdyenOptions): WebhookScheme {
     const signer = (await keysFor(message.tenant))[0];
     if (signer === undefined) throw new WebhookError("invalid_options", "adyen has no key for this tenant");
     for (const item of items) {
-      const additionalData = typeof item.additionalData === "object" && item.additionalData !== null ? item.additionalData : {};
+      const additionalData =
+        typeof item.additionalData === "object" && item.additionalData !== null ? item.additionalData : {};
       const hmacSignature = encodeBase64(await macOf(signer, utf8(adyenSignedData(item))));
       item.additionalData = { ...additionalData, hmacSignature };
     }
@@ -167,7 +187,10 @@ export function adyen(options: AdyenOptions): WebhookScheme {
     timestamped: false,
     verify,
     async sign() {
-      throw new WebhookError("invalid_options", "Adyen signs inside each notification item: use encode(), which returns the signed body");
+      throw new WebhookError(
+        "invalid_options",
+        "Adyen signs inside each notification item: use encode(), which returns the signed body",
+      );
     },
     encode,
   };
@@ -178,7 +201,8 @@ export const adyenProvider = defineProvider(
     title: "Adyen",
     algorithm: "hmac-sha256",
     timestamped: false,
-    messageId: "pspReference:eventCode of the first item; the batch's signed fields deduplicate (nothing time-bound is signed)",
+    messageId:
+      "pspReference:eventCode of the first item; the batch's signed fields deduplicate (nothing time-bound is signed)",
     docs: "https://docs.adyen.com/development-resources/webhooks/secure-webhooks/verify-hmac-signatures/",
     keys: "secret",
   },

@@ -11,7 +11,8 @@ describeConformance({
   receiver: (keys) => discord({ publicKeys: keys.map((key) => key.verifying as JsonWebKey) }),
 });
 
-const fromBase64Url = (text: string) => Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
+const fromBase64Url = (text: string) =>
+  Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 describe("discord", () => {
@@ -19,11 +20,19 @@ describe("discord", () => {
     const key = await jwkKey({ name: "Ed25519" });
     const publicKey = hex(fromBase64Url((key.verifying as JsonWebKey).x as string));
     const body = '{"id":"1234567890","type":1}';
-    const headers = await discord({ privateKey: key.signing as JsonWebKey }).sign({ id: "x", timestamp: new Date(1_700_000_000_000), body });
+    const headers = await discord({ privateKey: key.signing as JsonWebKey }).sign({
+      id: "x",
+      timestamp: new Date(1_700_000_000_000),
+      body,
+    });
     expect(headers["x-signature-ed25519"]).toMatch(/^[0-9a-f]{128}$/);
     expect(headers["x-signature-timestamp"]).toBe("1700000000");
-    await expect(discord({ publicKey }).verify(incomingWebhook(headers, body))).resolves.toMatchObject({ id: "1234567890" });
+    await expect(discord({ publicKey }).verify(incomingWebhook(headers, body))).resolves.toMatchObject({
+      id: "1234567890",
+    });
     expect(() => discord({ publicKey: "not hex" })).toThrow(expect.objectContaining({ code: "invalid_options" }));
-    expect(await codeOf(discord({ publicKey }).verify(incomingWebhook({ ...headers, "x-signature-ed25519": "00" }, body)))).toBe("malformed_header");
+    expect(
+      await codeOf(discord({ publicKey }).verify(incomingWebhook({ ...headers, "x-signature-ed25519": "00" }, body))),
+    ).toBe("malformed_header");
   });
 });

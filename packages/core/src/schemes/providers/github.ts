@@ -30,6 +30,13 @@ export function github(options: GithubOptions): WebhookScheme {
 }
 
 export const githubProvider = defineProvider(
-  { title: "GitHub", algorithm: "hmac-sha256", timestamped: false, messageId: "X-GitHub-Delivery names it (unsigned: the MAC deduplicates)", docs: "https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries", keys: "secret" },
+  {
+    title: "GitHub",
+    algorithm: "hmac-sha256",
+    timestamped: false,
+    messageId: "X-GitHub-Delivery names it (unsigned: the MAC deduplicates)",
+    docs: "https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries",
+    keys: "secret",
+  },
   github,
 );

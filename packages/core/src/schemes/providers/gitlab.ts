@@ -15,7 +15,10 @@ export type GitlabOptions = SecretOptions;
  * const verifier = createVerifier({ scheme: gitlab({ secret: process.env.GITLAB_WEBHOOK_TOKEN }) });
  */
 export function gitlab(options: GitlabOptions): SharedTokenScheme {
-  return defineSharedTokenScheme({ name: "gitlab", header: "x-gitlab-token", write: (token) => token, idHeader: "x-gitlab-event-uuid" }, options);
+  return defineSharedTokenScheme(
+    { name: "gitlab", header: "x-gitlab-token", write: (token) => token, idHeader: "x-gitlab-event-uuid" },
+    options,
+  );
 }
 
 export const gitlabProvider = defineProvider(

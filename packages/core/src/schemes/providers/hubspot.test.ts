@@ -18,9 +18,17 @@ describe("hubspot", () => {
     };
     const result = await hubspot({ secret }).verify(incomingWebhook(headers, body, url));
     expect(result.timestamp?.getTime()).toBe(1_700_000_000_123);
-    expect(await hubspot({ secret }).sign({ id: "x", timestamp: new Date(1_700_000_000_123), body, url })).toEqual(headers);
-    expect(await codeOf(hubspot({ secret }).verify(incomingWebhook({ ...headers, "x-hubspot-request-timestamp": "1.7e12" }, body, url)))).toBe("malformed_header");
-    expect(await codeOf(hubspot({ secret }).verify({ ...incomingWebhook(headers, body, url), method: "PUT" }))).toBe("invalid_signature");
+    expect(await hubspot({ secret }).sign({ id: "x", timestamp: new Date(1_700_000_000_123), body, url })).toEqual(
+      headers,
+    );
+    expect(
+      await codeOf(
+        hubspot({ secret }).verify(incomingWebhook({ ...headers, "x-hubspot-request-timestamp": "1.7e12" }, body, url)),
+      ),
+    ).toBe("malformed_header");
+    expect(await codeOf(hubspot({ secret }).verify({ ...incomingWebhook(headers, body, url), method: "PUT" }))).toBe(
+      "invalid_signature",
+    );
   });
 
   it("decodes the characters HubSpot's docs list (%3A, %40...) in the URI it signs, as HubSpot does", async () => {
@@ -34,7 +42,11 @@ describe("hubspot", () => {
       "x-hubspot-request-timestamp": "1700000000123",
     };
     await expect(hubspot({ secret }).verify(incomingWebhook(headers, body, received))).resolves.toBeDefined();
-    expect(await hubspot({ secret }).sign({ id: "x", timestamp: new Date(1_700_000_000_123), body, url: received })).toEqual(headers);
-    expect(await codeOf(hubspot({ secret }).verify(incomingWebhook(headers, body, received.replace("%40", "%41"))))).toBe("invalid_signature");
+    expect(
+      await hubspot({ secret }).sign({ id: "x", timestamp: new Date(1_700_000_000_123), body, url: received }),
+    ).toEqual(headers);
+    expect(
+      await codeOf(hubspot({ secret }).verify(incomingWebhook(headers, body, received.replace("%40", "%41")))),
+    ).toBe("invalid_signature");
   });
 });

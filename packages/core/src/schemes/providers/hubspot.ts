@@ -14,7 +14,20 @@ const TIMESTAMP_HEADER = "x-hubspot-request-timestamp";
 const MILLISECONDS = /^\d{1,15}$/;
 // HubSpot signs the URI with these characters decoded (its docs' table), so a URL as received,
 // `%40` and all, is brought to that form first: https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/request-validation
-const DECODED: Record<string, string> = { "3A": ":", "2F": "/", "3F": "?", "40": "@", "21": "!", "24": "$", "27": "'", "28": "(", "29": ")", "2A": "*", "2C": ",", "3B": ";" };
+const DECODED: Record<string, string> = {
+  "3A": ":",
+  "2F": "/",
+  "3F": "?",
+  "40": "@",
+  "21": "!",
+  "24": "$",
+  "27": "'",
+  "28": "(",
+  "29": ")",
+  "2A": "*",
+  "2C": ",",
+  "3B": ";",
+};
 const ENCODED = /%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi;
 
 /** The request URI as HubSpot signs it. */
@@ -34,7 +47,12 @@ function signedUri(url: string): string {
  * const verifier = createVerifier({ scheme: hubspot({ secret: process.env.HUBSPOT_CLIENT_SECRET }) });
  */
 export function hubspot(options: HubspotOptions): WebhookScheme {
-  const resolved = signatureFormat({ name: "hubspot", algorithm: "hmac-sha256", signatureHeader: "x-hubspot-signature-v3", encoding: "base64" });
+  const resolved = signatureFormat({
+    name: "hubspot",
+    algorithm: "hmac-sha256",
+    signatureHeader: "x-hubspot-signature-v3",
+    encoding: "base64",
+  });
   const { format } = resolved;
   return formatScheme(
     {
@@ -45,16 +63,28 @@ export function hubspot(options: HubspotOptions): WebhookScheme {
         async read(incoming) {
           const fields = await format.read(incoming);
           const milliseconds = requireHeader(incoming.header, TIMESTAMP_HEADER);
-          if (!MILLISECONDS.test(milliseconds)) throw new WebhookError("malformed_header", `${TIMESTAMP_HEADER} is not unix milliseconds`);
-          return { ...fields, extra: [utf8(incoming.method.toUpperCase()), utf8(signedUri(incoming.url)), utf8(milliseconds)] };
+          if (!MILLISECONDS.test(milliseconds))
+            throw new WebhookError("malformed_header", `${TIMESTAMP_HEADER} is not unix milliseconds`);
+          return {
+            ...fields,
+            extra: [utf8(incoming.method.toUpperCase()), utf8(signedUri(incoming.url)), utf8(milliseconds)],
+          };
         },
         fieldsFor(message) {
           const milliseconds = message.timestamp.getTime();
-          if (!Number.isSafeInteger(milliseconds) || milliseconds < 0) throw new WebhookError("invalid_options", "timestamp must be a valid Date after 1970");
-          return { extra: [utf8("POST"), utf8(signedUri(urlToSign("hubspot", undefined, message.url))), utf8(String(milliseconds))] };
+          if (!Number.isSafeInteger(milliseconds) || milliseconds < 0)
+            throw new WebhookError("invalid_options", "timestamp must be a valid Date after 1970");
+          return {
+            extra: [
+              utf8("POST"),
+              utf8(signedUri(urlToSign("hubspot", undefined, message.url))),
+              utf8(String(milliseconds)),
+            ],
+          };
         },
         signedContent(fields, body) {
-          const [method = new Uint8Array(0), url = new Uint8Array(0), milliseconds = new Uint8Array(0)] = fields.extra ?? [];
+          const [method = new Uint8Array(0), url = new Uint8Array(0), milliseconds = new Uint8Array(0)] =
+            fields.extra ?? [];
           return [method, url, body, milliseconds];
         },
         identify(fields, body, proof) {
@@ -62,7 +92,10 @@ export function hubspot(options: HubspotOptions): WebhookScheme {
           return { ...identity, timestamp: new Date(Number(decodeUtf8(fields.extra?.[2] ?? new Uint8Array(0)))) };
         },
         write(fields, signatures) {
-          return { ...format.write(fields, signatures), [TIMESTAMP_HEADER]: decodeUtf8(fields.extra?.[2] ?? new Uint8Array(0)) };
+          return {
+            ...format.write(fields, signatures),
+            [TIMESTAMP_HEADER]: decodeUtf8(fields.extra?.[2] ?? new Uint8Array(0)),
+          };
         },
       },
     },

@@ -29,6 +29,13 @@ export function intercom(options: IntercomOptions): WebhookScheme {
 }
 
 export const intercomProvider = defineProvider(
-  { title: "Intercom", algorithm: "hmac-sha1", timestamped: false, messageId: "id in the signed body", docs: "https://developers.intercom.com/docs/references/webhooks/webhook-models#signed-notifications", keys: "secret" },
+  {
+    title: "Intercom",
+    algorithm: "hmac-sha1",
+    timestamped: false,
+    messageId: "id in the signed body",
+    docs: "https://developers.intercom.com/docs/references/webhooks/webhook-models#signed-notifications",
+    keys: "secret",
+  },
   intercom,
 );

@@ -9,11 +9,20 @@ import { github } from "./github.js";
 import { stripe } from "./stripe.js";
 
 function incoming(headers: Record<string, string>, body: string) {
-  return { method: "POST", url: "https://receiver.test/", header: headerReader(headers), body: utf8(body), tenant: undefined };
+  return {
+    method: "POST",
+    url: "https://receiver.test/",
+    header: headerReader(headers),
+    body: utf8(body),
+    tenant: undefined,
+  };
 }
 
 const eventBody = fc
-  .record({ id: fc.stringMatching(/^evt_[A-Za-z0-9]{4,24}$/), data: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 16 })) })
+  .record({
+    id: fc.stringMatching(/^evt_[A-Za-z0-9]{4,24}$/),
+    data: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 16 })),
+  })
   .map((event) => JSON.stringify({ ...event, object: "event" }));
 
 describe("stripe SDK interop", () => {
@@ -22,12 +31,16 @@ describe("stripe SDK interop", () => {
   it("verifies what stripe.webhooks.generateTestHeaderString signs", async () => {
     const scheme = stripe({ secret });
     await fc.assert(
-      fc.asyncProperty(eventBody, fc.integer({ min: 1_600_000_000, max: 2_000_000_000 }), async (payload, timestamp) => {
-        const header = Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
-        const result = await scheme.verify(incoming({ "Stripe-Signature": header }, payload));
-        expect(result.id).toBe(JSON.parse(payload).id);
-        expect(result.timestamp?.getTime()).toBe(timestamp * 1000);
-      }),
+      fc.asyncProperty(
+        eventBody,
+        fc.integer({ min: 1_600_000_000, max: 2_000_000_000 }),
+        async (payload, timestamp) => {
+          const header = Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
+          const result = await scheme.verify(incoming({ "Stripe-Signature": header }, payload));
+          expect(result.id).toBe(JSON.parse(payload).id);
+          expect(result.timestamp?.getTime()).toBe(timestamp * 1000);
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -39,7 +52,9 @@ describe("stripe SDK interop", () => {
         const headers = await scheme.sign({ id: "ignored", timestamp: new Date(), body: payload });
         const event = Stripe.webhooks.constructEvent(payload, headers["stripe-signature"] as string, secret);
         expect(event.id).toBe(JSON.parse(payload).id);
-        expect(() => Stripe.webhooks.constructEvent(payload, headers["stripe-signature"] as string, "whsec_other")).toThrow();
+        expect(() =>
+          Stripe.webhooks.constructEvent(payload, headers["stripe-signature"] as string, "whsec_other"),
+        ).toThrow();
       }),
       { numRuns: 50 },
     );
@@ -55,7 +70,9 @@ describe("@octokit/webhooks-methods interop", () => {
     await fc.assert(
       fc.asyncProperty(payload, async (body) => {
         const signature = await octokitSign(secret, body);
-        await expect(scheme.verify(incoming({ "X-Hub-Signature-256": signature, "X-GitHub-Delivery": "d-1" }, body))).resolves.toMatchObject({
+        await expect(
+          scheme.verify(incoming({ "X-Hub-Signature-256": signature, "X-GitHub-Delivery": "d-1" }, body)),
+        ).resolves.toMatchObject({
           id: "d-1",
         });
       }),

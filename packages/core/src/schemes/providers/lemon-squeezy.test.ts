@@ -16,7 +16,9 @@ describe("lemon-squeezy", () => {
     const result = await lemonSqueezy({ secret }).verify(incomingWebhook(headers, body));
     expect(result.timestamp).toBeUndefined();
     expect(await lemonSqueezy({ secret }).sign({ id: "x", timestamp: new Date(), body })).toMatchObject(headers);
-    expect(await codeOf(lemonSqueezy({ secret }).verify(incomingWebhook(headers, `${body} `)))).toBe("invalid_signature");
+    expect(await codeOf(lemonSqueezy({ secret }).verify(incomingWebhook(headers, `${body} `)))).toBe(
+      "invalid_signature",
+    );
     expect(result.id).toMatch(/^[A-Za-z0-9+/]{43}=$/); // no id: the MAC deduplicates
   });
 });

@@ -28,6 +28,13 @@ export function lemonSqueezy(options: LemonSqueezyOptions): WebhookScheme {
 }
 
 export const lemonSqueezyProvider = defineProvider(
-  { title: "Lemon Squeezy", algorithm: "hmac-sha256", timestamped: false, messageId: "none: the MAC deduplicates", docs: "https://docs.lemonsqueezy.com/help/webhooks/signing-requests", keys: "secret" },
+  {
+    title: "Lemon Squeezy",
+    algorithm: "hmac-sha256",
+    timestamped: false,
+    messageId: "none: the MAC deduplicates",
+    docs: "https://docs.lemonsqueezy.com/help/webhooks/signing-requests",
+    keys: "secret",
+  },
   lemonSqueezy,
 );

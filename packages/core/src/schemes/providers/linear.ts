@@ -37,7 +37,8 @@ export function linear(options: LinearOptions): WebhookScheme {
           const identity = format.identify?.(fields, body, proof) ?? { id: fields.id ?? "" };
           const at = jsonObject(body)?.webhookTimestamp;
           if (at === undefined) return identity;
-          if (typeof at !== "number" || !Number.isSafeInteger(at) || at < 0) throw new WebhookError("malformed_body", "webhookTimestamp is not milliseconds");
+          if (typeof at !== "number" || !Number.isSafeInteger(at) || at < 0)
+            throw new WebhookError("malformed_body", "webhookTimestamp is not milliseconds");
           return { ...identity, timestamp: new Date(at) };
         },
       },

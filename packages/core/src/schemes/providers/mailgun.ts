@@ -18,7 +18,8 @@ const UNIX_SECONDS = /^\d{1,12}$/;
 const TOKEN = /^[\x21-\x7e]{1,256}$/;
 
 function checkToken(token: unknown, code: "malformed_body" | "invalid_options"): string {
-  if (typeof token !== "string" || !TOKEN.test(token)) throw new WebhookError(code, "the Mailgun token must be 1-256 visible ASCII characters");
+  if (typeof token !== "string" || !TOKEN.test(token))
+    throw new WebhookError(code, "the Mailgun token must be 1-256 visible ASCII characters");
   return token;
 }
 
@@ -31,9 +32,11 @@ function readSignature(body: Uint8Array) {
     throw new WebhookError("malformed_body", "the Mailgun body has no signature object");
   }
   const { timestamp, token, signature: mac } = signature as Record<string, unknown>;
-  if (typeof timestamp !== "string" || !UNIX_SECONDS.test(timestamp)) throw new WebhookError("malformed_body", "signature.timestamp is not unix seconds");
+  if (typeof timestamp !== "string" || !UNIX_SECONDS.test(timestamp))
+    throw new WebhookError("malformed_body", "signature.timestamp is not unix seconds");
   const bytes = typeof mac === "string" ? decodeHex(mac) : undefined;
-  if (bytes === undefined || bytes.length !== 32) throw new WebhookError("malformed_body", "signature.signature is not a hex HMAC-SHA256");
+  if (bytes === undefined || bytes.length !== 32)
+    throw new WebhookError("malformed_body", "signature.signature is not a hex HMAC-SHA256");
   return { timestamp, token: checkToken(token, "malformed_body"), mac: bytes };
 }
 
@@ -54,14 +57,19 @@ const mailgunFormat: SignatureFormat = {
     return [fields.timestamp ?? "", fields.id ?? ""];
   },
   write(fields, signatures) {
-    return { token: fields.id ?? "", timestamp: fields.timestamp ?? "", signature: encodeHex(signatures[0]?.bytes ?? new Uint8Array(0)) };
+    return {
+      token: fields.id ?? "",
+      timestamp: fields.timestamp ?? "",
+      signature: encodeHex(signatures[0]?.bytes ?? new Uint8Array(0)),
+    };
   },
 };
 
 /** The event data a sender passes, as JSON text (spliced into the body unchanged). */
 function eventDataText(message: OutgoingWebhook): string {
   const bytes = toBytes(message.body);
-  if (jsonObject(bytes) === undefined) throw new WebhookError("invalid_options", "a Mailgun body is its event-data: pass a JSON object");
+  if (jsonObject(bytes) === undefined)
+    throw new WebhookError("invalid_options", "a Mailgun body is its event-data: pass a JSON object");
   return decodeUtf8Strict(bytes) as string;
 }
 
@@ -85,7 +93,10 @@ export function mailgun(options: MailgunOptions): WebhookScheme {
   return {
     ...scheme,
     async sign() {
-      throw new WebhookError("invalid_options", "Mailgun signs inside the JSON body: use encode(), which returns the body to send");
+      throw new WebhookError(
+        "invalid_options",
+        "Mailgun signs inside the JSON body: use encode(), which returns the body to send",
+      );
     },
     async encode(message) {
       const eventData = eventDataText(message);

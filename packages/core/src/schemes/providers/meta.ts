@@ -30,6 +30,13 @@ export function meta(options: MetaOptions): WebhookScheme {
 }
 
 export const metaProvider = defineProvider(
-  { title: "Meta (WhatsApp, Messenger, Instagram)", algorithm: "hmac-sha256", timestamped: false, messageId: "none: the MAC deduplicates", docs: "https://developers.facebook.com/docs/graph-api/webhooks/getting-started#event-notifications", keys: "secret" },
+  {
+    title: "Meta (WhatsApp, Messenger, Instagram)",
+    algorithm: "hmac-sha256",
+    timestamped: false,
+    messageId: "none: the MAC deduplicates",
+    docs: "https://developers.facebook.com/docs/graph-api/webhooks/getting-started#event-notifications",
+    keys: "secret",
+  },
   meta,
 );

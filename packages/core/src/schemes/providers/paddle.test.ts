@@ -13,8 +13,12 @@ describe("paddle", () => {
     const body = '{"event_id":"evt_01h","event_type":"transaction.completed","data":{}}';
     const h1 = await hmacHex("SHA-256", secret, `1700000000:${body}`);
     const old = await hmacHex("SHA-256", `${secret}_old`, `1700000000:${body}`);
-    const result = await paddle({ secret }).verify(incomingWebhook({ "paddle-signature": `ts=1700000000;h1=${old};h1=${h1}` }, body));
+    const result = await paddle({ secret }).verify(
+      incomingWebhook({ "paddle-signature": `ts=1700000000;h1=${old};h1=${h1}` }, body),
+    );
     expect(result).toMatchObject({ id: "evt_01h", timestamp: new Date(1_700_000_000_000) });
-    expect(await codeOf(paddle({ secret }).verify(incomingWebhook({ "paddle-signature": `h1=${h1}` }, body)))).toBe("malformed_header");
+    expect(await codeOf(paddle({ secret }).verify(incomingWebhook({ "paddle-signature": `h1=${h1}` }, body)))).toBe(
+      "malformed_header",
+    );
   });
 });

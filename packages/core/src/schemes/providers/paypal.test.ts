@@ -11,12 +11,26 @@ import { type ConformanceKey, describeConformance, T } from "./test-support/conf
 
 const WEBHOOK_ID = "8PT597110X687430LTEST";
 const DAY_MS = 86_400_000;
-const RSA = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+const RSA = {
+  name: "RSASSA-PKCS1-v1_5",
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: "SHA-256",
+};
 
-const sha256WithRsa = () => new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: "1.2.840.113549.1.1.11" }), new asn1js.Null()] });
+const sha256WithRsa = () =>
+  new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: "1.2.840.113549.1.1.11" }), new asn1js.Null()] });
 const commonName = (cn: string) =>
   new asn1js.Sequence({
-    value: [new asn1js.Set({ value: [new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: "2.5.4.3" }), new asn1js.Utf8String({ value: cn })] })] })],
+    value: [
+      new asn1js.Set({
+        value: [
+          new asn1js.Sequence({
+            value: [new asn1js.ObjectIdentifier({ value: "2.5.4.3" }), new asn1js.Utf8String({ value: cn })],
+          }),
+        ],
+      }),
+    ],
   });
 
 /** A self-signed X.509 v3 certificate for the pair, made here with asn1js and Web Crypto (no process, no network). */
@@ -28,13 +42,20 @@ async function testCertificate(pair: CryptoKeyPair, validity: { notBefore: Date;
       new asn1js.Integer({ value: Math.floor(Math.random() * 2 ** 31) }),
       sha256WithRsa(),
       commonName("hooksec test PayPal certificate (not real)"),
-      new asn1js.Sequence({ value: [new asn1js.UTCTime({ valueDate: validity.notBefore }), new asn1js.UTCTime({ valueDate: validity.notAfter })] }),
+      new asn1js.Sequence({
+        value: [
+          new asn1js.UTCTime({ valueDate: validity.notBefore }),
+          new asn1js.UTCTime({ valueDate: validity.notAfter }),
+        ],
+      }),
       commonName("messageverificationcerts.sandbox.paypal.test"),
       asn1js.fromBER(spki).result,
     ],
   });
   const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", pair.privateKey, tbs.toBER(false));
-  const certificate = new asn1js.Sequence({ value: [tbs, sha256WithRsa(), new asn1js.BitString({ valueHex: signature })] });
+  const certificate = new asn1js.Sequence({
+    value: [tbs, sha256WithRsa(), new asn1js.BitString({ valueHex: signature })],
+  });
   const base64 = encodeBase64(new Uint8Array(certificate.toBER(false)));
   return `-----BEGIN CERTIFICATE-----\n${base64.replace(/.{64}/g, "$&\n")}\n-----END CERTIFICATE-----\n`;
 }
@@ -48,14 +69,24 @@ interface PaypalKey {
 
 // RSA-2048 key generation is slow: four pairs, handed out in turn (consecutive keys always differ),
 // each with its own certificate and URL.
-const pairs = Array.from({ length: 4 }, () => crypto.subtle.generateKey(RSA, true, ["sign", "verify"]) as Promise<CryptoKeyPair>);
+const pairs = Array.from(
+  { length: 4 },
+  () => crypto.subtle.generateKey(RSA, true, ["sign", "verify"]) as Promise<CryptoKeyPair>,
+);
 let nextPair = 0;
 beforeAll(() => Promise.all(pairs), 60_000);
 
-async function paypalKey(validity = { notBefore: new Date(Date.now() - DAY_MS), notAfter: new Date(Date.now() + DAY_MS) }): Promise<PaypalKey> {
+async function paypalKey(
+  validity = { notBefore: new Date(Date.now() - DAY_MS), notAfter: new Date(Date.now() + DAY_MS) },
+): Promise<PaypalKey> {
   const pair = await (pairs[nextPair++ % pairs.length] as Promise<CryptoKeyPair>);
   const url = `https://api.sandbox.paypal.com/v1/notifications/certs/CERT-${crypto.randomUUID()}`;
-  return { url, pem: await testCertificate(pair, validity), privateKey: await crypto.subtle.exportKey("jwk", pair.privateKey), pair };
+  return {
+    url,
+    pem: await testCertificate(pair, validity),
+    privateKey: await crypto.subtle.exportKey("jwk", pair.privateKey),
+    pair,
+  };
 }
 
 /** PayPal's certificate host, offline: the certificates it serves, and every URL it was asked for. */
@@ -68,8 +99,10 @@ function fakePaypal(keys: readonly PaypalKey[]) {
   return { asked, fetchCertificate };
 }
 
-const sender = (key: PaypalKey, webhookId = WEBHOOK_ID) => paypal({ webhookId, privateKey: key.privateKey, certificateUrl: key.url });
-const receiver = (keys: readonly PaypalKey[], fake = fakePaypal(keys)) => paypal({ webhookId: WEBHOOK_ID, fetchCertificate: fake.fetchCertificate });
+const sender = (key: PaypalKey, webhookId = WEBHOOK_ID) =>
+  paypal({ webhookId, privateKey: key.privateKey, certificateUrl: key.url });
+const receiver = (keys: readonly PaypalKey[], fake = fakePaypal(keys)) =>
+  paypal({ webhookId: WEBHOOK_ID, fetchCertificate: fake.fetchCertificate });
 
 describeConformance({
   name: "paypal",
@@ -116,7 +149,9 @@ describe("paypal", () => {
     const body = '{"id":"WH-9UG43882HX7271132-6E0871324L7949614","event_type":"PAYMENT.SALE.COMPLETED"}';
     const [id, time] = ["d938e770-8046-11e6-8103-6b62a8a99ac4", "2023-11-14T22:13:20Z"];
     const message = new TextEncoder().encode(`${id}|${time}|${WEBHOOK_ID}|${crc32BitByBit(utf8(body))}`);
-    const signature = encodeBase64(new Uint8Array(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key.pair.privateKey, message)));
+    const signature = encodeBase64(
+      new Uint8Array(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key.pair.privateKey, message)),
+    );
     const headers = {
       "paypal-transmission-id": id,
       "paypal-transmission-time": time,
@@ -124,7 +159,11 @@ describe("paypal", () => {
       "paypal-cert-url": key.url,
       "paypal-auth-algo": "SHA256withRSA",
     };
-    await expect(receiver([key]).verify(incomingWebhook(headers, body))).resolves.toMatchObject({ id, timestamp: T, keyId: key.url });
+    await expect(receiver([key]).verify(incomingWebhook(headers, body))).resolves.toMatchObject({
+      id,
+      timestamp: T,
+      keyId: key.url,
+    });
     expect(await sender(key).sign({ id, timestamp: new Date(T.getTime() + 999), body })).toEqual(headers);
     expect(await codeOf(receiver([key]).verify(incomingWebhook(headers, `${body} `)))).toBe("invalid_signature");
     const otherWebhook = await sender(key, "OTHERWEBHOOK1").sign({ id, timestamp: T, body });
@@ -158,26 +197,39 @@ describe("paypal", () => {
       "not a url",
     ];
     for (const url of refused) {
-      expect(await codeOf(receiver([key], fake).verify(incomingWebhook({ ...headers, "paypal-cert-url": url }, "{}"))), url).toBe("untrusted_key");
+      expect(
+        await codeOf(receiver([key], fake).verify(incomingWebhook({ ...headers, "paypal-cert-url": url }, "{}"))),
+        url,
+      ).toBe("untrusted_key");
     }
     expect(fake.asked).toEqual([]);
     for (const host of ["api.paypal.com", "api-m.paypal.com", "api.sandbox.paypal.com", "api-m.sandbox.paypal.com"]) {
-      expect(await codeOf(receiver([key], fake).verify(incomingWebhook({ ...headers, "paypal-cert-url": `https://${host}${path}` }, "{}")))).toBe("invalid_signature");
+      expect(
+        await codeOf(
+          receiver([key], fake).verify(
+            incomingWebhook({ ...headers, "paypal-cert-url": `https://${host}${path}` }, "{}"),
+          ),
+        ),
+      ).toBe("invalid_signature");
     }
     expect(fake.asked).toHaveLength(4);
-    expect(() => paypal({ webhookId: WEBHOOK_ID, privateKey: key.privateKey, certificateUrl: `https://evil.test${path}` })).toThrow(
-      expect.objectContaining({ code: "invalid_options" }),
-    );
+    expect(() =>
+      paypal({ webhookId: WEBHOOK_ID, privateKey: key.privateKey, certificateUrl: `https://evil.test${path}` }),
+    ).toThrow(expect.objectContaining({ code: "invalid_options" }));
   });
 
   it("fetches a certificate once while cached, refuses an expired one, and answers 503 when it cannot be read", async () => {
     const key = await paypalKey();
     const fake = fakePaypal([key]);
     const scheme = receiver([key], fake);
-    for (let i = 0; i < 3; i++) await scheme.verify(incomingWebhook(await sender(key).sign({ id: `t-${i}`, timestamp: T, body: "{}" }), "{}"));
+    for (let i = 0; i < 3; i++)
+      await scheme.verify(incomingWebhook(await sender(key).sign({ id: `t-${i}`, timestamp: T, body: "{}" }), "{}"));
     expect(fake.asked).toEqual([key.url]);
 
-    const expired = await paypalKey({ notBefore: new Date(Date.now() - 2 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) });
+    const expired = await paypalKey({
+      notBefore: new Date(Date.now() - 2 * DAY_MS),
+      notAfter: new Date(Date.now() - DAY_MS),
+    });
     const old = await sender(expired).sign({ id: "t-old", timestamp: T, body: "{}" });
     expect(await codeOf(receiver([expired]).verify(incomingWebhook(old, "{}")))).toBe("invalid_signature");
 
@@ -192,16 +244,25 @@ describe("paypal", () => {
       });
     const headers = await sender(key).sign({ id: "t-9", timestamp: T, body: "{}" });
     const unreachable = broken(() => Promise.reject(new Error("ECONNREFUSED")));
-    for (let i = 0; i < 2; i++) expect(await codeOf(unreachable.verify(incomingWebhook(headers, "{}")))).toBe("key_set_unavailable");
+    for (let i = 0; i < 2; i++)
+      expect(await codeOf(unreachable.verify(incomingWebhook(headers, "{}")))).toBe("key_set_unavailable");
     expect(calls).toBe(1);
-    expect(await codeOf(broken(async () => "<html>maintenance</html>").verify(incomingWebhook(headers, "{}")))).toBe("key_set_unavailable");
-    expect(await codeOf(broken(async () => key.pem.replace(/[A-Z]{8}/, "AAAAAAAA")).verify(incomingWebhook(headers, "{}")))).toBe("key_set_unavailable");
+    expect(await codeOf(broken(async () => "<html>maintenance</html>").verify(incomingWebhook(headers, "{}")))).toBe(
+      "key_set_unavailable",
+    );
+    expect(
+      await codeOf(broken(async () => key.pem.replace(/[A-Z]{8}/, "AAAAAAAA")).verify(incomingWebhook(headers, "{}"))),
+    ).toBe("key_set_unavailable");
   });
 
   it("bounds fetches of made-up certificate URLs: past the budget, 503 without fetching", async () => {
     const key = await paypalKey();
     const fake = fakePaypal([]);
-    const scheme = paypal({ webhookId: WEBHOOK_ID, fetchCertificate: fake.fetchCertificate, certificateCache: { maxFetchesPerMinute: 2 } });
+    const scheme = paypal({
+      webhookId: WEBHOOK_ID,
+      fetchCertificate: fake.fetchCertificate,
+      certificateCache: { maxFetchesPerMinute: 2 },
+    });
     const headers = await sender(key).sign({ id: "t-1", timestamp: T, body: "{}" });
     const codes: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -216,12 +277,22 @@ describe("paypal", () => {
     const key = await paypalKey();
     const headers = await sender(key).sign({ id: "t-1", timestamp: T, body: "{}" });
     for (const algorithm of ["SHA1withRSA", "sha256withrsa", "SHA256withECDSA"]) {
-      expect(await codeOf(receiver([key]).verify(incomingWebhook({ ...headers, "paypal-auth-algo": algorithm }, "{}")))).toBe("algorithm_not_allowed");
+      expect(
+        await codeOf(receiver([key]).verify(incomingWebhook({ ...headers, "paypal-auth-algo": algorithm }, "{}"))),
+      ).toBe("algorithm_not_allowed");
     }
-    expect(await codeOf(receiver([key]).verify(incomingWebhook({ ...headers, "paypal-transmission-time": "1700000000" }, "{}")))).toBe("malformed_header");
-    expect(() => paypal({ webhookId: "", fetchCertificate: fakePaypal([]).fetchCertificate })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(
+      await codeOf(
+        receiver([key]).verify(incomingWebhook({ ...headers, "paypal-transmission-time": "1700000000" }, "{}")),
+      ),
+    ).toBe("malformed_header");
+    expect(() => paypal({ webhookId: "", fetchCertificate: fakePaypal([]).fetchCertificate })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
     expect(() => paypal({ webhookId: WEBHOOK_ID })).toThrow(expect.objectContaining({ code: "invalid_options" }));
-    expect(() => paypal({ webhookId: WEBHOOK_ID, privateKey: key.privateKey })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => paypal({ webhookId: WEBHOOK_ID, privateKey: key.privateKey })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
     expect(await codeOf(receiver([key]).sign({ id: "t-1", timestamp: T, body: "{}" }))).toBe("invalid_options");
     expect(await codeOf(sender(key).verify(incomingWebhook(headers, "{}")))).toBe("invalid_options");
   });

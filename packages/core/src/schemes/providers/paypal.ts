@@ -18,7 +18,10 @@ import { defineProvider } from "./provider.js";
  * PayPal API host); `undefined` when PayPal answers that there is none (404). Throw when it
  * cannot be fetched. Use an HTTP client that does not follow redirects and bounds the size.
  */
-export type PaypalCertificateFetcher = (url: string, context: { readonly signal: AbortSignal }) => Promise<string | undefined | null>;
+export type PaypalCertificateFetcher = (
+  url: string,
+  context: { readonly signal: AbortSignal },
+) => Promise<string | undefined | null>;
 
 export interface PaypalOptions {
   /** The webhook's id in the PayPal developer dashboard: it is signed, so a message for another webhook is refused. */
@@ -46,7 +49,12 @@ const HEADERS = {
 const AUTH_ALGO = "SHA256withRSA";
 const RSA_SHA256 = resolveAlgorithm("rsa-pkcs1-sha256");
 /** PayPal's API hosts, live and sandbox: the only places a certificate is fetched from. */
-const PAYPAL_HOSTS: ReadonlySet<string> = new Set(["api.paypal.com", "api-m.paypal.com", "api.sandbox.paypal.com", "api-m.sandbox.paypal.com"]);
+const PAYPAL_HOSTS: ReadonlySet<string> = new Set([
+  "api.paypal.com",
+  "api-m.paypal.com",
+  "api.sandbox.paypal.com",
+  "api-m.sandbox.paypal.com",
+]);
 const CERTIFICATE_PATH = "/v1/notifications/certs/";
 const WEBHOOK_ID = /^[A-Za-z0-9]{1,50}$/;
 // `|` separates the signed fields: an id may not contain it.
@@ -107,27 +115,41 @@ function paypalFormat(webhookId: string, certificateUrl: string | undefined): Si
     algorithms: [RSA_SHA256],
     read(incoming) {
       const id = requireHeader(incoming.header, HEADERS.id);
-      if (!TRANSMISSION_ID.test(id)) throw new WebhookError("malformed_header", `${HEADERS.id} is not 1-256 visible characters without |`);
+      if (!TRANSMISSION_ID.test(id))
+        throw new WebhookError("malformed_header", `${HEADERS.id} is not 1-256 visible characters without |`);
       const time = requireHeader(incoming.header, HEADERS.time);
-      if (parseTransmissionTime(time) === undefined) throw new WebhookError("malformed_header", `${HEADERS.time} is not an Internet date-time`);
+      if (parseTransmissionTime(time) === undefined)
+        throw new WebhookError("malformed_header", `${HEADERS.time} is not an Internet date-time`);
       const algorithm = requireHeader(incoming.header, HEADERS.algorithm);
-      if (algorithm !== AUTH_ALGO) throw new WebhookError("algorithm_not_allowed", `${HEADERS.algorithm} is not ${AUTH_ALGO}`);
+      if (algorithm !== AUTH_ALGO)
+        throw new WebhookError("algorithm_not_allowed", `${HEADERS.algorithm} is not ${AUTH_ALGO}`);
       const certificate = checkCertificateUrl(requireHeader(incoming.header, HEADERS.certificate), "untrusted_key");
       const signature = decodeBase64(requireHeader(incoming.header, HEADERS.signature));
       if (signature === undefined || signature.length < MIN_RSA_SIGNATURE || signature.length > MAX_RSA_SIGNATURE) {
         throw new WebhookError("malformed_header", `${HEADERS.signature} is not a base64 RSA signature`);
       }
-      return { id, keyId: certificate, signatures: [[signature]], extra: [signedString(id, time, webhookId, incoming.body), utf8(time)] };
+      return {
+        id,
+        keyId: certificate,
+        signatures: [[signature]],
+        extra: [signedString(id, time, webhookId, incoming.body), utf8(time)],
+      };
     },
     fieldsFor(message) {
-      if (certificateUrl === undefined) throw new WebhookError("invalid_options", "paypal signing needs `certificateUrl`");
+      if (certificateUrl === undefined)
+        throw new WebhookError("invalid_options", "paypal signing needs `certificateUrl`");
       const id = message.id;
-      if (typeof id !== "string" || !TRANSMISSION_ID.test(id)) throw new WebhookError("invalid_options", "a PayPal transmission id is 1-256 visible characters without |");
+      if (typeof id !== "string" || !TRANSMISSION_ID.test(id))
+        throw new WebhookError("invalid_options", "a PayPal transmission id is 1-256 visible characters without |");
       const ms = message.timestamp.getTime();
-      if (!Number.isFinite(ms) || ms < 0) throw new WebhookError("invalid_options", "timestamp must be a valid Date after 1970");
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new WebhookError("invalid_options", "timestamp must be a valid Date after 1970");
       // PayPal writes whole seconds: 2016-09-21T22:00:46Z.
       const time = new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
-      return { id, extra: [signedString(id, time, webhookId, toBytes(message.body)), utf8(time), utf8(certificateUrl)] };
+      return {
+        id,
+        extra: [signedString(id, time, webhookId, toBytes(message.body)), utf8(time), utf8(certificateUrl)],
+      };
     },
     signedContent(fields) {
       return [fields.extra?.[0] ?? new Uint8Array(0)];
@@ -152,11 +174,16 @@ function paypalFormat(webhookId: string, certificateUrl: string | undefined): Si
 
 /** The leaf (first) certificate of the PEM PayPal serves, as a key usable until the certificate expires. */
 async function certificateKey(url: string, pem: unknown) {
-  if (typeof pem !== "string") throw new WebhookError("invalid_options", "paypal fetchCertificate must return the PEM text, or undefined for a 404");
+  if (typeof pem !== "string")
+    throw new WebhookError(
+      "invalid_options",
+      "paypal fetchCertificate must return the PEM text, or undefined for a 404",
+    );
   const base64 = pem.length > MAX_CERTIFICATE_CHARS ? undefined : FIRST_CERTIFICATE.exec(pem)?.[1];
   const der = base64 === undefined ? undefined : decodeBase64(base64.replace(/\s+/g, ""));
   const spki = der === undefined ? undefined : certificatePublicKey(der);
-  if (der === undefined || spki === undefined) throw new WebhookError("key_set_unavailable", "the PayPal certificate is not a PEM certificate");
+  if (der === undefined || spki === undefined)
+    throw new WebhookError("key_set_unavailable", "the PayPal certificate is not a PEM certificate");
   let validity: { notBefore: Date; notAfter: Date };
   try {
     validity = await parseCertificate(der);
@@ -171,11 +198,21 @@ async function certificateKey(url: string, pem: unknown) {
   } catch (cause) {
     throw new WebhookError("key_set_unavailable", "the PayPal certificate does not hold an RSA key", { cause });
   }
-  const key: PreparedSignatureKey = { id: prepared.id, slot: 0, hmac: undefined, verifyKey: prepared.publicKey, signKey: undefined };
+  const key: PreparedSignatureKey = {
+    id: prepared.id,
+    slot: 0,
+    hmac: undefined,
+    verifyKey: prepared.publicKey,
+    signKey: undefined,
+  };
   return { key, notAfter: validity.notAfter.getTime() };
 }
 
-function certificateKeyring(fetchCertificate: PaypalCertificateFetcher | undefined, cacheOptions: KeyCacheOptions | undefined, signing: SignatureKeyring | undefined): SignatureKeyring {
+function certificateKeyring(
+  fetchCertificate: PaypalCertificateFetcher | undefined,
+  cacheOptions: KeyCacheOptions | undefined,
+  signing: SignatureKeyring | undefined,
+): SignatureKeyring {
   const cache =
     fetchCertificate === undefined
       ? undefined
@@ -191,13 +228,22 @@ function certificateKeyring(fetchCertificate: PaypalCertificateFetcher | undefin
     async keysFor(tenant, received) {
       // Signing asks without a received message; verifying names the certificate URL.
       if (received === undefined) {
-        if (signing === undefined) throw new WebhookError("invalid_options", "this paypal scheme only verifies: pass privateKey and certificateUrl to sign");
+        if (signing === undefined)
+          throw new WebhookError(
+            "invalid_options",
+            "this paypal scheme only verifies: pass privateKey and certificateUrl to sign",
+          );
         return signing.keysFor(tenant);
       }
-      if (cache === undefined) throw new WebhookError("invalid_options", "this paypal scheme only signs: pass fetchCertificate to verify");
+      if (cache === undefined)
+        throw new WebhookError("invalid_options", "this paypal scheme only signs: pass fetchCertificate to verify");
       if (received.keyId === undefined) throw new WebhookError("malformed_header", `missing ${HEADERS.certificate}`);
       const key = await cache.get(received.keyId);
-      if (key === undefined) throw new WebhookError("invalid_signature", "no current PayPal certificate at that URL (none, expired or not yet valid)");
+      if (key === undefined)
+        throw new WebhookError(
+          "invalid_signature",
+          "no current PayPal certificate at that URL (none, expired or not yet valid)",
+        );
       return [key];
     },
   };
@@ -230,19 +276,31 @@ function certificateKeyring(fetchCertificate: PaypalCertificateFetcher | undefin
  * });
  */
 export function paypal(options: PaypalOptions): WebhookScheme {
-  if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", "paypal needs options");
+  if (typeof options !== "object" || options === null)
+    throw new WebhookError("invalid_options", "paypal needs options");
   const { webhookId, fetchCertificate, privateKey, certificateUrl } = options;
   if (typeof webhookId !== "string" || !WEBHOOK_ID.test(webhookId)) {
-    throw new WebhookError("invalid_options", "paypal needs `webhookId`, the webhook's id in the PayPal dashboard (letters and digits); is the variable set where this runs?");
+    throw new WebhookError(
+      "invalid_options",
+      "paypal needs `webhookId`, the webhook's id in the PayPal dashboard (letters and digits); is the variable set where this runs?",
+    );
   }
-  if (fetchCertificate !== undefined && typeof fetchCertificate !== "function") throw new WebhookError("invalid_options", "paypal fetchCertificate must be a function");
+  if (fetchCertificate !== undefined && typeof fetchCertificate !== "function")
+    throw new WebhookError("invalid_options", "paypal fetchCertificate must be a function");
   if (fetchCertificate === undefined && privateKey === undefined) {
-    throw new WebhookError("invalid_options", "paypal needs `fetchCertificate` (to verify) or `privateKey` with `certificateUrl` (to sign)");
+    throw new WebhookError(
+      "invalid_options",
+      "paypal needs `fetchCertificate` (to verify) or `privateKey` with `certificateUrl` (to sign)",
+    );
   }
-  if (privateKey !== undefined && certificateUrl === undefined) throw new WebhookError("invalid_options", "paypal signing needs `certificateUrl`");
+  if (privateKey !== undefined && certificateUrl === undefined)
+    throw new WebhookError("invalid_options", "paypal signing needs `certificateUrl`");
   const url = certificateUrl === undefined ? undefined : checkCertificateUrl(certificateUrl, "invalid_options");
   const signing = privateKey === undefined ? undefined : asymmetricKeyring({ privateKey }, RSA_SHA256);
-  return customScheme(paypalFormat(webhookId, url), certificateKeyring(fetchCertificate, options.certificateCache, signing));
+  return customScheme(
+    paypalFormat(webhookId, url),
+    certificateKeyring(fetchCertificate, options.certificateCache, signing),
+  );
 }
 
 export const paypalProvider = defineProvider(

@@ -62,7 +62,8 @@ function again(error: WebhookError): WebhookError {
 
 /** A bounded, rate-limited cache in front of a key loader, shared by Plaid's JWKs and PayPal's certificates. */
 export function createKeyCache<K>(what: string, load: KeyLoader<K>, options: KeyCacheOptions = {}): KeyCache<K> {
-  if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", `${what} cache options must be an object`);
+  if (typeof options !== "object" || options === null)
+    throw new WebhookError("invalid_options", `${what} cache options must be an object`);
   const maxEntries = Math.floor(positive(options.maxEntries, 16, "maxEntries"));
   const maxAgeMs = 1000 * positive(options.maxAgeSeconds, 3600, "maxAgeSeconds");
   const retryMs = 1000 * positive(options.retrySeconds, 60, "retrySeconds");
@@ -76,7 +77,8 @@ export function createKeyCache<K>(what: string, load: KeyLoader<K>, options: Key
 
   function spendBudget(now: number): void {
     while (fetchedAt.length > 0 && (fetchedAt[0] as number) <= now - MINUTE_MS) fetchedAt.shift();
-    if (fetchedAt.length >= budget) throw new WebhookError("key_set_unavailable", `more than ${budget} ${what} fetches of unknown ids in a minute`);
+    if (fetchedAt.length >= budget)
+      throw new WebhookError("key_set_unavailable", `more than ${budget} ${what} fetches of unknown ids in a minute`);
     fetchedAt.push(now);
   }
 
@@ -102,7 +104,9 @@ export function createKeyCache<K>(what: string, load: KeyLoader<K>, options: Key
       remember(known, id, { key: loaded.key, until }, maxEntries);
       return loaded.key;
     } catch (cause) {
-      const error = isWebhookError(cause) ? cause : new WebhookError("key_set_unavailable", `the ${what} could not be fetched`, { cause });
+      const error = isWebhookError(cause)
+        ? cause
+        : new WebhookError("key_set_unavailable", `the ${what} could not be fetched`, { cause });
       known.delete(id);
       remember(refused, id, { until: Date.now() + retryMs, error }, MAX_REFUSED);
       throw error;

@@ -29,7 +29,8 @@ describeConformance({
   receiver: (keys) => plaid({ keyFetcher: fakePlaid(keys).keyFetcher, keyCache: { maxFetchesPerMinute: 10_000 } }),
 });
 
-const base64url = (value: unknown) => btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+const base64url = (value: unknown) =>
+  btoa(JSON.stringify(value)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 
 describe("plaid", () => {
   // A webhook Plaid signed, with the key /webhook_verification_key/get returned for its kid, from the
@@ -58,14 +59,18 @@ describe("plaid", () => {
     expect(result.timestamp).toEqual(new Date(1_590_887_001_000));
     expect(result.keyId).toBe(vector.key.kid);
     const compact = JSON.stringify(JSON.parse(vector.body));
-    expect(await codeOf(vectorScheme().verify(incomingWebhook({ "plaid-verification": vector.jwt }, compact)))).toBe("invalid_signature");
+    expect(await codeOf(vectorScheme().verify(incomingWebhook({ "plaid-verification": vector.jwt }, compact)))).toBe(
+      "invalid_signature",
+    );
   });
 
   it("refuses an expired Plaid key, and a fetcher that answers with something other than the key", async () => {
     const headers = { "plaid-verification": vector.jwt };
     const expired = plaid({ keyFetcher: async () => ({ ...vector.key, expired_at: 1_700_000_000 }) });
     expect(await codeOf(expired.verify(incomingWebhook(headers, vector.body)))).toBe("invalid_signature");
-    const wholeResponse = plaid({ keyFetcher: async () => ({ key: vector.key, request_id: "x" }) as unknown as PlaidVerificationKey });
+    const wholeResponse = plaid({
+      keyFetcher: async () => ({ key: vector.key, request_id: "x" }) as unknown as PlaidVerificationKey,
+    });
     expect(await codeOf(wholeResponse.verify(incomingWebhook(headers, vector.body)))).toBe("invalid_options");
     const otherKid = plaid({ keyFetcher: async () => ({ ...vector.key, kid: "another" }) });
     expect(await codeOf(otherKid.verify(incomingWebhook(headers, vector.body)))).toBe("invalid_options");
@@ -76,14 +81,27 @@ describe("plaid", () => {
     const { asked, keyFetcher } = fakePlaid([key]);
     const receiver = plaid({ keyFetcher });
     const [, payload, signature] = vector.jwt.split(".");
-    const forge = (header: Record<string, unknown>) => ({ "plaid-verification": `${base64url(header)}.${payload}.${signature}` });
+    const forge = (header: Record<string, unknown>) => ({
+      "plaid-verification": `${base64url(header)}.${payload}.${signature}`,
+    });
     for (const alg of ["none", "HS256", "RS256", "ES384", "EdDSA"]) {
-      expect(await codeOf(receiver.verify(incomingWebhook(forge({ alg, kid: "k", typ: "JWT" }), vector.body))), alg).toBe("algorithm_not_allowed");
+      expect(
+        await codeOf(receiver.verify(incomingWebhook(forge({ alg, kid: "k", typ: "JWT" }), vector.body))),
+        alg,
+      ).toBe("algorithm_not_allowed");
     }
     const jwk = key.verifying as JsonWebKey;
-    expect(await codeOf(receiver.verify(incomingWebhook(forge({ alg: "ES256", kid: "k", jwk }), vector.body)))).toBe("untrusted_key");
-    expect(await codeOf(receiver.verify(incomingWebhook(forge({ alg: "ES256", kid: "k", jku: "https://evil.test/" }), vector.body)))).toBe("untrusted_key");
-    expect(await codeOf(receiver.verify(incomingWebhook(forge({ alg: "ES256", typ: "JWT" }), vector.body)))).toBe("malformed_header");
+    expect(await codeOf(receiver.verify(incomingWebhook(forge({ alg: "ES256", kid: "k", jwk }), vector.body)))).toBe(
+      "untrusted_key",
+    );
+    expect(
+      await codeOf(
+        receiver.verify(incomingWebhook(forge({ alg: "ES256", kid: "k", jku: "https://evil.test/" }), vector.body)),
+      ),
+    ).toBe("untrusted_key");
+    expect(await codeOf(receiver.verify(incomingWebhook(forge({ alg: "ES256", typ: "JWT" }), vector.body)))).toBe(
+      "malformed_header",
+    );
     expect(asked).toEqual([]);
   });
 
@@ -96,7 +114,8 @@ describe("plaid", () => {
     for (let i = 0; i < 3; i++) await receiver.verify(incomingWebhook(await sender.sign(message), message.body));
     const stranger = plaid({ privateKey: { ...((await plaidKey()).signing as JsonWebKey), kid: "unknown-kid" } });
     const forged = await stranger.sign(message);
-    for (let i = 0; i < 3; i++) expect(await codeOf(receiver.verify(incomingWebhook(forged, message.body)))).toBe("invalid_signature");
+    for (let i = 0; i < 3; i++)
+      expect(await codeOf(receiver.verify(incomingWebhook(forged, message.body)))).toBe("invalid_signature");
     expect(asked).toEqual([(key.verifying as JsonWebKey & { kid: string }).kid, "unknown-kid"]);
   });
 
@@ -106,9 +125,20 @@ describe("plaid", () => {
     const codes: string[] = [];
     for (let i = 0; i < 6; i++) {
       const signer = plaid({ privateKey: { ...((await plaidKey()).signing as JsonWebKey), kid: `made-up-${i}` } });
-      codes.push(await codeOf(receiver.verify(incomingWebhook(await signer.sign({ id: "x", timestamp: new Date(), body: "{}" }), "{}"))));
+      codes.push(
+        await codeOf(
+          receiver.verify(incomingWebhook(await signer.sign({ id: "x", timestamp: new Date(), body: "{}" }), "{}")),
+        ),
+      );
     }
-    expect(codes).toEqual(["invalid_signature", "invalid_signature", "invalid_signature", "key_set_unavailable", "key_set_unavailable", "key_set_unavailable"]);
+    expect(codes).toEqual([
+      "invalid_signature",
+      "invalid_signature",
+      "invalid_signature",
+      "key_set_unavailable",
+      "key_set_unavailable",
+      "key_set_unavailable",
+    ]);
     expect(asked).toHaveLength(3);
   });
 
@@ -120,7 +150,10 @@ describe("plaid", () => {
         throw new Error("ECONNRESET");
       },
     });
-    for (let i = 0; i < 2; i++) expect(await codeOf(receiver.verify(incomingWebhook({ "plaid-verification": vector.jwt }, vector.body)))).toBe("key_set_unavailable");
+    for (let i = 0; i < 2; i++)
+      expect(await codeOf(receiver.verify(incomingWebhook({ "plaid-verification": vector.jwt }, vector.body)))).toBe(
+        "key_set_unavailable",
+      );
     expect(calls).toBe(1);
   });
 
@@ -133,20 +166,34 @@ describe("plaid", () => {
       },
       keyCache: { timeoutMs: 10 },
     });
-    expect(await codeOf(receiver.verify(incomingWebhook({ "plaid-verification": vector.jwt }, vector.body)))).toBe("key_set_unavailable");
+    expect(await codeOf(receiver.verify(incomingWebhook({ "plaid-verification": vector.jwt }, vector.body)))).toBe(
+      "key_set_unavailable",
+    );
     expect(signal?.aborted).toBe(true);
   });
 
   it("signs `{alg: ES256, kid, typ: JWT}` with iat and the body's SHA-256, as Plaid does", async () => {
     const key = await plaidKey();
     const body = '{"webhook_type":"TRANSACTIONS"}';
-    const headers = await plaid({ privateKey: key.signing as JsonWebKey }).sign({ id: "x", timestamp: new Date(1_700_000_000_900), body });
-    const [header, payload] = (headers["plaid-verification"] as string).split(".").slice(0, 2).map((part) => JSON.parse(atob(part.replaceAll("-", "+").replaceAll("_", "/"))));
+    const headers = await plaid({ privateKey: key.signing as JsonWebKey }).sign({
+      id: "x",
+      timestamp: new Date(1_700_000_000_900),
+      body,
+    });
+    const [header, payload] = (headers["plaid-verification"] as string)
+      .split(".")
+      .slice(0, 2)
+      .map((part) => JSON.parse(atob(part.replaceAll("-", "+").replaceAll("_", "/"))));
     expect(header).toEqual({ alg: "ES256", kid: (key.signing as { kid: string }).kid, typ: "JWT" });
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body)));
-    expect(payload).toEqual({ iat: 1_700_000_000, request_body_sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("") });
+    expect(payload).toEqual({
+      iat: 1_700_000_000,
+      request_body_sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
+    });
     expect(() => plaid({})).toThrow(expect.objectContaining({ code: "invalid_options" }));
-    expect(await codeOf(plaid({ keyFetcher: fakePlaid([]).keyFetcher }).sign({ id: "x", timestamp: new Date(), body }))).toBe("invalid_options");
+    expect(
+      await codeOf(plaid({ keyFetcher: fakePlaid([]).keyFetcher }).sign({ id: "x", timestamp: new Date(), body })),
+    ).toBe("invalid_options");
   });
 
   it("answers any header value with a WebhookError and never calls the fetcher for a value that is not a JWT", async () => {

@@ -29,7 +29,10 @@ export interface PlaidVerificationKey extends JsonWebKey {
  * `/webhook_verification_key/get`); `undefined` when Plaid says the key does not exist.
  * Throw when Plaid cannot be asked (the webhook is then refused with a 503 and retried).
  */
-export type PlaidKeyFetcher = (kid: string, context: { readonly signal: AbortSignal }) => Promise<PlaidVerificationKey | undefined | null>;
+export type PlaidKeyFetcher = (
+  kid: string,
+  context: { readonly signal: AbortSignal },
+) => Promise<PlaidVerificationKey | undefined | null>;
 
 export interface PlaidOptions {
   /** Verifying: where Plaid's public keys come from (cached by `kid`, see `keyCache`). */
@@ -72,22 +75,31 @@ const plaidFormat: SignatureFormat = {
   read(incoming) {
     const token = requireHeader(incoming.header, HEADER);
     const parts = token.split(".");
-    if (token.length > MAX_TOKEN_LENGTH || parts.length !== 3) throw new WebhookError("malformed_header", `${HEADER} is not a compact JWT`);
+    if (token.length > MAX_TOKEN_LENGTH || parts.length !== 3)
+      throw new WebhookError("malformed_header", `${HEADER} is not a compact JWT`);
     const [protectedHeader, payload, signature] = parts as [string, string, string];
     // The JOSE policy before any key is fetched: alg exactly ES256, no key carried by the message, no crit.
     const header = jsonSegment(protectedHeader, "header");
     checkProtectedHeader(header, ONLY_ES256, "header");
     const { kid } = header;
-    if (typeof kid !== "string" || kid.length === 0 || kid.length > MAX_KID_LENGTH) throw new WebhookError("malformed_header", `${HEADER} has no kid`);
+    if (typeof kid !== "string" || kid.length === 0 || kid.length > MAX_KID_LENGTH)
+      throw new WebhookError("malformed_header", `${HEADER} has no kid`);
     const claims = jsonSegment(payload, "payload");
     const { iat, request_body_sha256: bodyHash } = claims;
-    if (typeof iat !== "number" || !Number.isSafeInteger(iat) || iat < 0) throw new WebhookError("malformed_header", `${HEADER} iat is not unix seconds`);
+    if (typeof iat !== "number" || !Number.isSafeInteger(iat) || iat < 0)
+      throw new WebhookError("malformed_header", `${HEADER} iat is not unix seconds`);
     if (typeof bodyHash !== "string" || !SHA256_HEX.test(bodyHash)) {
       throw new WebhookError("malformed_header", `${HEADER} request_body_sha256 is not a lowercase hex SHA-256`);
     }
     const bytes = decodeBase64Url(signature);
-    if (bytes === undefined || bytes.length !== 64) throw new WebhookError("malformed_header", `${HEADER} signature is not an ES256 signature`);
-    return { timestamp: String(iat), keyId: kid, signatures: [[bytes]], extra: [utf8(`${protectedHeader}.${payload}`), utf8(bodyHash)] };
+    if (bytes === undefined || bytes.length !== 64)
+      throw new WebhookError("malformed_header", `${HEADER} signature is not an ES256 signature`);
+    return {
+      timestamp: String(iat),
+      keyId: kid,
+      signatures: [[bytes]],
+      extra: [utf8(`${protectedHeader}.${payload}`), utf8(bodyHash)],
+    };
   },
   fieldsFor() {
     throw new WebhookError("invalid_options", "plaid signs with its own JWT writer");
@@ -100,7 +112,8 @@ const plaidFormat: SignatureFormat = {
     // so a forged request never costs a hash of its whole body. Constant time, as Plaid asks.
     const actual = utf8(encodeHex(await cryptoBackend.digest("SHA-256", incoming.body)));
     const claimed = fields.extra?.[1] ?? new Uint8Array(0);
-    if (!cryptoBackend.timingSafeEqual(actual, claimed)) throw new WebhookError("invalid_signature", "the body does not match the signed request_body_sha256");
+    if (!cryptoBackend.timingSafeEqual(actual, claimed))
+      throw new WebhookError("invalid_signature", "the body does not match the signed request_body_sha256");
   },
   write() {
     throw new WebhookError("invalid_options", "plaid signs with its own JWT writer");
@@ -113,11 +126,19 @@ function setupError(detail: string): WebhookError {
 
 /** Plaid's JWK as a P-256 public key; `undefined` for a key Plaid has expired (its sample rejects those). */
 async function importPlaidKey(kid: string, jwk: PlaidVerificationKey): Promise<PreparedSignatureKey | undefined> {
-  if (typeof jwk !== "object" || jwk === null || jwk.kty !== "EC" || jwk.crv !== "P-256" || typeof jwk.x !== "string" || typeof jwk.y !== "string") {
+  if (
+    typeof jwk !== "object" ||
+    jwk === null ||
+    jwk.kty !== "EC" ||
+    jwk.crv !== "P-256" ||
+    typeof jwk.x !== "string" ||
+    typeof jwk.y !== "string"
+  ) {
     throw setupError("return the P-256 JWK itself (`response.data.key`), or undefined for an unknown kid");
   }
   if (jwk.kid !== undefined && jwk.kid !== kid) throw setupError("it returned the key of another kid");
-  if ((jwk.alg !== undefined && jwk.alg !== "ES256") || (jwk.use !== undefined && jwk.use !== "sig")) throw setupError("the key is not an ES256 signing key");
+  if ((jwk.alg !== undefined && jwk.alg !== "ES256") || (jwk.use !== undefined && jwk.use !== "sig"))
+    throw setupError("the key is not an ES256 signing key");
   if (jwk.expired_at !== undefined && jwk.expired_at !== null) return undefined;
   // Only the public members: Plaid's own fields, or a stray `d`, never reach the import.
   const raw = { id: kid, data: { format: "jwk" as const, jwk: { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y } } };
@@ -138,7 +159,8 @@ function plaidKeyring(fetcher: PlaidKeyFetcher, cacheOptions: KeyCacheOptions | 
   );
   return {
     async keysFor(_tenant, received) {
-      if (received?.keyId === undefined) throw new WebhookError("invalid_options", "plaid verifies with keys fetched by kid");
+      if (received?.keyId === undefined)
+        throw new WebhookError("invalid_options", "plaid verifies with keys fetched by kid");
       const key = await cache.get(received.keyId);
       if (key === undefined) throw new WebhookError("invalid_signature", "the JWT's kid names no current Plaid key");
       return [key];
@@ -173,19 +195,29 @@ const noKeys: SignatureKeyring = {
 export function plaid(options: PlaidOptions): WebhookScheme {
   if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", "plaid needs options");
   const { keyFetcher, privateKey } = options;
-  if (keyFetcher !== undefined && typeof keyFetcher !== "function") throw new WebhookError("invalid_options", "plaid keyFetcher must be a function");
+  if (keyFetcher !== undefined && typeof keyFetcher !== "function")
+    throw new WebhookError("invalid_options", "plaid keyFetcher must be a function");
   if (keyFetcher === undefined && privateKey === undefined) {
-    throw new WebhookError("invalid_options", "plaid needs `keyFetcher` (to verify: Plaid's /webhook_verification_key/get) or `privateKey` (to sign)");
+    throw new WebhookError(
+      "invalid_options",
+      "plaid needs `keyFetcher` (to verify: Plaid's /webhook_verification_key/get) or `privateKey` (to sign)",
+    );
   }
   const kid = options.kid ?? kidOf(privateKey);
-  if (privateKey !== undefined && (typeof kid !== "string" || kid === "")) throw new WebhookError("invalid_options", "plaid signing needs a `kid`");
+  if (privateKey !== undefined && (typeof kid !== "string" || kid === ""))
+    throw new WebhookError("invalid_options", "plaid signing needs a `kid`");
   const signingKey = privateKey === undefined ? undefined : lazyKey(privateKey, "ES256", "Plaid private key");
-  const scheme = customScheme(plaidFormat, keyFetcher === undefined ? noKeys : plaidKeyring(keyFetcher, options.keyCache));
+  const scheme = customScheme(
+    plaidFormat,
+    keyFetcher === undefined ? noKeys : plaidKeyring(keyFetcher, options.keyCache),
+  );
 
   async function sign(message: OutgoingWebhook): Promise<SignedHeaders> {
-    if (signingKey === undefined || kid === undefined) throw new WebhookError("invalid_options", "this plaid scheme only verifies: pass privateKey and kid to sign");
+    if (signingKey === undefined || kid === undefined)
+      throw new WebhookError("invalid_options", "this plaid scheme only verifies: pass privateKey and kid to sign");
     const ms = message.timestamp.getTime();
-    if (!Number.isFinite(ms) || ms < 0) throw new WebhookError("invalid_options", "timestamp must be a valid Date after 1970");
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new WebhookError("invalid_options", "timestamp must be a valid Date after 1970");
     const bodyHash = encodeHex(await cryptoBackend.digest("SHA-256", toBytes(message.body)));
     const token = await new SignJWT({ iat: Math.floor(ms / 1000), request_body_sha256: bodyHash })
       .setProtectedHeader({ alg: "ES256", kid, typ: "JWT" })

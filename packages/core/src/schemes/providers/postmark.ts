@@ -26,7 +26,12 @@ function basicCredentials(value: string): string | undefined {
  */
 export function postmark(options: PostmarkOptions): SharedTokenScheme {
   return defineSharedTokenScheme(
-    { name: "postmark", header: "authorization", tokenOf: basicCredentials, write: (credentials) => `Basic ${encodeBase64(utf8(credentials))}` },
+    {
+      name: "postmark",
+      header: "authorization",
+      tokenOf: basicCredentials,
+      write: (credentials) => `Basic ${encodeBase64(utf8(credentials))}`,
+    },
     options,
   );
 }

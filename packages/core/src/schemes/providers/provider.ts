@@ -30,6 +30,9 @@ export interface Provider<Options> extends ProviderInfo {
 }
 
 /** Pairs a preset's factory with its metadata. */
-export function defineProvider<Options>(info: ProviderInfo, create: (options: Options) => WebhookScheme): Provider<Options> {
+export function defineProvider<Options>(
+  info: ProviderInfo,
+  create: (options: Options) => WebhookScheme,
+): Provider<Options> {
   return Object.freeze({ ...info, create });
 }

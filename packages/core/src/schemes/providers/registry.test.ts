@@ -16,8 +16,15 @@ describe("providers registry", () => {
   it("says for each secret-keyed preset what its scheme does: name and timestamped agree", () => {
     for (const [name, provider] of Object.entries(providers)) {
       if (provider.keys === "public-key" || provider.keys === "key-fetcher") continue;
-      const secret = provider.keys === "credentials" ? `user:${testSecret()}` : name === "adyen" ? "00112233445566778899AABBCCDDEEFF" : testSecret();
-      const scheme = (provider.create as (options: { secret: string }) => { name: string; timestamped: boolean })({ secret });
+      const secret =
+        provider.keys === "credentials"
+          ? `user:${testSecret()}`
+          : name === "adyen"
+            ? "00112233445566778899AABBCCDDEEFF"
+            : testSecret();
+      const scheme = (provider.create as (options: { secret: string }) => { name: string; timestamped: boolean })({
+        secret,
+      });
       expect(scheme.name, name).toBe(name);
       expect(scheme.timestamped, name).toBe(provider.timestamped);
     }
@@ -26,7 +33,10 @@ describe("providers registry", () => {
   it("builds the presets whose keys are fetched from the fetcher alone (plaid, paypal)", () => {
     const plaid = providers.plaid.create({ keyFetcher: async () => undefined });
     const paypal = providers.paypal.create({ webhookId: "WEBHOOK1", fetchCertificate: async () => undefined });
-    for (const [name, scheme] of [["plaid", plaid], ["paypal", paypal]] as const) {
+    for (const [name, scheme] of [
+      ["plaid", plaid],
+      ["paypal", paypal],
+    ] as const) {
       expect(providers[name].keys, name).toBe("key-fetcher");
       expect(scheme.name, name).toBe(name);
       expect(scheme.timestamped, name).toBe(providers[name].timestamped);

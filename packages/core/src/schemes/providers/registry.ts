@@ -40,7 +40,14 @@ const standardWebhooksProvider = defineProvider(
 );
 
 const svixProvider = defineProvider(
-  { title: "Svix", algorithm: "hmac-sha256", timestamped: true, messageId: "svix-id (signed)", docs: "https://docs.svix.com/receiving/verifying-payloads/how-manual", keys: "secret" },
+  {
+    title: "Svix",
+    algorithm: "hmac-sha256",
+    timestamped: true,
+    messageId: "svix-id (signed)",
+    docs: "https://docs.svix.com/receiving/verifying-payloads/how-manual",
+    keys: "secret",
+  },
   svix,
 );
 

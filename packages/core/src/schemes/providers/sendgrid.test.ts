@@ -20,9 +20,14 @@ describe("sendgrid", () => {
     const privateKey = encodeBase64(new Uint8Array(await crypto.subtle.exportKey("pkcs8", pair.privateKey)));
     const body = '[{"email":"a@example.com","event":"delivered","sg_event_id":"ev1"}]';
     const headers = await sendgrid({ privateKey }).sign({ id: "x", timestamp: new Date(1_700_000_000_000), body });
-    const der = Uint8Array.from(atob(headers["x-twilio-email-event-webhook-signature"] as string), (c) => c.charCodeAt(0));
+    const der = Uint8Array.from(atob(headers["x-twilio-email-event-webhook-signature"] as string), (c) =>
+      c.charCodeAt(0),
+    );
     expect(der[0]).toBe(0x30);
     const result = await sendgrid({ publicKey }).verify(incomingWebhook(headers, body));
-    expect(result).toMatchObject({ timestamp: new Date(1_700_000_000_000), keyId: expect.stringMatching(/^ecdsa:[0-9a-f]{12}$/) });
+    expect(result).toMatchObject({
+      timestamp: new Date(1_700_000_000_000),
+      keyId: expect.stringMatching(/^ecdsa:[0-9a-f]{12}$/),
+    });
   });
 });

@@ -8,7 +8,9 @@ import { postmark } from "./postmark.js";
 import { telegram } from "./telegram.js";
 import { describeConformance, hmacConformance } from "./test-support/conformance.js";
 
-describeConformance(hmacConformance("gitlab", gitlab, { authenticatesBody: false, unsignedHeaders: ["x-gitlab-event-uuid"] }));
+describeConformance(
+  hmacConformance("gitlab", gitlab, { authenticatesBody: false, unsignedHeaders: ["x-gitlab-event-uuid"] }),
+);
 describeConformance(hmacConformance("telegram", telegram, { authenticatesBody: false }));
 describeConformance({
   ...hmacConformance("postmark", postmark, { authenticatesBody: false }),
@@ -30,10 +32,14 @@ describe("shared-token schemes (gitlab, telegram, postmark)", () => {
     const scheme = gitlab({ secrets: [token, "an-older-gitlab-token-value"] });
     const body = '{"object_kind":"push"}';
     const a = await scheme.verify(incomingWebhook({ "x-gitlab-token": token, "x-gitlab-event-uuid": "uuid-1" }, body));
-    const b = await scheme.verify(incomingWebhook({ "x-gitlab-token": "an-older-gitlab-token-value", "x-gitlab-event-uuid": "uuid-2" }, body));
+    const b = await scheme.verify(
+      incomingWebhook({ "x-gitlab-token": "an-older-gitlab-token-value", "x-gitlab-event-uuid": "uuid-2" }, body),
+    );
     expect(a.id).toBe("uuid-1");
     expect(a.replayKey).toBe(b.replayKey);
-    expect(await codeOf(scheme.verify(incomingWebhook({ "x-gitlab-token": `${token}x` }, body)))).toBe("invalid_signature");
+    expect(await codeOf(scheme.verify(incomingWebhook({ "x-gitlab-token": `${token}x` }, body)))).toBe(
+      "invalid_signature",
+    );
     expect(await codeOf(scheme.verify(incomingWebhook({}, body)))).toBe("missing_header");
     expect(() => gitlab({ secret: "short" })).toThrow(expect.objectContaining({ code: "invalid_options" }));
   });
@@ -43,7 +49,9 @@ describe("shared-token schemes (gitlab, telegram, postmark)", () => {
     const header = (text: string) => ({ authorization: `Basic ${encodeBase64(utf8(text))}` });
     await expect(scheme.verify(incomingWebhook(header(`hooks:${token}`), "{}"))).resolves.toBeDefined();
     expect(await codeOf(scheme.verify(incomingWebhook(header(`hooks:${token}!`), "{}")))).toBe("invalid_signature");
-    expect(await codeOf(scheme.verify(incomingWebhook({ authorization: "Bearer abc" }, "{}")))).toBe("malformed_header");
+    expect(await codeOf(scheme.verify(incomingWebhook({ authorization: "Bearer abc" }, "{}")))).toBe(
+      "malformed_header",
+    );
     expect(await codeOf(scheme.verify(incomingWebhook(header("no-colon"), "{}")))).toBe("malformed_header");
     expect(await scheme.sign({ id: "x", timestamp: new Date(), body: "{}" })).toEqual(header(`hooks:${token}`));
   });

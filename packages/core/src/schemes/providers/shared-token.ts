@@ -48,7 +48,8 @@ export function defineSharedTokenScheme(format: SharedTokenFormat, options: Secr
   async function verify(incoming: IncomingWebhook): Promise<SchemeVerification> {
     const value = requireHeader(incoming.header, format.header);
     const token = value.length > MAX_TOKEN_CHARS ? undefined : format.tokenOf ? format.tokenOf(value) : value;
-    if (token === undefined || token === "") throw new WebhookError("malformed_header", `${format.header} is not a token`);
+    if (token === undefined || token === "")
+      throw new WebhookError("malformed_header", `${format.header} is not a token`);
     const received = await fingerprint(token);
     const keys = await keyring.keysFor(incoming.tenant);
     for (const { id: keyId, key } of keys) {
@@ -56,7 +57,12 @@ export function defineSharedTokenScheme(format: SharedTokenFormat, options: Secr
         // Nothing signs the body: its digest deduplicates a replay of the same delivery.
         const replayKey = encodeBase64(await cryptoBackend.digest("SHA-256", incoming.body));
         const named = format.idHeader === undefined ? undefined : incoming.header(format.idHeader);
-        return { id: named !== undefined && VISIBLE.test(named) ? named : replayKey, replayKey, timestamp: undefined, keyId };
+        return {
+          id: named !== undefined && VISIBLE.test(named) ? named : replayKey,
+          replayKey,
+          timestamp: undefined,
+          keyId,
+        };
       }
     }
     throw new WebhookError("invalid_signature", `the ${format.name} token matched none of ${keys.length} token(s)`);
@@ -67,7 +73,10 @@ export function defineSharedTokenScheme(format: SharedTokenFormat, options: Secr
     if (first === undefined) throw new WebhookError("invalid_options", "no token for this tenant");
     const secrets = options as { secret?: unknown; secrets?: unknown };
     const raw = secrets.secret ?? (Array.isArray(secrets.secrets) ? secrets.secrets[0] : undefined);
-    const text = typeof raw === "object" && raw !== null && !(raw instanceof Uint8Array) ? (raw as { secret: unknown }).secret : raw;
+    const text =
+      typeof raw === "object" && raw !== null && !(raw instanceof Uint8Array)
+        ? (raw as { secret: unknown }).secret
+        : raw;
     if (typeof text !== "string") throw new WebhookError("invalid_options", `${format.name} sends its token as text`);
     const headers: Record<string, string> = { [format.header]: format.write(text) };
     if (format.idHeader !== undefined) headers[format.idHeader] = message.id;

@@ -29,6 +29,13 @@ export function shopify(options: ShopifyOptions): WebhookScheme {
 }
 
 export const shopifyProvider = defineProvider(
-  { title: "Shopify", algorithm: "hmac-sha256", timestamped: false, messageId: "X-Shopify-Webhook-Id names it (unsigned: the MAC deduplicates)", docs: "https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook", keys: "secret" },
+  {
+    title: "Shopify",
+    algorithm: "hmac-sha256",
+    timestamped: false,
+    messageId: "X-Shopify-Webhook-Id names it (unsigned: the MAC deduplicates)",
+    docs: "https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook",
+    keys: "secret",
+  },
   shopify,
 );

@@ -10,7 +10,12 @@ import { slack } from "./slack.js";
 const incoming = (headers: Record<string, string>, body: Uint8Array | string, url = "https://receiver.test/hooks") =>
   incomingWebhook(headers, body, url);
 const T = new Date(1_700_000_000_000);
-const message = (body: Uint8Array | string, id = "msg_1"): OutgoingWebhook => ({ id, timestamp: T, body, url: "https://receiver.test/hooks" });
+const message = (body: Uint8Array | string, id = "msg_1"): OutgoingWebhook => ({
+  id,
+  timestamp: T,
+  body,
+  url: "https://receiver.test/hooks",
+});
 
 // Slack's documented example: https://api.slack.com/authentication/verifying-requests-from-slack#a_recipe_for_security
 const SLACK_DOC = {
@@ -28,7 +33,11 @@ describe("slack", () => {
     const headers = { "x-slack-signature": SLACK_DOC.signature, "x-slack-request-timestamp": SLACK_DOC.timestamp };
     const result = await scheme.verify(incoming(headers, SLACK_DOC.body));
     expect(result.timestamp?.getTime()).toBe(Number(SLACK_DOC.timestamp) * 1000);
-    const signed = await scheme.sign({ id: "unused", timestamp: new Date(Number(SLACK_DOC.timestamp) * 1000), body: SLACK_DOC.body });
+    const signed = await scheme.sign({
+      id: "unused",
+      timestamp: new Date(Number(SLACK_DOC.timestamp) * 1000),
+      body: SLACK_DOC.body,
+    });
     expect(signed).toEqual(headers);
   });
 });
@@ -36,9 +45,19 @@ describe("slack", () => {
 describe("slack through the verifier", () => {
   it("bounds timestamps in the future too, unlike Slack's SDK", async () => {
     const scheme = slack({ secret: SLACK_DOC.secret });
-    const verifier = createVerifier({ scheme, now: () => T.getTime(), tolerance: { pastSeconds: 300, futureSeconds: 60 } });
-    const at = (offsetSeconds: number) => scheme.sign({ ...message("x=1"), timestamp: new Date(T.getTime() + offsetSeconds * 1000) });
-    const parts = async (offset: number) => ({ method: "POST", url: "https://r.test/", headers: await at(offset), body: utf8("x=1") });
+    const verifier = createVerifier({
+      scheme,
+      now: () => T.getTime(),
+      tolerance: { pastSeconds: 300, futureSeconds: 60 },
+    });
+    const at = (offsetSeconds: number) =>
+      scheme.sign({ ...message("x=1"), timestamp: new Date(T.getTime() + offsetSeconds * 1000) });
+    const parts = async (offset: number) => ({
+      method: "POST",
+      url: "https://r.test/",
+      headers: await at(offset),
+      body: utf8("x=1"),
+    });
     await expect(verifier.verifyParts(await parts(30))).resolves.toMatchObject({ timestamped: true });
     expect(await codeOf(verifier.verifyParts(await parts(120)))).toBe("timestamp_in_future");
     expect(await codeOf(verifier.verifyParts(await parts(-400)))).toBe("timestamp_too_old");

@@ -30,6 +30,13 @@ export function slack(options: SlackOptions): WebhookScheme {
 }
 
 export const slackProvider = defineProvider(
-  { title: "Slack", algorithm: "hmac-sha256", timestamped: true, messageId: "the MAC (Slack sends no signed id)", docs: "https://api.slack.com/authentication/verifying-requests-from-slack", keys: "secret" },
+  {
+    title: "Slack",
+    algorithm: "hmac-sha256",
+    timestamped: true,
+    messageId: "the MAC (Slack sends no signed id)",
+    docs: "https://api.slack.com/authentication/verifying-requests-from-slack",
+    keys: "secret",
+  },
   slack,
 );

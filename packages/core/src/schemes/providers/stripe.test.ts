@@ -10,7 +10,12 @@ import { stripe } from "./stripe.js";
 const incoming = (headers: Record<string, string>, body: Uint8Array | string, url = "https://receiver.test/hooks") =>
   incomingWebhook(headers, body, url);
 const T = new Date(1_700_000_000_000);
-const message = (body: Uint8Array | string, id = "msg_1"): OutgoingWebhook => ({ id, timestamp: T, body, url: "https://receiver.test/hooks" });
+const message = (body: Uint8Array | string, id = "msg_1"): OutgoingWebhook => ({
+  id,
+  timestamp: T,
+  body,
+  url: "https://receiver.test/hooks",
+});
 
 describeConformance(hmacConformance("stripe", stripe));
 
@@ -21,7 +26,9 @@ describe("stripe", () => {
     const body = '{"id":"evt_123","object":"event"}';
     const headers = await scheme.sign(message(body));
     expect(headers["stripe-signature"]).toMatch(/^t=1700000000,v1=[0-9a-f]{64}$/);
-    const other = (await stripe({ secret: "whsec_other_secret_not_real" }).sign(message(body)))["stripe-signature"]?.split(",")[1];
+    const other = (await stripe({ secret: "whsec_other_secret_not_real" }).sign(message(body)))[
+      "stripe-signature"
+    ]?.split(",")[1];
     const rolled = { "stripe-signature": `${headers["stripe-signature"]?.replace(",v1=", `,${other},v0=abc,v1=`)}` };
     const result = await scheme.verify(incoming(rolled, body));
     expect(result.id).toBe("evt_123");
@@ -43,15 +50,25 @@ describe("stripe", () => {
     const scheme = stripe({ secret });
     const verifier = createVerifier({ scheme, now: () => T.getTime() + 1000 });
     const body = '{"id":"evt_dup"}';
-    const first = await verifier.verifyParts({ method: "POST", url: "https://r.test/", headers: await scheme.sign(message(body)), body: utf8(body) });
+    const first = await verifier.verifyParts({
+      method: "POST",
+      url: "https://r.test/",
+      headers: await scheme.sign(message(body)),
+      body: utf8(body),
+    });
     await first.complete();
     // Stripe retries the same event with a new timestamp and signature: still a duplicate
     const retry = await scheme.sign({ ...message(body), timestamp: new Date(T.getTime() + 500) });
-    const second = await verifier.verifyParts({ method: "POST", url: "https://r.test/", headers: retry, body: utf8(body) });
+    const second = await verifier.verifyParts({
+      method: "POST",
+      url: "https://r.test/",
+      headers: retry,
+      body: utf8(body),
+    });
     expect([first.duplicate, second.duplicate]).toEqual([false, true]);
     const stale = await scheme.sign({ ...message(body), timestamp: new Date(T.getTime() - 3_600_000) });
-    expect(await codeOf(verifier.verifyParts({ method: "POST", url: "https://r.test/", headers: stale, body: utf8(body) }))).toBe(
-      "timestamp_too_old",
-    );
+    expect(
+      await codeOf(verifier.verifyParts({ method: "POST", url: "https://r.test/", headers: stale, body: utf8(body) })),
+    ).toBe("timestamp_too_old");
   });
 });

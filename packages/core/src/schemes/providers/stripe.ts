@@ -32,6 +32,13 @@ export function stripe(options: StripeOptions): WebhookScheme {
 }
 
 export const stripeProvider = defineProvider(
-  { title: "Stripe", algorithm: "hmac-sha256", timestamped: true, messageId: "id in the signed body (the event id)", docs: "https://docs.stripe.com/webhooks#verify-manually", keys: "secret" },
+  {
+    title: "Stripe",
+    algorithm: "hmac-sha256",
+    timestamped: true,
+    messageId: "id in the signed body (the event id)",
+    docs: "https://docs.stripe.com/webhooks#verify-manually",
+    keys: "secret",
+  },
   stripe,
 );

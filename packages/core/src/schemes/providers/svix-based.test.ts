@@ -4,7 +4,10 @@ import { incomingWebhook, testSecret } from "../../test-support/fixtures.js";
 import { describeConformance } from "./test-support/conformance.js";
 import { clerk, resend } from "./svix-based.js";
 
-for (const [name, make] of [["clerk", clerk], ["resend", resend]] as const) {
+for (const [name, make] of [
+  ["clerk", clerk],
+  ["resend", resend],
+] as const) {
   describeConformance({
     name,
     newKey: () => {
@@ -23,7 +26,9 @@ describe("clerk and resend", () => {
     for (const make of [clerk, resend]) {
       const scheme = make({ secret: v1.secret });
       await expect(scheme.verify(incomingWebhook(headers, v1.body))).resolves.toMatchObject({ id: v1.id });
-      expect(await scheme.sign({ id: v1.id, timestamp: new Date(v1.timestamp * 1000), body: v1.body })).toEqual(headers);
+      expect(await scheme.sign({ id: v1.id, timestamp: new Date(v1.timestamp * 1000), body: v1.body })).toEqual(
+        headers,
+      );
     }
     expect([clerk({ secret: v1.secret }).name, resend({ secret: v1.secret }).name]).toEqual(["clerk", "resend"]);
   });

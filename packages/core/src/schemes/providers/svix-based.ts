@@ -31,8 +31,16 @@ export function resend(options: ResendOptions): WebhookScheme {
   return standardScheme("resend", SVIX_HEADERS, options);
 }
 
-const svixLike = { algorithm: "hmac-sha256", timestamped: true, messageId: "svix-id (signed)", keys: "secret" } as const;
-export const clerkProvider = defineProvider({ ...svixLike, title: "Clerk", docs: "https://clerk.com/docs/webhooks/sync-data" }, clerk);
+const svixLike = {
+  algorithm: "hmac-sha256",
+  timestamped: true,
+  messageId: "svix-id (signed)",
+  keys: "secret",
+} as const;
+export const clerkProvider = defineProvider(
+  { ...svixLike, title: "Clerk", docs: "https://clerk.com/docs/webhooks/sync-data" },
+  clerk,
+);
 export const resendProvider = defineProvider(
   { ...svixLike, title: "Resend", docs: "https://resend.com/docs/dashboard/webhooks/verify-webhooks-requests" },
   resend,

@@ -15,7 +15,10 @@ export type TelegramOptions = SecretOptions;
  * const verifier = createVerifier({ scheme: telegram({ secret: process.env.TELEGRAM_WEBHOOK_SECRET }) });
  */
 export function telegram(options: TelegramOptions): SharedTokenScheme {
-  return defineSharedTokenScheme({ name: "telegram", header: "x-telegram-bot-api-secret-token", write: (token) => token }, options);
+  return defineSharedTokenScheme(
+    { name: "telegram", header: "x-telegram-bot-api-secret-token", write: (token) => token },
+    options,
+  );
 }
 
 export const telegramProvider = defineProvider(

@@ -39,25 +39,35 @@ describe("twilio documentation vectors", () => {
   const TWILIO_FORM_SIGNED = `${TWILIO_DOC.url}CallSidCA1234567890ABCDECaller+14158675310Digits1234From+14158675310To+18005551212`;
   async function hmacSha1(key: string, text: string): Promise<string> {
     const encoder = new TextEncoder();
-    const imported = await crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
+    const imported = await crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-1" }, false, [
+      "sign",
+    ]);
     return encodeBase64(new Uint8Array(await crypto.subtle.sign("HMAC", imported, encoder.encode(text))));
   }
 
   it("refuses the documentation's 5-character token with invalid_options", () => {
-    expect(() => twilio({ secret: TWILIO_DOC.authToken })).toThrowError(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => twilio({ secret: TWILIO_DOC.authToken })).toThrowError(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
   });
 
   it("signs Twilio's documented form example as documented, and verifies it with and without the default port", async () => {
     expect(await hmacSha1(TWILIO_DOC.authToken, TWILIO_FORM_SIGNED)).toBe(TWILIO_DOC.signature);
     const scheme = twilio({ secret: TWILIO_TOKEN });
     const headers = { "x-twilio-signature": await hmacSha1(TWILIO_TOKEN, TWILIO_FORM_SIGNED) };
-    expect(await scheme.sign({ id: "x", timestamp: new Date(), body: TWILIO_DOC.form, url: TWILIO_DOC.url })).toEqual(headers);
+    expect(await scheme.sign({ id: "x", timestamp: new Date(), body: TWILIO_DOC.form, url: TWILIO_DOC.url })).toEqual(
+      headers,
+    );
     await expect(scheme.verify(incoming(headers, TWILIO_DOC.form, TWILIO_DOC.url))).resolves.toBeDefined();
-    await expect(scheme.verify(incoming(headers, TWILIO_DOC.form, "https://mycompany.com:443/myapp.php?foo=1&bar=2"))).resolves.toBeDefined();
-    expect(await codeOf(scheme.verify(incoming(headers, TWILIO_DOC.form, "https://mycompany.com/myapp.php?foo=1&bar=3")))).toBe(
+    await expect(
+      scheme.verify(incoming(headers, TWILIO_DOC.form, "https://mycompany.com:443/myapp.php?foo=1&bar=2")),
+    ).resolves.toBeDefined();
+    expect(
+      await codeOf(scheme.verify(incoming(headers, TWILIO_DOC.form, "https://mycompany.com/myapp.php?foo=1&bar=3"))),
+    ).toBe("invalid_signature");
+    expect(await codeOf(scheme.verify(incoming(headers, `${TWILIO_DOC.form}&Extra=1`, TWILIO_DOC.url)))).toBe(
       "invalid_signature",
     );
-    expect(await codeOf(scheme.verify(incoming(headers, `${TWILIO_DOC.form}&Extra=1`, TWILIO_DOC.url)))).toBe("invalid_signature");
   });
 
   it("signs the documented JSON example through bodySHA256 and checks the body hash", async () => {
@@ -68,7 +78,9 @@ describe("twilio documentation vectors", () => {
     // signing a JSON delivery: the URL carries the body's hash, as Twilio sends it
     expect(await scheme.sign({ id: "x", timestamp: new Date(), body: TWILIO_DOC.jsonBody, url })).toEqual(headers);
     await expect(scheme.verify(incoming(headers, TWILIO_DOC.jsonBody, url))).resolves.toBeDefined();
-    expect(await codeOf(scheme.verify(incoming(headers, TWILIO_DOC.jsonBody.replace("value", "valuE"), url)))).toBe("invalid_signature");
+    expect(await codeOf(scheme.verify(incoming(headers, TWILIO_DOC.jsonBody.replace("value", "valuE"), url)))).toBe(
+      "invalid_signature",
+    );
     expect(await codeOf(scheme.sign({ id: "x", timestamp: new Date(), body: "a=1" }))).toBe("invalid_options");
   });
 });
@@ -81,10 +93,14 @@ describe("twilio: what Twilio signs, as its SDK computes it", () => {
   const url = "https://receiver.test/hooks";
   it("signs a repeated name's distinct values once each, sorted, and verifies that", async () => {
     const form = "MediaUrl=b&MediaUrl=a&MediaUrl=b&Body=hi";
-    const headers = { "x-twilio-signature": encodeBase64(await hmac("SHA-1", token, `${url}BodyhiMediaUrlaMediaUrlb`)) };
+    const headers = {
+      "x-twilio-signature": encodeBase64(await hmac("SHA-1", token, `${url}BodyhiMediaUrlaMediaUrlb`)),
+    };
     expect(await twilio({ secret: token }).sign({ id: "x", timestamp: T, body: form, url })).toEqual(headers);
     await expect(twilio({ secret: token }).verify(incoming(headers, form, url))).resolves.toBeDefined();
-    expect(await codeOf(twilio({ secret: token }).verify(incoming(headers, `${form}&MediaUrl=c`, url)))).toBe("invalid_signature");
+    expect(await codeOf(twilio({ secret: token }).verify(incoming(headers, `${form}&MediaUrl=c`, url)))).toBe(
+      "invalid_signature",
+    );
   });
 
   // Regression: Twilio signs the URL as configured (`?name=O'Brien`), a receiver's Request.url has
@@ -92,9 +108,17 @@ describe("twilio: what Twilio signs, as its SDK computes it", () => {
   it("verifies a URL whose query had a ' escaped to %27 by the URL parser", async () => {
     const configured = "https://receiver.test/hooks?name=O'Brien";
     const headers = { "x-twilio-signature": encodeBase64(await hmac("SHA-1", token, `${configured}Bodyhi`)) };
-    await expect(twilio({ secret: token }).verify(incoming(headers, "Body=hi", new URL(configured).href))).resolves.toBeDefined();
-    await expect(twilio({ secret: token }).verify(incoming(headers, "Body=hi", "https://receiver.test:443/hooks?name=O%27Brien"))).resolves.toBeDefined();
-    expect(await codeOf(twilio({ secret: token }).verify(incoming(headers, "Body=hi", "https://receiver.test/hooks?name=O%27Brian")))).toBe("invalid_signature");
+    await expect(
+      twilio({ secret: token }).verify(incoming(headers, "Body=hi", new URL(configured).href)),
+    ).resolves.toBeDefined();
+    await expect(
+      twilio({ secret: token }).verify(incoming(headers, "Body=hi", "https://receiver.test:443/hooks?name=O%27Brien")),
+    ).resolves.toBeDefined();
+    expect(
+      await codeOf(
+        twilio({ secret: token }).verify(incoming(headers, "Body=hi", "https://receiver.test/hooks?name=O%27Brian")),
+      ),
+    ).toBe("invalid_signature");
   });
 });
 
@@ -112,7 +136,9 @@ describe("twilio: bounded work before the MAC", () => {
     const over = form(MAX_TWILIO_FORM_PARAMETERS + 1);
     expect(await codeOf(scheme.verify(incoming(signed, over, url)))).toBe("malformed_body");
     // Empty parameters count too: the cap is on separators, found without parsing.
-    expect(await codeOf(scheme.verify(incoming(signed, "&".repeat(MAX_TWILIO_FORM_PARAMETERS), url)))).toBe("malformed_body");
+    expect(await codeOf(scheme.verify(incoming(signed, "&".repeat(MAX_TWILIO_FORM_PARAMETERS), url)))).toBe(
+      "malformed_body",
+    );
     // A sender cannot sign what a receiver would refuse.
     expect(await codeOf(scheme.sign({ id: "x", timestamp: T, body: over, url }))).toBe("invalid_options");
   });
@@ -129,11 +155,17 @@ describe("twilio: bounded work before the MAC", () => {
     const scheme = twilio({ secret });
     const headers = { "x-twilio-signature": encodeBase64(new Uint8Array(20)) };
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 3 * MAX_TWILIO_FORM_PARAMETERS }), fc.integer({ min: 0, max: 200 }), async (count, length) => {
-        const body = form(count, length);
-        const over = count > MAX_TWILIO_FORM_PARAMETERS || utf8(body).length > MAX_TWILIO_FORM_BYTES;
-        expect(await codeOf(scheme.verify(incoming(headers, body, url)))).toBe(over ? "malformed_body" : "invalid_signature");
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 3 * MAX_TWILIO_FORM_PARAMETERS }),
+        fc.integer({ min: 0, max: 200 }),
+        async (count, length) => {
+          const body = form(count, length);
+          const over = count > MAX_TWILIO_FORM_PARAMETERS || utf8(body).length > MAX_TWILIO_FORM_BYTES;
+          expect(await codeOf(scheme.verify(incoming(headers, body, url)))).toBe(
+            over ? "malformed_body" : "invalid_signature",
+          );
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -148,7 +180,9 @@ describe("twilio: bounded work before the MAC", () => {
       const forged = { "x-twilio-signature": encodeBase64(new Uint8Array(20)) };
       expect(await codeOf(scheme.verify(incoming(forged, "x".repeat(1 << 20), signedUrl)))).toBe("invalid_signature");
       expect(digest).not.toHaveBeenCalled();
-      expect(await codeOf(scheme.verify(incoming(genuine, `${TWILIO_DOC.jsonBody} `, signedUrl)))).toBe("invalid_signature");
+      expect(await codeOf(scheme.verify(incoming(genuine, `${TWILIO_DOC.jsonBody} `, signedUrl)))).toBe(
+        "invalid_signature",
+      );
       expect(digest).toHaveBeenCalledTimes(1);
     } finally {
       digest.mockRestore();

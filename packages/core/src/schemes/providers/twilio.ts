@@ -69,7 +69,8 @@ function portVariants(raw: string): string[] {
     withoutPort.port = "";
     const withPort = new URL(url.href);
     // URL drops a default port on assignment, so splice it into the serialisation instead.
-    const withPortText = url.port === "" ? withPort.href.replace(withPort.host, `${withPort.hostname}:${defaultPort}`) : url.href;
+    const withPortText =
+      url.port === "" ? withPort.href.replace(withPort.host, `${withPort.hostname}:${defaultPort}`) : url.href;
     for (const variant of [withPortText, withoutPort.href]) if (!variants.includes(variant)) variants.push(variant);
   }
   return variants;
@@ -81,7 +82,8 @@ function portVariants(raw: string): string[] {
  * so `a=1&a=1` and `a=1` carry the same signature, on their side as on ours.
  */
 function formParameters(body: Uint8Array, code: "malformed_body" | "invalid_options"): string {
-  if (body.length > MAX_TWILIO_FORM_BYTES) throw new WebhookError(code, `Twilio form body over ${MAX_TWILIO_FORM_BYTES} bytes`);
+  if (body.length > MAX_TWILIO_FORM_BYTES)
+    throw new WebhookError(code, `Twilio form body over ${MAX_TWILIO_FORM_BYTES} bytes`);
   let separators = 0;
   for (const byte of body) if (byte === AMPERSAND) separators++;
   if (separators >= MAX_TWILIO_FORM_PARAMETERS) {
@@ -131,7 +133,8 @@ const twilioFormat: SignatureFormat = {
   async read(incoming) {
     const value = requireHeader(incoming.header, HEADER);
     const mac = decodeBase64(value);
-    if (mac === undefined || mac.length !== 20) throw new WebhookError("malformed_header", `${HEADER} is not a base64 SHA-1 MAC`);
+    if (mac === undefined || mac.length !== 20)
+      throw new WebhookError("malformed_header", `${HEADER} is not a base64 SHA-1 MAC`);
     const url = parseUrl(incoming.url, "malformed_header");
     // A JSON body's hash is checked in `confirm`, once the MAC over the URL holds.
     const parameters = signedParameters(url, incoming.body, "malformed_body");
@@ -192,6 +195,14 @@ export function twilio(options: TwilioOptions): WebhookScheme {
 }
 
 export const twilioProvider = defineProvider(
-  { title: "Twilio", algorithm: "hmac-sha1", timestamped: false, messageId: "I-Twilio-Idempotency-Token names it (unsigned: the MAC deduplicates)", docs: "https://www.twilio.com/docs/usage/webhooks/webhooks-security", keys: "secret", signsUrl: true },
+  {
+    title: "Twilio",
+    algorithm: "hmac-sha1",
+    timestamped: false,
+    messageId: "I-Twilio-Idempotency-Token names it (unsigned: the MAC deduplicates)",
+    docs: "https://www.twilio.com/docs/usage/webhooks/webhooks-security",
+    keys: "secret",
+    signsUrl: true,
+  },
   twilio,
 );

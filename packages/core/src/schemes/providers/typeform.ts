@@ -29,6 +29,13 @@ export function typeform(options: TypeformOptions): WebhookScheme {
 }
 
 export const typeformProvider = defineProvider(
-  { title: "Typeform", algorithm: "hmac-sha256", timestamped: false, messageId: "event_id in the signed body", docs: "https://www.typeform.com/developers/webhooks/secure-your-webhooks/", keys: "secret" },
+  {
+    title: "Typeform",
+    algorithm: "hmac-sha256",
+    timestamped: false,
+    messageId: "event_id in the signed body",
+    docs: "https://www.typeform.com/developers/webhooks/secure-your-webhooks/",
+    keys: "secret",
+  },
   typeform,
 );

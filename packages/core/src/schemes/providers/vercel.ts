@@ -29,6 +29,13 @@ export function vercel(options: VercelOptions): WebhookScheme {
 }
 
 export const vercelProvider = defineProvider(
-  { title: "Vercel", algorithm: "hmac-sha1", timestamped: false, messageId: "id in the signed body", docs: "https://vercel.com/docs/webhooks/webhooks-api#securing-webhooks", keys: "secret" },
+  {
+    title: "Vercel",
+    algorithm: "hmac-sha1",
+    timestamped: false,
+    messageId: "id in the signed body",
+    docs: "https://vercel.com/docs/webhooks/webhooks-api#securing-webhooks",
+    keys: "secret",
+  },
   vercel,
 );

@@ -12,13 +12,21 @@ describe("zoom", () => {
   const secret = "zoom-secret-token-not-real";
   it("verifies `v0=` + hex HMAC of `v0:{ts}:{body}` and signs it back", async () => {
     const body = '{"event":"meeting.started","payload":{}}';
-    const headers = { "x-zm-signature": `v0=${await hmacHex("SHA-256", secret, `v0:1700000000:${body}`)}`, "x-zm-request-timestamp": "1700000000" };
-    await expect(zoom({ secret }).verify(incomingWebhook(headers, body))).resolves.toMatchObject({ timestamp: new Date(1_700_000_000_000) });
+    const headers = {
+      "x-zm-signature": `v0=${await hmacHex("SHA-256", secret, `v0:1700000000:${body}`)}`,
+      "x-zm-request-timestamp": "1700000000",
+    };
+    await expect(zoom({ secret }).verify(incomingWebhook(headers, body))).resolves.toMatchObject({
+      timestamp: new Date(1_700_000_000_000),
+    });
     expect(await zoom({ secret }).sign({ id: "x", timestamp: new Date(1_700_000_000_000), body })).toEqual(headers);
   });
 
   it("answers the URL validation challenge with the hex HMAC of plainToken, and nothing else", async () => {
-    const challenge = JSON.stringify({ event: "endpoint.url_validation", payload: { plainToken: "qgg8vlvZRS6UYooatFL8Aw" } });
+    const challenge = JSON.stringify({
+      event: "endpoint.url_validation",
+      payload: { plainToken: "qgg8vlvZRS6UYooatFL8Aw" },
+    });
     expect(await zoomUrlValidation(secret, challenge)).toEqual({
       plainToken: "qgg8vlvZRS6UYooatFL8Aw",
       encryptedToken: await hmacHex("SHA-256", secret, "qgg8vlvZRS6UYooatFL8Aw"),

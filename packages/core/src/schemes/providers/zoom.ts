@@ -36,7 +36,14 @@ export function zoom(options: ZoomOptions): WebhookScheme {
 }
 
 export const zoomProvider = defineProvider(
-  { title: "Zoom", algorithm: "hmac-sha256", timestamped: true, messageId: "the MAC (Zoom sends no id header; the timestamp is signed)", docs: "https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events", keys: "secret" },
+  {
+    title: "Zoom",
+    algorithm: "hmac-sha256",
+    timestamped: true,
+    messageId: "the MAC (Zoom sends no id header; the timestamp is signed)",
+    docs: "https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events",
+    keys: "secret",
+  },
   zoom,
 );
 
@@ -57,8 +64,12 @@ export interface ZoomUrlValidationResponse {
  * const challenge = await zoomUrlValidation(process.env.ZOOM_SECRET_TOKEN, webhook.body);
  * if (challenge) return Response.json(challenge);
  */
-export async function zoomUrlValidation(secret: string, body: Uint8Array | string): Promise<ZoomUrlValidationResponse | undefined> {
-  if (typeof secret !== "string" || secret === "") throw new WebhookError("invalid_options", "zoomUrlValidation needs the secret token");
+export async function zoomUrlValidation(
+  secret: string,
+  body: Uint8Array | string,
+): Promise<ZoomUrlValidationResponse | undefined> {
+  if (typeof secret !== "string" || secret === "")
+    throw new WebhookError("invalid_options", "zoomUrlValidation needs the secret token");
   const event = jsonObject(toBytes(body));
   const payload = event?.payload as Record<string, unknown> | undefined;
   if (event?.event !== "endpoint.url_validation" || typeof payload?.plainToken !== "string") return undefined;

@@ -60,34 +60,72 @@ export function resolveAlgorithm(name: SignatureAlgorithm, parameters: Algorithm
   const hashName = rest[rest.length - 1] as keyof typeof HASH | undefined;
   const hash: HashAlgorithm | undefined = hashName === undefined ? undefined : HASH[hashName];
   const { saltLength, signatureEncoding = "der" } = parameters;
-  if (family !== "rsa" && saltLength !== undefined) throw new WebhookError("invalid_options", "saltLength is an RSA-PSS parameter");
+  if (family !== "rsa" && saltLength !== undefined)
+    throw new WebhookError("invalid_options", "saltLength is an RSA-PSS parameter");
   if (family !== "ecdsa" && parameters.signatureEncoding !== undefined) {
     throw new WebhookError("invalid_options", "signatureEncoding is an ECDSA parameter");
   }
   if (family === "hmac" && rest.length === 1 && hash !== undefined) {
     const length = DIGEST_LENGTH[hash];
-    return { name, hmac: hash, asymmetric: undefined, signatureLength: length, decode: fixedLength(length), encode: same };
+    return {
+      name,
+      hmac: hash,
+      asymmetric: undefined,
+      signatureLength: length,
+      decode: fixedLength(length),
+      encode: same,
+    };
   }
   if (name === "ed25519") {
-    return { name, hmac: undefined, asymmetric: { name: "Ed25519" }, signatureLength: 64, decode: fixedLength(64), encode: same };
+    return {
+      name,
+      hmac: undefined,
+      asymmetric: { name: "Ed25519" },
+      signatureLength: 64,
+      decode: fixedLength(64),
+      encode: same,
+    };
   }
   if (name === "ecdsa-p256-sha256") {
-    if (signatureEncoding !== "der" && signatureEncoding !== "raw") throw new WebhookError("invalid_options", "signatureEncoding must be der or raw");
+    if (signatureEncoding !== "der" && signatureEncoding !== "raw")
+      throw new WebhookError("invalid_options", "signatureEncoding must be der or raw");
     const size = 32;
     const asymmetric: AsymmetricAlgorithm = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
     return signatureEncoding === "der"
-      ? { name, hmac: undefined, asymmetric, signatureLength: 2 * size, decode: (bytes) => ecdsaDerToRaw(bytes, size), encode: ecdsaRawToDer }
+      ? {
+          name,
+          hmac: undefined,
+          asymmetric,
+          signatureLength: 2 * size,
+          decode: (bytes) => ecdsaDerToRaw(bytes, size),
+          encode: ecdsaRawToDer,
+        }
       : { name, hmac: undefined, asymmetric, signatureLength: 2 * size, decode: fixedLength(2 * size), encode: same };
   }
   if (family === "rsa" && rest.length === 2 && (hash === "SHA-256" || hash === "SHA-512")) {
     if (rest[0] === "pkcs1") {
       if (saltLength !== undefined) throw new WebhookError("invalid_options", "saltLength is an RSA-PSS parameter");
-      return { name, hmac: undefined, asymmetric: { name: "RSASSA-PKCS1-v1_5", hash }, signatureLength: undefined, decode: same, encode: same };
+      return {
+        name,
+        hmac: undefined,
+        asymmetric: { name: "RSASSA-PKCS1-v1_5", hash },
+        signatureLength: undefined,
+        decode: same,
+        encode: same,
+      };
     }
     if (rest[0] === "pss") {
       const salt = saltLength ?? DIGEST_LENGTH[hash];
-      if (!Number.isInteger(salt) || salt < 0 || salt > 512) throw new WebhookError("invalid_options", "saltLength must be an integer number of bytes");
-      return { name, hmac: undefined, asymmetric: { name: "RSA-PSS", hash, saltLength: salt }, signatureLength: undefined, decode: same, encode: same };
+      if (!Number.isInteger(salt) || salt < 0 || salt > 512)
+        throw new WebhookError("invalid_options", "saltLength must be an integer number of bytes");
+      return {
+        name,
+        hmac: undefined,
+        asymmetric: { name: "RSA-PSS", hash, saltLength: salt },
+        signatureLength: undefined,
+        decode: same,
+        encode: same,
+      };
     }
   }
   throw new WebhookError("invalid_options", `unknown signature algorithm ${JSON.stringify(name)}`);
@@ -95,7 +133,11 @@ export function resolveAlgorithm(name: SignatureAlgorithm, parameters: Algorithm
 
 /** The HMAC algorithm of a hash, as `hmacScheme` names it. */
 export function hmacAlgorithm(hash: HashAlgorithm): SignatureAlgorithm {
-  const names: Record<HashAlgorithm, SignatureAlgorithm> = { "SHA-1": "hmac-sha1", "SHA-256": "hmac-sha256", "SHA-512": "hmac-sha512" };
+  const names: Record<HashAlgorithm, SignatureAlgorithm> = {
+    "SHA-1": "hmac-sha1",
+    "SHA-256": "hmac-sha256",
+    "SHA-512": "hmac-sha512",
+  };
   const name = names[hash];
   if (name === undefined) throw new WebhookError("invalid_options", "algorithm must be SHA-1, SHA-256 or SHA-512");
   return name;

@@ -27,17 +27,26 @@ interface Match {
  * says which key matched.
  */
 export function defineSignatureScheme(format: SignatureFormat, keyring: SignatureKeyring): WebhookScheme {
-  const asymmetricSlots = format.algorithms.flatMap((algorithm, slot) => (algorithm.asymmetric === undefined ? [] : [slot]));
+  const asymmetricSlots = format.algorithms.flatMap((algorithm, slot) =>
+    algorithm.asymmetric === undefined ? [] : [slot],
+  );
 
   function checkCandidates(fields: ReceivedFields): void {
     for (const slot of asymmetricSlots) {
       if ((fields.signatures[slot]?.length ?? 0) > MAX_ASYMMETRIC_SIGNATURES) {
-        throw new WebhookError("malformed_header", `more than ${MAX_ASYMMETRIC_SIGNATURES} ${format.algorithms[slot]?.name} signatures`);
+        throw new WebhookError(
+          "malformed_header",
+          `more than ${MAX_ASYMMETRIC_SIGNATURES} ${format.algorithms[slot]?.name} signatures`,
+        );
       }
     }
   }
 
-  async function verifyAsymmetric(keys: readonly PreparedSignatureKey[], fields: ReceivedFields, contents: readonly (readonly SignedPart[])[]): Promise<Match | undefined> {
+  async function verifyAsymmetric(
+    keys: readonly PreparedSignatureKey[],
+    fields: ReceivedFields,
+    contents: readonly (readonly SignedPart[])[],
+  ): Promise<Match | undefined> {
     for (const content of contents) {
       // Public-key algorithms verify one contiguous message: join it once, not once per try.
       let message: SignedPart[] | undefined;
@@ -83,7 +92,8 @@ export function defineSignatureScheme(format: SignatureFormat, keyring: Signatur
       }
     }
     if (match === undefined && asymmetricSlots.length > 0) match = await verifyAsymmetric(keys, fields, contents);
-    if (match === undefined) throw new WebhookError("invalid_signature", `no ${format.name} signature matched any of ${keys.length} key(s)`);
+    if (match === undefined)
+      throw new WebhookError("invalid_signature", `no ${format.name} signature matched any of ${keys.length} key(s)`);
     const confirmed = format.confirm?.(incoming, fields);
     if (isPromiseLike(confirmed)) await confirmed;
     // Formats without an id deduplicate on the proof: signed material, unique per message.
@@ -91,7 +101,8 @@ export function defineSignatureScheme(format: SignatureFormat, keyring: Signatur
     return {
       id: identity?.id ?? fields.id ?? encodeBase64(match.proof),
       replayKey: identity?.replayKey,
-      timestamp: identity?.timestamp ?? (fields.timestamp === undefined ? undefined : new Date(Number(fields.timestamp) * 1000)),
+      timestamp:
+        identity?.timestamp ?? (fields.timestamp === undefined ? undefined : new Date(Number(fields.timestamp) * 1000)),
       keyId: match.key.id,
     };
   }
@@ -109,7 +120,10 @@ export function defineSignatureScheme(format: SignatureFormat, keyring: Signatur
       }
     }
     if (signatures.length === 0) {
-      throw new WebhookError("invalid_options", `${format.name} has no signing key for this tenant (a public key only verifies: pass privateKey to sign)`);
+      throw new WebhookError(
+        "invalid_options",
+        `${format.name} has no signing key for this tenant (a public key only verifies: pass privateKey to sign)`,
+      );
     }
     return format.write(fields, signatures);
   }

@@ -19,6 +19,7 @@ export function parseUnixSeconds(text: string, headerName: string): string {
 /** Unix seconds of a Date, as a sender writes them. */
 export function toUnixSeconds(date: Date): string {
   const ms = date.getTime();
-  if (!Number.isFinite(ms) || ms < 0) throw new WebhookError("invalid_options", "timestamp must be a valid Date after 1970");
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new WebhookError("invalid_options", "timestamp must be a valid Date after 1970");
   return String(Math.floor(ms / 1000));
 }

@@ -115,7 +115,10 @@ function checkParams(params: SignatureParams | undefined): SignatureParams | und
   if (typeof separator !== "string" || separator.length !== 1 || /[A-Za-z0-9=\s]/.test(separator)) {
     throw new WebhookError("invalid_options", "signatureParams.separator must be one punctuation character");
   }
-  if (!PARAM_KEY.test(signatureKey) || (timestampKey !== undefined && (!PARAM_KEY.test(timestampKey) || timestampKey === signatureKey))) {
+  if (
+    !PARAM_KEY.test(signatureKey) ||
+    (timestampKey !== undefined && (!PARAM_KEY.test(timestampKey) || timestampKey === signatureKey))
+  ) {
     throw new WebhookError("invalid_options", "signatureParams keys must be distinct words");
   }
   return params;
@@ -127,18 +130,24 @@ function checkParams(params: SignatureParams | undefined): SignatureParams | und
  */
 export function signatureFormat(options: SignatureFormatOptions): ResolvedSignatureFormat {
   const { name } = options;
-  if (typeof name !== "string" || name === "") throw new WebhookError("invalid_options", "a signature format needs a `name`");
+  if (typeof name !== "string" || name === "")
+    throw new WebhookError("invalid_options", "a signature format needs a `name`");
   const algorithm = resolveAlgorithm(options.algorithm, options);
   const encoding = options.encoding ?? "hex";
-  if (encoding !== "hex" && encoding !== "base64") throw new WebhookError("invalid_options", "encoding must be hex or base64");
+  if (encoding !== "hex" && encoding !== "base64")
+    throw new WebhookError("invalid_options", "encoding must be hex or base64");
   const prefix = options.prefix ?? "";
   const signatureHeaderName = headerName(options.signatureHeader, "signatureHeader");
-  if (signatureHeaderName === undefined) throw new WebhookError("invalid_options", "a signature format needs a `signatureHeader`");
+  if (signatureHeaderName === undefined)
+    throw new WebhookError("invalid_options", "a signature format needs a `signatureHeader`");
   const signatureHeader: string = signatureHeaderName;
   const params = checkParams(options.signatureParams);
   const timestampHeader = headerName(options.timestampHeader, "timestampHeader");
   if (timestampHeader !== undefined && params?.timestampKey !== undefined) {
-    throw new WebhookError("invalid_options", "the timestamp comes from timestampHeader or signatureParams.timestampKey, not both");
+    throw new WebhookError(
+      "invalid_options",
+      "the timestamp comes from timestampHeader or signatureParams.timestampKey, not both",
+    );
   }
   const hasTimestamp = timestampHeader !== undefined || params?.timestampKey !== undefined;
   const idHeader = headerName(options.idHeader, "idHeader");
@@ -147,7 +156,8 @@ export function signatureFormat(options: SignatureFormatOptions): ResolvedSignat
     throw new WebhookError("invalid_options", "idJsonField is a field name, and excludes idHeader");
   }
   const decodeSecret = SECRET_DECODERS[options.secretEncoding ?? "utf8"];
-  if (decodeSecret === undefined) throw new WebhookError("invalid_options", "secretEncoding must be utf8, base64 or hex");
+  if (decodeSecret === undefined)
+    throw new WebhookError("invalid_options", "secretEncoding must be utf8, base64 or hex");
 
   const pieces = parseTemplate(options.signedContent ?? "{body}");
   const uses = (field: string) => pieces.filter((piece) => "field" in piece && piece.field === field).length;
@@ -156,8 +166,10 @@ export function signatureFormat(options: SignatureFormatOptions): ResolvedSignat
   if (uses("timestamp") > 0 && !hasTimestamp) {
     throw new WebhookError("invalid_options", "signedContent uses {timestamp}: say where it is (timestampHeader)");
   }
-  if (hasTimestamp && uses("timestamp") === 0) throw new WebhookError("invalid_options", "a timestamp is read but {timestamp} is not signed");
-  if (uses("id") > 0 && idHeader === undefined) throw new WebhookError("invalid_options", "signedContent uses {id}: set idHeader");
+  if (hasTimestamp && uses("timestamp") === 0)
+    throw new WebhookError("invalid_options", "a timestamp is read but {timestamp} is not signed");
+  if (uses("id") > 0 && idHeader === undefined)
+    throw new WebhookError("invalid_options", "signedContent uses {id}: set idHeader");
   const idSigned = uses("id") > 0;
   // An id may not contain the template's separators, or bytes could move between id and body.
   const separators = new Set(pieces.flatMap((piece) => ("literal" in piece ? [...piece.literal] : [])));
@@ -174,19 +186,23 @@ export function signatureFormat(options: SignatureFormatOptions): ResolvedSignat
 
   const { signatureLength } = algorithm;
   function decodeMac(text: string): Uint8Array {
-    if (!text.startsWith(prefix)) throw new WebhookError("malformed_header", `${signatureHeader} lacks the ${prefix} prefix`);
+    if (!text.startsWith(prefix))
+      throw new WebhookError("malformed_header", `${signatureHeader} lacks the ${prefix} prefix`);
     const bytes = decode(text.slice(prefix.length));
     const sized =
-      bytes !== undefined && (signatureLength !== undefined || (bytes.length >= MIN_RSA_SIGNATURE && bytes.length <= MAX_RSA_SIGNATURE));
+      bytes !== undefined &&
+      (signatureLength !== undefined || (bytes.length >= MIN_RSA_SIGNATURE && bytes.length <= MAX_RSA_SIGNATURE));
     const signature = sized ? algorithm.decode(bytes) : undefined;
-    if (signature === undefined) throw new WebhookError("malformed_header", `${signatureHeader} is not a ${encoding} ${algorithm.name} signature`);
+    if (signature === undefined)
+      throw new WebhookError("malformed_header", `${signatureHeader} is not a ${encoding} ${algorithm.name} signature`);
     return signature;
   }
 
   /** `key=value` pairs: the timestamp exactly once when it lives here, any number of MACs. */
   function readParams(value: string, { separator, signatureKey, timestampKey }: SignatureParams) {
     const entries = value.split(separator);
-    if (entries.length > MAX_PARAMS) throw new WebhookError("malformed_header", `more than ${MAX_PARAMS} entries in ${signatureHeader}`);
+    if (entries.length > MAX_PARAMS)
+      throw new WebhookError("malformed_header", `more than ${MAX_PARAMS} entries in ${signatureHeader}`);
     let timestamp: string | undefined;
     const signatures: Uint8Array[] = [];
     for (const entry of entries) {
@@ -197,13 +213,15 @@ export function signatureFormat(options: SignatureFormatOptions): ResolvedSignat
         throw new WebhookError("malformed_header", `${signatureHeader} entry is not key=value`);
       }
       if (key === timestampKey) {
-        if (timestamp !== undefined) throw new WebhookError("malformed_header", `${signatureHeader} has several timestamps`);
+        if (timestamp !== undefined)
+          throw new WebhookError("malformed_header", `${signatureHeader} has several timestamps`);
         timestamp = parseUnixSeconds(text, signatureHeader);
       } else if (key === signatureKey) {
         signatures.push(decodeMac(text));
       }
     }
-    if (timestampKey !== undefined && timestamp === undefined) throw new WebhookError("malformed_header", `${signatureHeader} has no timestamp`);
+    if (timestampKey !== undefined && timestamp === undefined)
+      throw new WebhookError("malformed_header", `${signatureHeader} has no timestamp`);
     return { timestamp, signatures };
   }
 
@@ -213,13 +231,17 @@ export function signatureFormat(options: SignatureFormatOptions): ResolvedSignat
     algorithms: [algorithm],
     read(incoming) {
       const value = requireHeader(incoming.header, signatureHeader);
-      const parsed = params === undefined ? { timestamp: undefined, signatures: [decodeMac(value)] } : readParams(value, params);
+      const parsed =
+        params === undefined ? { timestamp: undefined, signatures: [decodeMac(value)] } : readParams(value, params);
       const timestamp =
-        timestampHeader === undefined ? parsed.timestamp : parseUnixSeconds(requireHeader(incoming.header, timestampHeader), timestampHeader);
+        timestampHeader === undefined
+          ? parsed.timestamp
+          : parseUnixSeconds(requireHeader(incoming.header, timestampHeader), timestampHeader);
       let id: string | undefined;
       if (idHeader !== undefined) {
         const raw = incoming.header(idHeader);
-        if (idSigned || (raw !== undefined && raw !== "")) id = checkId(requireHeader(incoming.header, idHeader), "malformed_header");
+        if (idSigned || (raw !== undefined && raw !== ""))
+          id = checkId(requireHeader(incoming.header, idHeader), "malformed_header");
       }
       return { id, timestamp, signatures: [parsed.signatures] };
     },
@@ -249,7 +271,10 @@ export function signatureFormat(options: SignatureFormatOptions): ResolvedSignat
       const headers: Record<string, string> = {};
       if (params === undefined) headers[signatureHeader] = signature;
       else {
-        const timestamp = params.timestampKey === undefined ? "" : `${params.timestampKey}=${fields.timestamp ?? ""}${params.separator}`;
+        const timestamp =
+          params.timestampKey === undefined
+            ? ""
+            : `${params.timestampKey}=${fields.timestamp ?? ""}${params.separator}`;
         headers[signatureHeader] = `${timestamp}${params.signatureKey}=${signature}`;
       }
       if (timestampHeader !== undefined && fields.timestamp !== undefined) headers[timestampHeader] = fields.timestamp;

@@ -1,5 +1,10 @@
 import { WebhookError } from "../../errors/webhook-error.js";
-import { type AsymmetricKeyOptions, asymmetricKeyring, hmacKeyring, type SignatureKeyring } from "../../keys/signature-keyring.js";
+import {
+  type AsymmetricKeyOptions,
+  asymmetricKeyring,
+  hmacKeyring,
+  type SignatureKeyring,
+} from "../../keys/signature-keyring.js";
 import type { SecretOptions } from "../../keys/secret-input.js";
 import type { WebhookScheme } from "../types.js";
 import { defineSignatureScheme } from "./define-signature-scheme.js";
@@ -19,14 +24,19 @@ function keyringFor(
 ): SignatureKeyring {
   const algorithm = format.algorithms[0];
   if (algorithm === undefined) throw new WebhookError("invalid_options", `${format.name} has no algorithm`);
-  if (typeof keys !== "object" || keys === null) throw new WebhookError("invalid_options", `${format.name} needs options with keys`);
+  if (typeof keys !== "object" || keys === null)
+    throw new WebhookError("invalid_options", `${format.name} needs options with keys`);
   return algorithm.hmac !== undefined
     ? hmacKeyring(keys as SecretOptions, algorithm, decodeSecret)
     : asymmetricKeyring(keys as AsymmetricKeyOptions, algorithm, keyEncoding);
 }
 
 /** A scheme from a resolved format and the user's keys (what every preset returns). */
-export function formatScheme(resolved: ResolvedSignatureFormat, keys: SignatureKeyOptions, keyEncoding?: "base64" | "hex"): WebhookScheme {
+export function formatScheme(
+  resolved: ResolvedSignatureFormat,
+  keys: SignatureKeyOptions,
+  keyEncoding?: "base64" | "hex",
+): WebhookScheme {
   return defineSignatureScheme(resolved.format, keyringFor(resolved, keys, keyEncoding));
 }
 
@@ -51,6 +61,7 @@ export function customScheme(format: SignatureFormat, keyring: SignatureKeyring)
  * });
  */
 export function signatureScheme(options: SignatureSchemeOptions): WebhookScheme {
-  if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", "signatureScheme needs options");
+  if (typeof options !== "object" || options === null)
+    throw new WebhookError("invalid_options", "signatureScheme needs options");
   return formatScheme(signatureFormat(options), options, options.keyEncoding);
 }

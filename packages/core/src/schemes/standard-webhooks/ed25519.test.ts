@@ -17,7 +17,8 @@ const incoming = incomingWebhook;
 async function ed25519Pair(): Promise<{ privateKey: string; publicKey: string }> {
   const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
   const jwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
-  const fromUrl = (text: string) => Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
+  const fromUrl = (text: string) =>
+    Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
   const seed = fromUrl(jwk.d as string);
   const publicBytes = fromUrl(jwk.x as string);
   const both = new Uint8Array(64);
@@ -27,7 +28,11 @@ async function ed25519Pair(): Promise<{ privateKey: string; publicKey: string }>
 }
 
 const vectorMessage = { id: v1a.id, timestamp: new Date(v1a.timestamp * 1000), body: v1a.body };
-const vectorHeaders = { "webhook-id": v1a.id, "webhook-timestamp": String(v1a.timestamp), "webhook-signature": v1a.signature };
+const vectorHeaders = {
+  "webhook-id": v1a.id,
+  "webhook-timestamp": String(v1a.timestamp),
+  "webhook-signature": v1a.signature,
+};
 
 describe("standardWebhooks v1a (Ed25519)", () => {
   it("signs the reference vector byte for byte with the whsk_ key", async () => {
@@ -51,7 +56,9 @@ describe("standardWebhooks v1a (Ed25519)", () => {
       Uint8Array.from(atob(v1a.secretKey.slice(5)), (c) => c.charCodeAt(0)).subarray(0, 32),
     )}`;
     expect(await standardWebhooks({ secret: seedOnly }).sign(vectorMessage)).toEqual(vectorHeaders);
-    await expect(standardWebhooks({ secrets: [v1a.publicKey] }).verify(incoming(vectorHeaders, v1a.body))).resolves.toMatchObject({
+    await expect(
+      standardWebhooks({ secrets: [v1a.publicKey] }).verify(incoming(vectorHeaders, v1a.body)),
+    ).resolves.toMatchObject({
       id: v1a.id,
     });
   });
@@ -61,21 +68,32 @@ describe("standardWebhooks v1a (Ed25519)", () => {
   });
 
   it("refuses malformed keys when built and a whsk_ whose public half is not its own", async () => {
-    expect(() => standardWebhooks({ publicKey: "whpk_AAAA" })).toThrow(expect.objectContaining({ code: "invalid_options" }));
-    expect(() => standardWebhooks({ privateKey: "whsk_not base64" })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => standardWebhooks({ publicKey: "whpk_AAAA" })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
+    expect(() => standardWebhooks({ privateKey: "whsk_not base64" })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
     const { publicKey: otherPublic } = await ed25519Pair();
     const bytes = Uint8Array.from(atob(v1a.secretKey.slice(5)), (c) => c.charCodeAt(0));
-    bytes.set(Uint8Array.from(atob(otherPublic.slice(5)), (c) => c.charCodeAt(0)), 32);
+    bytes.set(
+      Uint8Array.from(atob(otherPublic.slice(5)), (c) => c.charCodeAt(0)),
+      32,
+    );
     const mismatched = standardWebhooks({ privateKey: `whsk_${encodeBase64(bytes)}` });
     expect(await codeOf(mismatched.sign(vectorMessage))).toBe("invalid_options");
   });
 
   it("refuses a v1a signature from another key and a v1 signature when only v1a keys are configured", async () => {
     const other = await ed25519Pair();
-    expect(await codeOf(standardWebhooks({ publicKey: other.publicKey }).verify(incoming(vectorHeaders, v1a.body)))).toBe(
-      "invalid_signature",
-    );
-    const v1Headers = { "webhook-id": v1.id, "webhook-timestamp": String(v1.timestamp), "webhook-signature": v1.signature };
+    expect(
+      await codeOf(standardWebhooks({ publicKey: other.publicKey }).verify(incoming(vectorHeaders, v1a.body))),
+    ).toBe("invalid_signature");
+    const v1Headers = {
+      "webhook-id": v1.id,
+      "webhook-timestamp": String(v1.timestamp),
+      "webhook-signature": v1.signature,
+    };
     expect(await codeOf(standardWebhooks({ publicKey: v1a.publicKey }).verify(incoming(v1Headers, v1.body)))).toBe(
       "invalid_signature",
     );
@@ -90,15 +108,26 @@ describe("standardWebhooks v1a (Ed25519)", () => {
       const signed = await migrating.sign(message);
       expect(signed["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/=]+ v1a,[A-Za-z0-9+/=]+$/);
       // an old v1-only receiver and a new v1a-only receiver both accept the same delivery
-      await expect(standardWebhooks({ secret }).verify(incoming(signed, message.body))).resolves.toMatchObject({ id: "msg_mig" });
-      await expect(standardWebhooks({ publicKey: pair.publicKey }).verify(incoming(signed, message.body))).resolves.toMatchObject({
+      await expect(standardWebhooks({ secret }).verify(incoming(signed, message.body))).resolves.toMatchObject({
+        id: "msg_mig",
+      });
+      await expect(
+        standardWebhooks({ publicKey: pair.publicKey }).verify(incoming(signed, message.body)),
+      ).resolves.toMatchObject({
         id: "msg_mig",
       });
       // a receiver holding both accepts a v1-only sender and a v1a-only sender
-      const receiver = standardWebhooks({ secrets: [{ id: "hmac", secret }, { id: "ed", secret: pair.publicKey }] });
+      const receiver = standardWebhooks({
+        secrets: [
+          { id: "hmac", secret },
+          { id: "ed", secret: pair.publicKey },
+        ],
+      });
       const fromV1 = await receiver.verify(incoming(await standardWebhooks({ secret }).sign(message), message.body));
       expect(fromV1.keyId).toBe("hmac");
-      const fromV1a = await receiver.verify(incoming(await standardWebhooks({ privateKey: pair.privateKey }).sign(message), message.body));
+      const fromV1a = await receiver.verify(
+        incoming(await standardWebhooks({ privateKey: pair.privateKey }).sign(message), message.body),
+      );
       expect(fromV1a.keyId).toBe("ed");
     });
   });
@@ -117,7 +146,10 @@ describe("standardWebhooks v1a (Ed25519)", () => {
     const message = { id: "msg_t", timestamp: new Date(1_700_000_000_000), body: "{}" };
     const fromEd = await standardWebhooks({ privateKey: pair.privateKey }).sign(message);
     const fromHmac = await standardWebhooks({ secret }).sign(message);
-    const asTenant = (headers: Record<string, string>, tenant: string | undefined, body = "{}") => ({ ...incoming(headers, body), tenant });
+    const asTenant = (headers: Record<string, string>, tenant: string | undefined, body = "{}") => ({
+      ...incoming(headers, body),
+      tenant,
+    });
     await expect(receiver.verify(asTenant(fromEd, "ed"))).resolves.toMatchObject({ id: "msg_t" });
     await expect(receiver.verify(asTenant(fromEd, "ed"))).resolves.toMatchObject({ id: "msg_t" });
     await expect(receiver.verify(asTenant(fromHmac, "hmac"))).resolves.toMatchObject({ id: "msg_t" });
@@ -159,7 +191,9 @@ describe("standardWebhooks v1a (Ed25519)", () => {
           let mutatedBody = body;
           const mutated = { ...headers };
           if (inSignature) {
-            const raw = Uint8Array.from(atob((headers["webhook-signature"] as string).slice(4)), (c) => c.charCodeAt(0));
+            const raw = Uint8Array.from(atob((headers["webhook-signature"] as string).slice(4)), (c) =>
+              c.charCodeAt(0),
+            );
             raw[position % 64] = (raw[position % 64] as number) ^ flip;
             mutated["webhook-signature"] = `v1a,${encodeBase64(raw)}`;
           } else {
@@ -175,11 +209,16 @@ describe("standardWebhooks v1a (Ed25519)", () => {
 
   it("answers garbage v1a entries with a WebhookError", async () => {
     const receiver = standardWebhooks({ publicKey: v1a.publicKey });
-    const entry = fc.oneof(fc.string(), fc.base64String().map((text) => `v1a,${text}`));
+    const entry = fc.oneof(
+      fc.string(),
+      fc.base64String().map((text) => `v1a,${text}`),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(entry, { maxLength: 8 }), async (entries) => {
         const headers = { ...vectorHeaders, "webhook-signature": entries.join(" ") };
-        expect(["missing_header", "malformed_header", "invalid_signature"]).toContain(await codeOf(receiver.verify(incoming(headers, "{}"))));
+        expect(["missing_header", "malformed_header", "invalid_signature"]).toContain(
+          await codeOf(receiver.verify(incoming(headers, "{}"))),
+        );
       }),
       { numRuns: 300 },
     );
@@ -187,18 +226,28 @@ describe("standardWebhooks v1a (Ed25519)", () => {
 
   describe("bounded work per request", () => {
     const body = new Uint8Array(4096).fill(7);
-    const bogus = (count: number) => Array.from({ length: count }, (_, i) => `v1a,${encodeBase64(new Uint8Array(64).fill(i + 1))}`);
+    const bogus = (count: number) =>
+      Array.from({ length: count }, (_, i) => `v1a,${encodeBase64(new Uint8Array(64).fill(i + 1))}`);
 
     it(`refuses more than ${MAX_ASYMMETRIC_SIGNATURES} v1a signatures with malformed_header before any verification`, async () => {
       const keys = await Promise.all([ed25519Pair(), ed25519Pair(), ed25519Pair()]);
       const receiver = standardWebhooks({ publicKeys: keys.map((k) => k.publicKey) });
-      const signed = await standardWebhooks({ privateKey: keys[2]?.privateKey ?? "" }).sign({ id: "msg_b", timestamp: new Date(1_700_000_000_000), body });
+      const signed = await standardWebhooks({ privateKey: keys[2]?.privateKey ?? "" }).sign({
+        id: "msg_b",
+        timestamp: new Date(1_700_000_000_000),
+        body,
+      });
       const verify = vi.spyOn(cryptoBackend, "asymmetricVerify");
       try {
         // Even with the genuine signature among them: a header may not ask for more work.
-        const headers = { ...signed, "webhook-signature": [...bogus(MAX_ASYMMETRIC_SIGNATURES), signed["webhook-signature"]].join(" ") };
+        const headers = {
+          ...signed,
+          "webhook-signature": [...bogus(MAX_ASYMMETRIC_SIGNATURES), signed["webhook-signature"]].join(" "),
+        };
         expect(await codeOf(receiver.verify(incoming(headers, body)))).toBe("malformed_header");
-        expect(await codeOf(receiver.verify(incoming({ ...signed, "webhook-signature": bogus(32).join(" ") }, body)))).toBe("malformed_header");
+        expect(
+          await codeOf(receiver.verify(incoming({ ...signed, "webhook-signature": bogus(32).join(" ") }, body))),
+        ).toBe("malformed_header");
         expect(verify).not.toHaveBeenCalled();
       } finally {
         verify.mockRestore();
@@ -208,12 +257,18 @@ describe("standardWebhooks v1a (Ed25519)", () => {
     it("tries each key against at most the capped signatures, on one joined message (property)", async () => {
       const keys = await Promise.all([ed25519Pair(), ed25519Pair(), ed25519Pair()]);
       const receiver = standardWebhooks({ publicKeys: keys.map((k) => k.publicKey) });
-      const signed = await standardWebhooks({ privateKey: keys[0]?.privateKey ?? "" }).sign({ id: "msg_b", timestamp: new Date(1_700_000_000_000), body });
+      const signed = await standardWebhooks({ privateKey: keys[0]?.privateKey ?? "" }).sign({
+        id: "msg_b",
+        timestamp: new Date(1_700_000_000_000),
+        body,
+      });
       await fc.assert(
         fc.asyncProperty(fc.integer({ min: 1, max: 40 }), async (count) => {
           const verify = vi.spyOn(cryptoBackend, "asymmetricVerify");
           try {
-            const code = await codeOf(receiver.verify(incoming({ ...signed, "webhook-signature": bogus(count).join(" ") }, body)));
+            const code = await codeOf(
+              receiver.verify(incoming({ ...signed, "webhook-signature": bogus(count).join(" ") }, body)),
+            );
             expect(code).toBe(count > MAX_ASYMMETRIC_SIGNATURES ? "malformed_header" : "invalid_signature");
             expect(verify.mock.calls.length).toBeLessThanOrEqual(keys.length * MAX_ASYMMETRIC_SIGNATURES);
             // The same single part every time: the message is not copied per try.
@@ -240,10 +295,18 @@ describe("standardWebhooks v1a (Ed25519)", () => {
       // The sender rotates: two v1a entries (new first), and the receiver knows only the old key yet.
       const signOld = await standardWebhooks({ privateKey: old.privateKey }).sign(message);
       const signNew = await standardWebhooks({ privateKey: current.privateKey }).sign(message);
-      const both = { ...signNew, "webhook-signature": `${signNew["webhook-signature"]} ${signOld["webhook-signature"]}` };
-      await expect(standardWebhooks({ publicKey: old.publicKey }).verify(incoming(both, body))).resolves.toMatchObject({ id: "msg_r" });
+      const both = {
+        ...signNew,
+        "webhook-signature": `${signNew["webhook-signature"]} ${signOld["webhook-signature"]}`,
+      };
+      await expect(standardWebhooks({ publicKey: old.publicKey }).verify(incoming(both, body))).resolves.toMatchObject({
+        id: "msg_r",
+      });
       // v1 entries beside them do not count towards the v1a cap.
-      const mixed = { ...both, "webhook-signature": `${both["webhook-signature"]} v1,${encodeBase64(new Uint8Array(32))}` };
+      const mixed = {
+        ...both,
+        "webhook-signature": `${both["webhook-signature"]} v1,${encodeBase64(new Uint8Array(32))}`,
+      };
       await expect(receiver.verify(incoming(mixed, body))).resolves.toMatchObject({ id: "msg_r" });
     });
   });

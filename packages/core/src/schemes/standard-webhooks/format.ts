@@ -49,11 +49,18 @@ export function standardFormat(name: string, headers: StandardHeaderNames, asymm
     read(incoming) {
       const id = checkMessageId(requireHeader(incoming.header, headers.id), headers.id, "malformed_header");
       const timestamp = parseUnixSeconds(requireHeader(incoming.header, headers.timestamp), headers.timestamp);
-      const signatures = parseSignatureList(requireHeader(incoming.header, headers.signature), versions, headers.signature);
+      const signatures = parseSignatureList(
+        requireHeader(incoming.header, headers.signature),
+        versions,
+        headers.signature,
+      );
       return { id, timestamp, signatures };
     },
     fieldsFor(message) {
-      return { id: checkMessageId(message.id, headers.id, "invalid_options"), timestamp: toUnixSeconds(message.timestamp) };
+      return {
+        id: checkMessageId(message.id, headers.id, "invalid_options"),
+        timestamp: toUnixSeconds(message.timestamp),
+      };
     },
     signedContent(fields: SignedFields, body: Uint8Array) {
       return [`${fields.id}.${fields.timestamp}.`, body];

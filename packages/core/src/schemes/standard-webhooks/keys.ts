@@ -3,10 +3,21 @@ import { WebhookError } from "../../errors/webhook-error.js";
 import { concatBytes } from "../../lib/concat.js";
 import { encodeHex } from "../../lib/hex.js";
 import { prepareAsymmetricKey } from "../../keys/asymmetric-keys.js";
-import { decodeEd25519Key, type Ed25519KeyInput, PRIVATE_KEY_PREFIX, PUBLIC_KEY_PREFIX } from "../../keys/ed25519-keys.js";
+import {
+  decodeEd25519Key,
+  type Ed25519KeyInput,
+  PRIVATE_KEY_PREFIX,
+  PUBLIC_KEY_PREFIX,
+} from "../../keys/ed25519-keys.js";
 import { decodeInput, prepareKey } from "../../keys/keyring.js";
 import type { SecretInput, SecretLookup } from "../../keys/secret-input.js";
-import { combineKeyrings, hmacKeyring, type PreparedSignatureKey, type SignatureKeyring, staticKeyring } from "../../keys/signature-keyring.js";
+import {
+  combineKeyrings,
+  hmacKeyring,
+  type PreparedSignatureKey,
+  type SignatureKeyring,
+  staticKeyring,
+} from "../../keys/signature-keyring.js";
 import { resolveAlgorithm } from "../signature/algorithm.js";
 import { decodeStandardSecret } from "./format.js";
 
@@ -29,7 +40,8 @@ export function sortStandardKeys(inputs: readonly SecretInput[]): StandardKeys {
   const privateKeys: Ed25519KeyInput[] = [];
   const publicKeys: Ed25519KeyInput[] = [];
   for (const input of inputs) {
-    const entry = typeof input === "object" && !(input instanceof Uint8Array) ? input : { id: undefined, secret: input };
+    const entry =
+      typeof input === "object" && !(input instanceof Uint8Array) ? input : { id: undefined, secret: input };
     const text = typeof entry.secret === "string" ? entry.secret : "";
     if (text.startsWith(PRIVATE_KEY_PREFIX)) privateKeys.push({ id: entry.id, key: text });
     else if (text.startsWith(PUBLIC_KEY_PREFIX)) publicKeys.push({ id: entry.id, key: text });
@@ -42,9 +54,15 @@ export function sortStandardKeys(inputs: readonly SecretInput[]): StandardKeys {
 async function prepareEd25519(input: Ed25519KeyInput, type: "private" | "public"): Promise<PreparedSignatureKey> {
   const raw = decodeEd25519Key(input, type);
   const der = concatBytes([type === "private" ? ED25519_PKCS8_PREFIX : ED25519_SPKI_PREFIX, raw.bytes]);
-  const key = await prepareAsymmetricKey({ id: raw.id, data: { format: type === "private" ? "pkcs8" : "spki", der } }, V1A);
+  const key = await prepareAsymmetricKey(
+    { id: raw.id, data: { format: type === "private" ? "pkcs8" : "spki", der } },
+    V1A,
+  );
   der.fill(0);
-  if (raw.claimedPublic !== undefined && !cryptoBackend.timingSafeEqual(raw.claimedPublic, key.spki.subarray(ED25519_SPKI_PREFIX.length))) {
+  if (
+    raw.claimedPublic !== undefined &&
+    !cryptoBackend.timingSafeEqual(raw.claimedPublic, key.spki.subarray(ED25519_SPKI_PREFIX.length))
+  ) {
     throw new WebhookError("invalid_options", "the whsk_ key's public half does not belong to its seed");
   }
   return { id: key.id, slot: V1A_SLOT, hmac: undefined, verifyKey: key.publicKey, signKey: key.privateKey };
@@ -54,15 +72,23 @@ async function prepareEd25519(input: Ed25519KeyInput, type: "private" | "public"
 export function standardKeyring(keys: StandardKeys): SignatureKeyring {
   const keyrings: SignatureKeyring[] = [];
   if (keys.secrets.length > 0) keyrings.push(hmacKeyring({ secrets: keys.secrets }, V1, decodeStandardSecret, V1_SLOT));
-  const edKeys = [...keys.privateKeys.map((input) => [input, "private"] as const), ...keys.publicKeys.map((input) => [input, "public"] as const)];
+  const edKeys = [
+    ...keys.privateKeys.map((input) => [input, "private"] as const),
+    ...keys.publicKeys.map((input) => [input, "public"] as const),
+  ];
   for (const [input, type] of edKeys) decodeEd25519Key(input, type);
-  if (edKeys.length > 0) keyrings.push(staticKeyring(() => Promise.all(edKeys.map(([input, type]) => prepareEd25519(input, type)))));
+  if (edKeys.length > 0)
+    keyrings.push(staticKeyring(() => Promise.all(edKeys.map(([input, type]) => prepareEd25519(input, type)))));
   return combineKeyrings(keyrings);
 }
 
 const MAX_CACHED_LOOKUP_KEYS = 1024;
 
-function remember(cache: Map<string, Promise<PreparedSignatureKey>>, key: string, make: () => Promise<PreparedSignatureKey>) {
+function remember(
+  cache: Map<string, Promise<PreparedSignatureKey>>,
+  key: string,
+  make: () => Promise<PreparedSignatureKey>,
+) {
   let value = cache.get(key);
   if (value === undefined) {
     if (cache.size >= MAX_CACHED_LOOKUP_KEYS) cache.delete(cache.keys().next().value as string);

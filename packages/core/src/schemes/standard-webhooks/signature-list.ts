@@ -13,12 +13,14 @@ const VERSION = /^v\d+[a-z]?$/;
  */
 export function parseSignatureList(value: string, versions: readonly string[], headerName: string): Uint8Array[][] {
   const entries = value.split(" ");
-  if (entries.length > MAX_SIGNATURES) throw new WebhookError("malformed_header", `more than ${MAX_SIGNATURES} signatures`);
+  if (entries.length > MAX_SIGNATURES)
+    throw new WebhookError("malformed_header", `more than ${MAX_SIGNATURES} signatures`);
   const signatures: Uint8Array[][] = versions.map(() => []);
   for (const entry of entries) {
     const comma = entry.indexOf(",");
     const entryVersion = comma > 0 ? entry.slice(0, comma) : "";
-    if (!VERSION.test(entryVersion)) throw new WebhookError("malformed_header", `${headerName} entry is not version,base64`);
+    if (!VERSION.test(entryVersion))
+      throw new WebhookError("malformed_header", `${headerName} entry is not version,base64`);
     const decoded = decodeBase64(entry.slice(comma + 1));
     if (decoded === undefined || decoded.length === 0) {
       throw new WebhookError("malformed_header", `${headerName} entry is not valid base64`);

@@ -31,7 +31,10 @@ describe("standardWebhooks", () => {
   it("verifies the specification vector and says which key matched", async () => {
     const scheme = standardWebhooks({ secrets: [testSecret(), { id: "legacy", secret: v1.secret }] });
     const result = await scheme.verify(
-      incoming({ "webhook-id": v1.id, "webhook-timestamp": String(v1.timestamp), "webhook-signature": v1.signature }, v1.body),
+      incoming(
+        { "webhook-id": v1.id, "webhook-timestamp": String(v1.timestamp), "webhook-signature": v1.signature },
+        v1.body,
+      ),
     );
     expect(result).toMatchObject({ id: v1.id, keyId: "legacy" });
     expect(result.timestamp?.getTime()).toBe(v1.timestamp * 1000);
@@ -82,7 +85,9 @@ describe("standardWebhooks", () => {
                   : "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
             const current = value.charAt(index);
             if (current === "=") return; // padding cannot change without breaking the encoding
-            const replacement = alphabet.charAt((alphabet.indexOf(current) + 1 + (flip % (alphabet.length - 1))) % alphabet.length);
+            const replacement = alphabet.charAt(
+              (alphabet.indexOf(current) + 1 + (flip % (alphabet.length - 1))) % alphabet.length,
+            );
             mutatedHeaders[target] = value.slice(0, index) + replacement + value.slice(index + 1);
           }
           const code = await codeOf(scheme.verify(incoming(mutatedHeaders, mutatedBody)));
@@ -123,7 +128,11 @@ describe("standardWebhooks", () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(entry, { maxLength: 40 }), async (entries) => {
-        const headers = { "webhook-id": "msg_1", "webhook-timestamp": "1700000000", "webhook-signature": entries.join(" ") };
+        const headers = {
+          "webhook-id": "msg_1",
+          "webhook-timestamp": "1700000000",
+          "webhook-signature": entries.join(" "),
+        };
         const code = await codeOf(scheme.verify(incoming(headers, "{}")));
         expect(["missing_header", "malformed_header", "invalid_signature"]).toContain(code);
       }),
@@ -134,7 +143,12 @@ describe("standardWebhooks", () => {
   describe("key rotation", () => {
     it("signs with the first secret and verifies with any", async () => {
       const [newest, older] = [testSecret(), testSecret()];
-      const rotating = standardWebhooks({ secrets: [{ id: "new", secret: newest }, { id: "old", secret: older }] });
+      const rotating = standardWebhooks({
+        secrets: [
+          { id: "new", secret: newest },
+          { id: "old", secret: older },
+        ],
+      });
       const oldSender = standardWebhooks({ secret: older });
       const message = { id: "msg_1", timestamp: new Date(1_700_000_000_000), body: "{}" };
 
@@ -149,7 +163,13 @@ describe("standardWebhooks", () => {
       const secret = testSecret();
       const scheme = standardWebhooks({ secret });
       const headers = await scheme.sign({ id: "msg_2", timestamp: new Date(1_700_000_000_000), body: "x" });
-      const other = (await standardWebhooks({ secret: testSecret() }).sign({ id: "msg_2", timestamp: new Date(1_700_000_000_000), body: "x" }))["webhook-signature"];
+      const other = (
+        await standardWebhooks({ secret: testSecret() }).sign({
+          id: "msg_2",
+          timestamp: new Date(1_700_000_000_000),
+          body: "x",
+        })
+      )["webhook-signature"];
       headers["webhook-signature"] = `${other} v1a,${"A".repeat(86)}== ${headers["webhook-signature"]}`;
       await expect(scheme.verify(incoming(headers, "x"))).resolves.toMatchObject({ id: "msg_2" });
     });
@@ -179,13 +199,19 @@ describe("standardWebhooks", () => {
       expect(await codeOf(scheme.verify(incoming(headers, "{}")))).toBe(code);
     });
 
-    it.each(["+1700000000", "1700000000.0", "1.7e9", " 1700000000", "0x6553f100", "１７００", "-1", "99999999999999999999"])(
-      "refuses the timestamp %j as malformed",
-      async (timestamp) => {
-        const headers = { ...(await base()), "webhook-timestamp": timestamp };
-        expect(await codeOf(scheme.verify(incoming(headers, "{}")))).toBe("malformed_header");
-      },
-    );
+    it.each([
+      "+1700000000",
+      "1700000000.0",
+      "1.7e9",
+      " 1700000000",
+      "0x6553f100",
+      "１７００",
+      "-1",
+      "99999999999999999999",
+    ])("refuses the timestamp %j as malformed", async (timestamp) => {
+      const headers = { ...(await base()), "webhook-timestamp": timestamp };
+      expect(await codeOf(scheme.verify(incoming(headers, "{}")))).toBe("malformed_header");
+    });
 
     it.each(["v1", "v1,", ",abc", "v1,not base64!", "v1,YWJj=", "v1 ,YWJj", "v1,YWJj  v1,YWJj", "V1,YWJj"])(
       "refuses the signature entry %j as malformed",
@@ -209,13 +235,19 @@ describe("standardWebhooks", () => {
     it("refuses ids with a dot, which would make id, timestamp and body ambiguous", async () => {
       const headers = { ...(await base()), "webhook-id": "msg.3" };
       expect(await codeOf(scheme.verify(incoming(headers, "{}")))).toBe("malformed_header");
-      await expect(scheme.sign({ id: "a.b", timestamp: new Date(0), body: "" })).rejects.toMatchObject({ code: "invalid_options" });
+      await expect(scheme.sign({ id: "a.b", timestamp: new Date(0), body: "" })).rejects.toMatchObject({
+        code: "invalid_options",
+      });
     });
 
     it("refuses a secret that is not whsec_ base64 when built", () => {
-      expect(() => standardWebhooks({ secret: "whsec_not base64!" })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+      expect(() => standardWebhooks({ secret: "whsec_not base64!" })).toThrow(
+        expect.objectContaining({ code: "invalid_options" }),
+      );
       expect(() => standardWebhooks({ secrets: [] })).toThrow(expect.objectContaining({ code: "invalid_options" }));
-      expect(() => standardWebhooks({ secret: "whsec_" })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+      expect(() => standardWebhooks({ secret: "whsec_" })).toThrow(
+        expect.objectContaining({ code: "invalid_options" }),
+      );
     });
   });
 
@@ -237,7 +269,11 @@ describe("svix", () => {
   it("is the Standard Webhooks signature under svix-* headers", async () => {
     const scheme: WebhookScheme = svix({ secret: v1.secret });
     const headers = await scheme.sign({ id: v1.id, timestamp: new Date(v1.timestamp * 1000), body: v1.body });
-    expect(headers).toEqual({ "svix-id": v1.id, "svix-timestamp": String(v1.timestamp), "svix-signature": v1.signature });
+    expect(headers).toEqual({
+      "svix-id": v1.id,
+      "svix-timestamp": String(v1.timestamp),
+      "svix-signature": v1.signature,
+    });
     await expect(scheme.verify(incoming(headers, v1.body))).resolves.toMatchObject({ id: v1.id });
     expect(scheme.name).toBe("svix");
   });

@@ -45,23 +45,35 @@ function entriesOf(options: StandardWebhooksKeyOptions): SecretInput[] {
 }
 
 /** Shared by `standardWebhooks`, `svix` and the Svix-based presets: HMAC secrets verify `v1`; Ed25519 keys add `v1a`. */
-export function standardScheme(name: string, headers: StandardHeaderNames, options: StandardWebhooksOptions): WebhookScheme {
-  if (typeof options !== "object" || options === null) throw new WebhookError("invalid_options", `${name} needs options with keys`);
+export function standardScheme(
+  name: string,
+  headers: StandardHeaderNames,
+  options: StandardWebhooksOptions,
+): WebhookScheme {
+  if (typeof options !== "object" || options === null)
+    throw new WebhookError("invalid_options", `${name} needs options with keys`);
   const keyOptions = options as StandardWebhooksKeyOptions & { secret?: SecretInput };
   const { secrets } = options as { secrets?: readonly SecretInput[] | SecretLookup };
-  const asymmetric = keyOptions.privateKey !== undefined || keyOptions.publicKey !== undefined || keyOptions.publicKeys !== undefined;
+  const asymmetric =
+    keyOptions.privateKey !== undefined || keyOptions.publicKey !== undefined || keyOptions.publicKeys !== undefined;
   if (!asymmetric && typeof secrets !== "function") {
     const inputs = keyOptions.secret !== undefined ? [keyOptions.secret] : (keyOptions.secrets ?? []);
     const keys = sortStandardKeys(inputs);
     if (keys.privateKeys.length === 0 && keys.publicKeys.length === 0) {
-      return defineSignatureScheme(standardFormat(name, headers), hmacKeyring(options as SecretOptions, V1, decodeStandardSecret));
+      return defineSignatureScheme(
+        standardFormat(name, headers),
+        hmacKeyring(options as SecretOptions, V1, decodeStandardSecret),
+      );
     }
     return defineSignatureScheme(standardFormat(name, headers, true), standardKeyring(keys));
   }
   // A per-tenant lookup may answer with any kind of key: whsec_, whsk_ or whpk_.
-  if (!asymmetric && typeof secrets === "function") return defineSignatureScheme(standardFormat(name, headers, true), lookedUpStandardKeyring(secrets));
-  if (keyOptions.secret !== undefined) throw new WebhookError("invalid_options", "pass HMAC secrets as `secrets` beside Ed25519 keys");
-  if (typeof secrets === "function") throw new WebhookError("invalid_options", "a secrets lookup cannot be mixed with fixed Ed25519 keys");
+  if (!asymmetric && typeof secrets === "function")
+    return defineSignatureScheme(standardFormat(name, headers, true), lookedUpStandardKeyring(secrets));
+  if (keyOptions.secret !== undefined)
+    throw new WebhookError("invalid_options", "pass HMAC secrets as `secrets` beside Ed25519 keys");
+  if (typeof secrets === "function")
+    throw new WebhookError("invalid_options", "a secrets lookup cannot be mixed with fixed Ed25519 keys");
   const entries = entriesOf(keyOptions);
   if (entries.length === 0) throw new WebhookError("invalid_options", "no key given");
   return defineSignatureScheme(standardFormat(name, headers, true), standardKeyring(sortStandardKeys(entries)));

@@ -39,7 +39,9 @@ export function createAddressGuard(options: SsrfOptions = {}): AddressGuard {
     try {
       return ipaddr.parseCIDR(cidr);
     } catch (cause) {
-      throw new WebhookError("invalid_options", `allowCidrs entry ${JSON.stringify(cidr)} is not a CIDR range`, { cause });
+      throw new WebhookError("invalid_options", `allowCidrs entry ${JSON.stringify(cidr)} is not a CIDR range`, {
+        cause,
+      });
     }
   });
   const inAllowlist = (address: string | undefined): boolean => {
@@ -54,7 +56,8 @@ export function createAddressGuard(options: SsrfOptions = {}): AddressGuard {
     allowHttp: options.allowHttp === true,
     check(address) {
       const classification = classifyAddress(address);
-      if (classification === undefined) throw new WebhookError("ssrf_blocked", `${JSON.stringify(address)} is not an IP address`);
+      if (classification === undefined)
+        throw new WebhookError("ssrf_blocked", `${JSON.stringify(address)} is not an IP address`);
       if (classification.category === "public") return classification;
       if (inAllowlist(classification.address) || inAllowlist(classification.embeddedIPv4)) return classification;
       throw new WebhookError("ssrf_blocked", `${classification.address} is ${classification.category}`);

@@ -28,7 +28,9 @@ function toInt(dotted: string): number {
 }
 
 function referenceRefused(n: number): boolean {
-  return IPV4_REFUSED.some(([network, bits]) => Math.floor(n / 2 ** (32 - bits)) === Math.floor(network / 2 ** (32 - bits)));
+  return IPV4_REFUSED.some(
+    ([network, bits]) => Math.floor(n / 2 ** (32 - bits)) === Math.floor(network / 2 ** (32 - bits)),
+  );
 }
 
 const octets = (n: number): number[] => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
@@ -163,17 +165,26 @@ describe("classifyAddress", () => {
 
   it("classifies compressed, expanded, padded and uppercase IPv6 forms alike", () => {
     fc.assert(
-      fc.property(fc.array(fc.nat({ max: 0xffff }), { minLength: 8, maxLength: 8 }), fc.nat({ max: 7 }), (words, zeroRun) => {
-        // Force a run of zeros sometimes, so "::" compression is exercised.
-        const parts = words.map((w, i) => (i >= zeroRun && i < zeroRun + 3 ? 0 : w));
-        const expanded = parts.map((w) => w.toString(16).padStart(4, "0")).join(":");
-        const plain = parts.map((w) => w.toString(16)).join(":");
-        const canonical = classifyAddress(expanded);
-        expect(canonical).toBeDefined();
-        for (const form of [plain, expanded.toUpperCase(), hostnameOf(`[${expanded}]`), hostnameOf(`[${plain.toUpperCase()}]`)]) {
-          expect(classifyAddress(form)).toEqual(canonical);
-        }
-      }),
+      fc.property(
+        fc.array(fc.nat({ max: 0xffff }), { minLength: 8, maxLength: 8 }),
+        fc.nat({ max: 7 }),
+        (words, zeroRun) => {
+          // Force a run of zeros sometimes, so "::" compression is exercised.
+          const parts = words.map((w, i) => (i >= zeroRun && i < zeroRun + 3 ? 0 : w));
+          const expanded = parts.map((w) => w.toString(16).padStart(4, "0")).join(":");
+          const plain = parts.map((w) => w.toString(16)).join(":");
+          const canonical = classifyAddress(expanded);
+          expect(canonical).toBeDefined();
+          for (const form of [
+            plain,
+            expanded.toUpperCase(),
+            hostnameOf(`[${expanded}]`),
+            hostnameOf(`[${plain.toUpperCase()}]`),
+          ]) {
+            expect(classifyAddress(form)).toEqual(canonical);
+          }
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -197,8 +208,12 @@ describe("createAddressGuard", () => {
   });
 
   it("refuses a malformed allowCidrs entry with invalid_options", () => {
-    expect(() => createAddressGuard({ allowCidrs: ["127.0.0.1"] })).toThrow(expect.objectContaining({ code: "invalid_options" }));
-    expect(() => createAddressGuard({ allowCidrs: ["nope/8"] })).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(() => createAddressGuard({ allowCidrs: ["127.0.0.1"] })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
+    expect(() => createAddressGuard({ allowCidrs: ["nope/8"] })).toThrow(
+      expect.objectContaining({ code: "invalid_options" }),
+    );
   });
 
   it("never lets a garbage string through, and fails only with a WebhookError", () => {

@@ -16,7 +16,10 @@ export function parseEndpointUrl(url: string | URL, guard: AddressGuard): URL {
     throw new WebhookError("invalid_endpoint", "the endpoint URL does not parse", { cause });
   }
   if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && guard.allowHttp)) {
-    throw new WebhookError("invalid_endpoint", `${parsed.protocol} endpoints are not allowed (https only unless allowHttp)`);
+    throw new WebhookError(
+      "invalid_endpoint",
+      `${parsed.protocol} endpoints are not allowed (https only unless allowHttp)`,
+    );
   }
   if (parsed.username !== "" || parsed.password !== "") {
     throw new WebhookError("invalid_endpoint", "credentials in the endpoint URL are not allowed; use `auth`");

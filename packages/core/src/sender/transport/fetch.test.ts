@@ -47,19 +47,27 @@ describe("createFetchTransport", () => {
     expect((await transport({ fetch: fetchStub }).send(request("https://hooks.example.com/in"))).status).toBe(0);
   });
 
-  it.each(["https://localhost/", "https://api.localhost/", "https://printer.local/", "https://db.internal/", "https://router.home.arpa/", "https://intranet/"])(
-    "refuses the special-use name %s without calling fetch",
-    async (url) => {
-      const { calls, fetchStub } = stubFetch(() => new Response(null));
-      await expect(transport({ fetch: fetchStub }).send(request(url))).rejects.toMatchObject({ code: "ssrf_blocked" });
-      expect(calls).toEqual([]);
-    },
-  );
+  it.each([
+    "https://localhost/",
+    "https://api.localhost/",
+    "https://printer.local/",
+    "https://db.internal/",
+    "https://router.home.arpa/",
+    "https://intranet/",
+  ])("refuses the special-use name %s without calling fetch", async (url) => {
+    const { calls, fetchStub } = stubFetch(() => new Response(null));
+    await expect(transport({ fetch: fetchStub }).send(request(url))).rejects.toMatchObject({ code: "ssrf_blocked" });
+    expect(calls).toEqual([]);
+  });
 
   it("checks IP literals itself, so a custom sender path cannot skip them", async () => {
     const { calls, fetchStub } = stubFetch(() => new Response(null));
-    await expect(transport({ fetch: fetchStub }).send(request("https://10.0.0.1/"))).rejects.toMatchObject({ code: "ssrf_blocked" });
-    await expect(transport({ fetch: fetchStub }).send(request("https://[fd00:ec2::254]/"))).rejects.toMatchObject({ code: "ssrf_blocked" });
+    await expect(transport({ fetch: fetchStub }).send(request("https://10.0.0.1/"))).rejects.toMatchObject({
+      code: "ssrf_blocked",
+    });
+    await expect(transport({ fetch: fetchStub }).send(request("https://[fd00:ec2::254]/"))).rejects.toMatchObject({
+      code: "ssrf_blocked",
+    });
     expect(calls).toEqual([]);
     await transport({ fetch: fetchStub }, ["127.0.0.0/8"]).send(request("https://127.0.0.1/"));
     expect(calls.map((c) => c.url)).toEqual(["https://127.0.0.1/"]);
@@ -67,7 +75,11 @@ describe("createFetchTransport", () => {
 
   it("checks every resolved address when given a resolver", async () => {
     const { calls, fetchStub } = stubFetch(() => new Response(null));
-    const answers: Record<string, string[]> = { "ok.example": ["93.184.215.14"], "bad.example": ["93.184.215.14", "169.254.169.254"], "none.example": [] };
+    const answers: Record<string, string[]> = {
+      "ok.example": ["93.184.215.14"],
+      "bad.example": ["93.184.215.14", "169.254.169.254"],
+      "none.example": [],
+    };
     const t = transport({ fetch: fetchStub, resolve: async (host) => answers[host] ?? [] });
     await t.send(request("https://ok.example/"));
     await expect(t.send(request("https://bad.example/"))).rejects.toMatchObject({ code: "ssrf_blocked" });
@@ -77,17 +89,28 @@ describe("createFetchTransport", () => {
 
   it("refuses client certificates: fetch cannot present one", async () => {
     const { calls, fetchStub } = stubFetch(() => new Response(null));
-    const sender = createSender({ scheme: standardWebhooks({ secret: SECRET }), transport: createFetchTransport({ fetch: fetchStub }) });
+    const sender = createSender({
+      scheme: standardWebhooks({ secret: SECRET }),
+      transport: createFetchTransport({ fetch: fetchStub }),
+    });
     await expect(
-      sender.send({ url: "https://hooks.example.com/in", tls: { cert: "-----BEGIN CERTIFICATE-----", key: "k" } }, "{}"),
+      sender.send(
+        { url: "https://hooks.example.com/in", tls: { cert: "-----BEGIN CERTIFICATE-----", key: "k" } },
+        "{}",
+      ),
     ).rejects.toMatchObject({ code: "invalid_options" });
     expect(calls).toEqual([]);
   });
 
   it("delivers through createSender with the signature headers", async () => {
     const { calls, fetchStub } = stubFetch(() => new Response(null, { status: 204 }));
-    const sender = createSender({ scheme: standardWebhooks({ secret: SECRET }), transport: createFetchTransport({ fetch: fetchStub }) });
-    expect((await sender.send({ url: "https://hooks.example.com/in" }, { a: 1 }, { id: "msg_f" })).status).toBe("delivered");
+    const sender = createSender({
+      scheme: standardWebhooks({ secret: SECRET }),
+      transport: createFetchTransport({ fetch: fetchStub }),
+    });
+    expect((await sender.send({ url: "https://hooks.example.com/in" }, { a: 1 }, { id: "msg_f" })).status).toBe(
+      "delivered",
+    );
     const headers = new Headers(calls[0]?.init.headers);
     expect(headers.get("webhook-id")).toBe("msg_f");
     expect(headers.get("webhook-signature")).toMatch(/^v1,/);

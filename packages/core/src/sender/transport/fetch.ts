@@ -74,7 +74,11 @@ export function createFetchTransport(options: FetchTransportOptions = {}): Trans
         }
       }
       // An opaque redirect (browsers) has status 0: reported as a redirect, never followed.
-      return { status: response.type === "opaqueredirect" ? 0 : response.status, headers: response.headers, body: collector.bytes() };
+      return {
+        status: response.type === "opaqueredirect" ? 0 : response.status,
+        headers: response.headers,
+        body: collector.bytes(),
+      };
     },
     async close() {},
   });

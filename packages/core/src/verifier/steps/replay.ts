@@ -38,14 +38,20 @@ export function claimMessage(
 ): Awaitable<Admission> {
   const key = replayKey(settings.namespace ?? pathOf(url), scheme, tenant, verification.replayKey ?? verification.id);
   const settle = (claimed: ClaimResult): Admission => {
-    if (claimed.state === "acquired") return { duplicate: false, lease: storeLease(settings.store, key, claimed.token, settings, report) };
+    if (claimed.state === "acquired")
+      return { duplicate: false, lease: storeLease(settings.store, key, claimed.token, settings, report) };
     if (claimed.state === "in_progress") {
       const retryAfterSeconds = Math.max(1, Math.ceil(claimed.retryAfterMs / 1000));
-      throw new WebhookError("message_in_progress", `message ${verification.id} is being processed by another delivery`, {
-        retryAfterSeconds,
-      });
+      throw new WebhookError(
+        "message_in_progress",
+        `message ${verification.id} is being processed by another delivery`,
+        {
+          retryAfterSeconds,
+        },
+      );
     }
-    if (settings.rejectDuplicates) throw new WebhookError("duplicate_message", `message ${verification.id} was already processed`);
+    if (settings.rejectDuplicates)
+      throw new WebhookError("duplicate_message", `message ${verification.id} was already processed`);
     return DUPLICATE;
   };
   let claimed: Awaitable<ClaimResult>;

@@ -34,7 +34,10 @@ export function createTestPki(): TestPki {
     ca: ca.cert,
     server: ca.issueServer("server", { subject: "/CN=127.0.0.1", ip: ["127.0.0.1"], dns: [] }),
     producer: ca.issueClient("producer", PRODUCER_SUBJECT, { days: 90 }),
-    expired: ca.issueClient("expired", PRODUCER_SUBJECT, { notBefore: new Date(Date.UTC(year - 2, 0, 1)), notAfter: new Date(Date.UTC(year - 2, 3, 1)) }),
+    expired: ca.issueClient("expired", PRODUCER_SUBJECT, {
+      notBefore: new Date(Date.UTC(year - 2, 0, 1)),
+      notAfter: new Date(Date.UTC(year - 2, 3, 1)),
+    }),
     otherCa: rogue.issueClient("other-ca", PRODUCER_SUBJECT, { days: 90 }),
     cleanup: pki.cleanup,
   };

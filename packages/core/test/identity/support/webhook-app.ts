@@ -42,7 +42,14 @@ export async function startWebhookApp(options: AppOptions): Promise<WebhookApp> 
   };
   const server: Server = options.tls
     ? createHttpsServer(
-        { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: false, minVersion: "TLSv1.3" },
+        {
+          key: options.tls.key,
+          cert: options.tls.cert,
+          ca: options.tls.ca,
+          requestCert: true,
+          rejectUnauthorized: false,
+          minVersion: "TLSv1.3",
+        },
         handler,
       )
     : createHttpServer(handler);

@@ -18,7 +18,10 @@ export interface TestCertificates {
   cleanup(): void;
 }
 
-export function createTestCertificates(serverNames: { dns: readonly string[]; ip: readonly string[] }): TestCertificates {
+export function createTestCertificates(serverNames: {
+  dns: readonly string[];
+  ip: readonly string[];
+}): TestCertificates {
   const pki = createPki("hooksec-sender-certs-");
   const ca = pki.createAuthority("ca", { subject: "/CN=hooksec sender test CA", days: 2 });
   const rogue = pki.createAuthority("rogue-ca", { subject: "/CN=someone else's CA", days: 2 });

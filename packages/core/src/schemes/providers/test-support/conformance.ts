@@ -37,8 +37,20 @@ export interface ConformanceCase {
   readonly authenticatesBody?: boolean;
 }
 
-const message = (body: Uint8Array | string, id: string): OutgoingWebhook => ({ id, timestamp: T, body, url: URL_SIGNED });
-const REFUSED = ["invalid_signature", "malformed_header", "malformed_body", "missing_header", "algorithm_not_allowed", "untrusted_key"];
+const message = (body: Uint8Array | string, id: string): OutgoingWebhook => ({
+  id,
+  timestamp: T,
+  body,
+  url: URL_SIGNED,
+});
+const REFUSED = [
+  "invalid_signature",
+  "malformed_header",
+  "malformed_body",
+  "missing_header",
+  "algorithm_not_allowed",
+  "untrusted_key",
+];
 
 /** Round trip, any one-byte mutation refused, garbage headers give a WebhookError, key rotation. */
 export function describeConformance(test: ConformanceCase): void {
@@ -52,7 +64,9 @@ export function describeConformance(test: ConformanceCase): void {
       const [sender, receiver] = [test.sender(key), test.receiver([key])];
       await fc.assert(
         fc.asyncProperty(body, async (payload) => {
-          const result = await receiver.verify(incomingWebhook(await sender.sign(message(payload, id)), payload, URL_SIGNED));
+          const result = await receiver.verify(
+            incomingWebhook(await sender.sign(message(payload, id)), payload, URL_SIGNED),
+          );
           expect(result.id.length).toBeGreaterThan(0);
           if (receiver.timestamped) expect(result.timestamp?.getTime()).toBe(T.getTime());
           else expect(result.timestamp).toBeUndefined();
@@ -63,30 +77,45 @@ export function describeConformance(test: ConformanceCase): void {
 
     it("refuses any one-byte change to the body or to a signed header, and another key", async () => {
       const key = await test.newKey();
-      const [sender, receiver, stranger] = [test.sender(key), test.receiver([key]), test.receiver([await test.newKey()])];
+      const [sender, receiver, stranger] = [
+        test.sender(key),
+        test.receiver([key]),
+        test.receiver([await test.newKey()]),
+      ];
       await fc.assert(
-        fc.asyncProperty(body, fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(), async (payload, position, flip, inBody) => {
-          const headers = await sender.sign(message(payload, id));
-          const bytes = typeof payload === "string" ? utf8(payload) : payload;
-          expect(await codeOf(stranger.verify(incomingWebhook(headers, bytes, URL_SIGNED)))).toBe("invalid_signature");
-          const names = (test.headers ?? Object.keys(headers)).filter((name) => !(test.unsignedHeaders ?? []).includes(name));
-          const mutated = { ...headers };
-          let mutatedBody = bytes;
-          if (((inBody && bytes.length > 0) || names.length === 0) && test.authenticatesBody !== false) {
-            if (bytes.length === 0) return;
-            mutatedBody = bytes.slice();
-            const index = position % bytes.length;
-            mutatedBody[index] = (mutatedBody[index] as number) ^ flip;
-          } else {
-            const name = names[position % names.length] as string;
-            const value = headers[name] as string;
-            const index = (position >> 4) % value.length;
-            const code = value.charCodeAt(index);
-            // stay in printable ASCII so this tests the signature, with the parser as a second line
-            mutated[name] = value.slice(0, index) + String.fromCharCode(code === 0x7e ? 0x21 : code + 1) + value.slice(index + 1);
-          }
-          expect(REFUSED).toContain(await codeOf(receiver.verify(incomingWebhook(mutated, mutatedBody, URL_SIGNED))));
-        }),
+        fc.asyncProperty(
+          body,
+          fc.nat(),
+          fc.integer({ min: 1, max: 255 }),
+          fc.boolean(),
+          async (payload, position, flip, inBody) => {
+            const headers = await sender.sign(message(payload, id));
+            const bytes = typeof payload === "string" ? utf8(payload) : payload;
+            expect(await codeOf(stranger.verify(incomingWebhook(headers, bytes, URL_SIGNED)))).toBe(
+              "invalid_signature",
+            );
+            const names = (test.headers ?? Object.keys(headers)).filter(
+              (name) => !(test.unsignedHeaders ?? []).includes(name),
+            );
+            const mutated = { ...headers };
+            let mutatedBody = bytes;
+            if (((inBody && bytes.length > 0) || names.length === 0) && test.authenticatesBody !== false) {
+              if (bytes.length === 0) return;
+              mutatedBody = bytes.slice();
+              const index = position % bytes.length;
+              mutatedBody[index] = (mutatedBody[index] as number) ^ flip;
+            } else {
+              const name = names[position % names.length] as string;
+              const value = headers[name] as string;
+              const index = (position >> 4) % value.length;
+              const code = value.charCodeAt(index);
+              // stay in printable ASCII so this tests the signature, with the parser as a second line
+              mutated[name] =
+                value.slice(0, index) + String.fromCharCode(code === 0x7e ? 0x21 : code + 1) + value.slice(index + 1);
+            }
+            expect(REFUSED).toContain(await codeOf(receiver.verify(incomingWebhook(mutated, mutatedBody, URL_SIGNED))));
+          },
+        ),
         { numRuns: runs },
       );
     });
@@ -95,18 +124,25 @@ export function describeConformance(test: ConformanceCase): void {
       const key = await test.newKey();
       const [sender, receiver] = [test.sender(key), test.receiver([key])];
       const names = test.headers ?? Object.keys(await sender.sign(message("{}", id)));
-      const value = fc.option(fc.oneof(fc.string(), fc.stringMatching(/^[ -~]{0,90}$/), fc.base64String({ maxLength: 100 }), fc.constant("")), {
-        nil: undefined,
-      });
+      const value = fc.option(
+        fc.oneof(fc.string(), fc.stringMatching(/^[ -~]{0,90}$/), fc.base64String({ maxLength: 100 }), fc.constant("")),
+        {
+          nil: undefined,
+        },
+      );
       await fc.assert(
-        fc.asyncProperty(fc.array(value, { minLength: names.length, maxLength: names.length }), fc.uint8Array({ maxLength: 64 }), async (values, payload) => {
-          const headers: Record<string, string> = {};
-          names.forEach((name, i) => {
-            const v = values[i];
-            if (v !== undefined) headers[name] = v;
-          });
-          expect(REFUSED).toContain(await codeOf(receiver.verify(incomingWebhook(headers, payload, URL_SIGNED))));
-        }),
+        fc.asyncProperty(
+          fc.array(value, { minLength: names.length, maxLength: names.length }),
+          fc.uint8Array({ maxLength: 64 }),
+          async (values, payload) => {
+            const headers: Record<string, string> = {};
+            names.forEach((name, i) => {
+              const v = values[i];
+              if (v !== undefined) headers[name] = v;
+            });
+            expect(REFUSED).toContain(await codeOf(receiver.verify(incomingWebhook(headers, payload, URL_SIGNED))));
+          },
+        ),
         { numRuns: runs * 2 },
       );
     });
@@ -115,21 +151,31 @@ export function describeConformance(test: ConformanceCase): void {
       const [newest, older] = [await test.newKey(), await test.newKey()];
       const receiver = test.receiver([newest, older]);
       const payload = '{"rotation":true}';
-      const a = await receiver.verify(incomingWebhook(await test.sender(newest).sign(message(payload, id)), payload, URL_SIGNED));
-      const b = await receiver.verify(incomingWebhook(await test.sender(older).sign(message(payload, id)), payload, URL_SIGNED));
+      const a = await receiver.verify(
+        incomingWebhook(await test.sender(newest).sign(message(payload, id)), payload, URL_SIGNED),
+      );
+      const b = await receiver.verify(
+        incomingWebhook(await test.sender(older).sign(message(payload, id)), payload, URL_SIGNED),
+      );
       expect(a.keyId).toBeDefined();
       expect(b.keyId).toBeDefined();
       expect(a.keyId).not.toBe(b.keyId);
-      expect(await codeOf(test.receiver([newest]).verify(incomingWebhook(await test.sender(older).sign(message(payload, id)), payload, URL_SIGNED)))).toBe(
-        "invalid_signature",
-      );
+      expect(
+        await codeOf(
+          test
+            .receiver([newest])
+            .verify(incomingWebhook(await test.sender(older).sign(message(payload, id)), payload, URL_SIGNED)),
+        ),
+      ).toBe("invalid_signature");
     });
   });
 }
 
 /** A random HMAC secret as text (32 hex characters: 32 bytes of UTF-8). */
 export function hmacKey(): ConformanceKey {
-  const secret = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const secret = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
   return { signing: secret, verifying: secret };
 }
 
@@ -149,7 +195,15 @@ export function hmacConformance(
 }
 
 /** A fresh key pair as JWKs for an asymmetric preset. */
-export async function jwkKey(algorithm: EcKeyGenParams | RsaHashedKeyGenParams | AlgorithmIdentifier): Promise<ConformanceKey> {
-  const pair = (await crypto.subtle.generateKey(algorithm as EcKeyGenParams, true, ["sign", "verify"])) as CryptoKeyPair;
-  return { signing: await crypto.subtle.exportKey("jwk", pair.privateKey), verifying: await crypto.subtle.exportKey("jwk", pair.publicKey) };
+export async function jwkKey(
+  algorithm: EcKeyGenParams | RsaHashedKeyGenParams | AlgorithmIdentifier,
+): Promise<ConformanceKey> {
+  const pair = (await crypto.subtle.generateKey(algorithm as EcKeyGenParams, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
+  return {
+    signing: await crypto.subtle.exportKey("jwk", pair.privateKey),
+    verifying: await crypto.subtle.exportKey("jwk", pair.publicKey),
+  };
 }

@@ -8,5 +8,7 @@ export async function hmac(hash: "SHA-1" | "SHA-256", key: string, message: stri
   const data = typeof message === "string" ? encoder.encode(message) : message;
   return new Uint8Array(await crypto.subtle.sign("HMAC", imported, data as Uint8Array<ArrayBuffer>));
 }
-export const hmacHex = async (hash: "SHA-1" | "SHA-256", key: string, message: string) => encodeHex(await hmac(hash, key, message));
-export const hmacBase64 = async (hash: "SHA-1" | "SHA-256", key: string, message: string) => encodeBase64(await hmac(hash, key, message));
+export const hmacHex = async (hash: "SHA-1" | "SHA-256", key: string, message: string) =>
+  encodeHex(await hmac(hash, key, message));
+export const hmacBase64 = async (hash: "SHA-1" | "SHA-256", key: string, message: string) =>
+  encodeBase64(await hmac(hash, key, message));
