@@ -7,23 +7,39 @@ import { type CliIo, EXIT, type ExitCode } from "../lib/io.js";
 import { jwkThumbprint } from "../lib/jwk.js";
 import { printFields, printJson } from "../lib/output.js";
 
-export const KEY_TYPES = ["ed25519", "es256", "rs256", "ecdh-p256", "rsa-oaep"] as const;
-export type KeyType = (typeof KEY_TYPES)[number];
+/**
+ * The key types `hooksec keypair --type` and {@link createKeyPair} generate: Ed25519 for
+ * Standard Webhooks v1a, ES256/RS256 for JWS signing, ECDH-ES/RSA-OAEP for JWE encryption.
+ */
+export type KeyType = "ed25519" | JoseKeyType;
 
-/** A new key pair: Ed25519 as Standard Webhooks strings, the JOSE types as JWKs. */
-export type GeneratedKeyPair =
-  | {
-      readonly type: "ed25519";
-      readonly kid: string | undefined;
-      readonly privateKey: string;
-      readonly publicKey: string;
-    }
-  | {
-      readonly type: Exclude<KeyType, "ed25519">;
-      readonly kid: string;
-      readonly privateKey: JsonWebKey;
-      readonly publicKey: JsonWebKey;
-    };
+/** The key types generated as JWKs, for the `jws` and `jwe` schemes. */
+export type JoseKeyType = "es256" | "rs256" | "ecdh-p256" | "rsa-oaep";
+
+/** Every {@link KeyType}, in the order the CLI's help lists them (for validating user input). */
+export const KEY_TYPES = ["ed25519", "es256", "rs256", "ecdh-p256", "rsa-oaep"] as const satisfies readonly KeyType[];
+
+/** An Ed25519 key pair as Standard Webhooks strings: what `standardWebhooks({ privateKey })` and `({ publicKey })` take. */
+export interface Ed25519KeyPair {
+  readonly type: "ed25519";
+  /** Only names the files `--out` writes: `whsk_`/`whpk_` strings carry no key id. */
+  readonly kid: string | undefined;
+  /** `whsk_` and base64 of the 32-byte seed followed by the 32-byte public key. */
+  readonly privateKey: string;
+  /** `whpk_` and base64 of the 32-byte public key. */
+  readonly publicKey: string;
+}
+
+/** A JOSE key pair as JWKs carrying `kid`, `alg` and `use`: what `jws` and `jwe` take. */
+export interface JoseKeyPair {
+  readonly type: JoseKeyType;
+  readonly kid: string;
+  readonly privateKey: JsonWebKey;
+  readonly publicKey: JsonWebKey;
+}
+
+/** A new key pair of any {@link KeyType}: narrow it on `type`. */
+export type GeneratedKeyPair = Ed25519KeyPair | JoseKeyPair;
 
 /** What each JOSE type is for, as `alg` and `use` of its JWKs (the algorithms `jws`/`jwe` accept). */
 const JOSE_TYPES = {
@@ -51,10 +67,16 @@ function generate(type: KeyType): { privateKey: KeyObject; publicKey: KeyObject 
  * Standard Webhooks libraries write it) and `whpk_`; the JOSE types as private and public
  * JWKs carrying `kid` (default: the RFC 7638 thumbprint), `alg` and `use`.
  *
+ * The key type's literal picks the result type, so an Ed25519 pair goes straight into
+ * `standardWebhooks` without narrowing.
+ *
  * @example
  * const { privateKey, publicKey } = createKeyPair("ed25519"); // "whsk_...", "whpk_..."
  * standardWebhooks({ privateKey }); // signs v1a
  */
+export function createKeyPair(type: "ed25519", kid?: string): Ed25519KeyPair;
+export function createKeyPair(type: JoseKeyType, kid?: string): JoseKeyPair;
+export function createKeyPair(type: KeyType, kid?: string): GeneratedKeyPair;
 export function createKeyPair(type: KeyType, kid?: string): GeneratedKeyPair {
   const pair = generate(type);
   const privateJwk = pair.privateKey.export({ format: "jwk" });
@@ -82,6 +104,41 @@ export function createKeyPair(type: KeyType, kid?: string): GeneratedKeyPair {
 /** A file name from a kid: no path separators or other surprises. */
 function fileBase(pair: GeneratedKeyPair): string {
   return (pair.kid ?? pair.type).replace(/[^A-Za-z0-9._-]/g, "-").replace(/^\.+/, "_");
+}
+
+type FileRole = "private" | "public" | "jwks";
+
+/** A new key pair with how it prints and which files hold it (private first: mode 0600). */
+interface KeyPairOutput {
+  readonly pair: GeneratedKeyPair;
+  readonly printed: { readonly private: string; readonly public: string };
+  readonly files: readonly { readonly role: FileRole; readonly suffix: string; readonly content: string }[];
+}
+
+/** Ed25519 keys are one-line strings; JOSE keys are JWKs plus a JWKS for the receiver's `jws({ jwks })`. */
+function generateOutput(type: KeyType, kid: string | undefined): KeyPairOutput {
+  if (type === "ed25519") {
+    const pair = createKeyPair(type, kid);
+    return {
+      pair,
+      printed: { private: pair.privateKey, public: pair.publicKey },
+      files: [
+        { role: "private", suffix: ".whsk", content: `${pair.privateKey}\n` },
+        { role: "public", suffix: ".whpk", content: `${pair.publicKey}\n` },
+      ],
+    };
+  }
+  const pair = createKeyPair(type, kid);
+  const pretty = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  return {
+    pair,
+    printed: { private: JSON.stringify(pair.privateKey), public: JSON.stringify(pair.publicKey) },
+    files: [
+      { role: "private", suffix: ".private.jwk.json", content: pretty(pair.privateKey) },
+      { role: "public", suffix: ".public.jwk.json", content: pretty(pair.publicKey) },
+      { role: "jwks", suffix: ".jwks.json", content: pretty({ keys: [pair.publicKey] }) },
+    ],
+  };
 }
 
 export const keypairCommand: Command = {
@@ -116,45 +173,27 @@ Options:
       json: { type: "boolean" },
     });
     const type = oneOf(values.type, "type", KEY_TYPES);
-    const pair = createKeyPair(type, values.kid);
+    const { pair, printed, files } = generateOutput(type, values.kid);
     if (values.out === undefined) {
       if (values.json) printJson(io, pair);
-      else if (pair.type === "ed25519")
-        printFields(io, { kid: pair.kid, private: pair.privateKey, public: pair.publicKey });
-      else
-        printFields(io, {
-          kid: pair.kid,
-          private: JSON.stringify(pair.privateKey),
-          public: JSON.stringify(pair.publicKey),
-        });
+      else printFields(io, { kid: pair.kid, private: printed.private, public: printed.public });
       return EXIT.ok;
     }
     const base = join(values.out, fileBase(pair));
-    const files =
-      pair.type === "ed25519"
-        ? { private: `${base}.whsk`, public: `${base}.whpk` }
-        : { private: `${base}.private.jwk.json`, public: `${base}.public.jwk.json`, jwks: `${base}.jwks.json` };
+    const targets = files.map((file) => ({ ...file, path: `${base}${file.suffix}` }));
+    const paths: Partial<Record<FileRole, string>> = Object.fromEntries(targets.map((file) => [file.role, file.path]));
     await ensureDirectory(values.out);
-    await refuseExisting(Object.values(files));
-    if (pair.type === "ed25519") {
-      await writeNewFile(files.private, `${pair.privateKey}\n`, { private: true });
-      await writeNewFile(files.public, `${pair.publicKey}\n`);
-    } else {
-      await writeNewFile(files.private, `${JSON.stringify(pair.privateKey, null, 2)}\n`, { private: true });
-      await writeNewFile(files.public, `${JSON.stringify(pair.publicKey, null, 2)}\n`);
-      if (files.jwks !== undefined)
-        await writeNewFile(files.jwks, `${JSON.stringify({ keys: [pair.publicKey] }, null, 2)}\n`);
-    }
-    const publicKey = pair.type === "ed25519" ? pair.publicKey : JSON.stringify(pair.publicKey);
-    if (values.json) printJson(io, { type: pair.type, kid: pair.kid, files, publicKey: pair.publicKey });
+    await refuseExisting(targets.map((file) => file.path));
+    for (const file of targets) await writeNewFile(file.path, file.content, { private: file.role === "private" });
+    if (values.json) printJson(io, { type: pair.type, kid: pair.kid, files: paths, publicKey: pair.publicKey });
     else
       printFields(io, {
         type: pair.type,
         kid: pair.kid,
-        "private key": files.private,
-        "public key": files.public,
-        jwks: files.jwks,
-        public: publicKey,
+        "private key": paths.private,
+        "public key": paths.public,
+        jwks: paths.jwks,
+        public: printed.public,
       });
     return EXIT.ok;
   },

@@ -21,6 +21,8 @@ export function processIo(): CliIo {
   };
 }
 
-/** Exit codes: 0 ok, 1 refused or failed, 2 usage error. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+/** The process exit status of a command: 0 ok, 1 refused or failed, 2 usage error (as scripts test `$?`). */
+export type ExitCode = 0 | 1 | 2;
+
+/** The exit codes by meaning, so commands never write a bare number. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const satisfies Record<string, ExitCode>;
