@@ -7,6 +7,7 @@
 /** A piece of signed content: bytes as they are, text as its UTF-8 (node:crypto hashes text without a copy). */
 export type SignedPart = Uint8Array | string;
 
+/** The hashes an HMAC scheme can use: SHA-1 only because Twilio and Vercel still sign with it. */
 export type HashAlgorithm = "SHA-1" | "SHA-256" | "SHA-512";
 
 /** An HMAC key prepared once (imported CryptoKey or KeyObject), used per message. */
