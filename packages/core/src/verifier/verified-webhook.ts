@@ -35,6 +35,7 @@ export class VerifiedWebhook {
   readonly #lease: MessageLease;
   #parsed: { value: unknown } | undefined;
 
+  /** @internal Built by the verifier, which holds the lease; apps receive instances, they do not create them. */
   constructor(fields: {
     id: string;
     timestamp: Date | undefined;
