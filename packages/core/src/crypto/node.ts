@@ -12,18 +12,15 @@ import {
   verify,
 } from "node:crypto";
 import { joinParts } from "../lib/concat.js";
-import {
-  type AsymmetricAlgorithm,
-  type AsymmetricKey,
-  type AsymmetricKeyData,
-  type CryptoBackend,
-  ED25519_PKCS8_PREFIX,
-  ED25519_SPKI_PREFIX,
-  type Ed25519Key,
-  type HashAlgorithm,
-  type HmacKey,
-  type ImportedAsymmetricKey,
-  type SignedPart,
+import type {
+  AsymmetricAlgorithm,
+  AsymmetricKey,
+  AsymmetricKeyData,
+  CryptoBackend,
+  HashAlgorithm,
+  HmacKey,
+  ImportedAsymmetricKey,
+  SignedPart,
 } from "./types.js";
 
 export type {
@@ -31,7 +28,6 @@ export type {
   AsymmetricKey,
   AsymmetricKeyData,
   CryptoBackend,
-  Ed25519Key,
   HashAlgorithm,
   HmacKey,
   ImportedAsymmetricKey,
@@ -111,35 +107,6 @@ export const cryptoBackend: CryptoBackend = {
   },
   randomBytes(length: number): Uint8Array {
     return randomBytes(length);
-  },
-  async importEd25519PrivateKey(seed: Uint8Array): Promise<Ed25519Key> {
-    if (seed.length !== 32) throw new RangeError("an Ed25519 seed is 32 bytes");
-    const der = Buffer.concat([ED25519_PKCS8_PREFIX, seed]);
-    const handle = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
-    der.fill(0);
-    const spki = createPublicKey(handle).export({ format: "der", type: "spki" });
-    return { type: "private", handle, publicKey: new Uint8Array(spki.subarray(ED25519_SPKI_PREFIX.length)) };
-  },
-  async importEd25519PublicKey(raw: Uint8Array): Promise<Ed25519Key> {
-    if (raw.length !== 32) throw new RangeError("an Ed25519 public key is 32 bytes");
-    const der = Buffer.concat([ED25519_SPKI_PREFIX, raw]);
-    return {
-      type: "public",
-      handle: createPublicKey({ key: der, format: "der", type: "spki" }),
-      publicKey: raw.slice(),
-    };
-  },
-  async ed25519PublicKey(key: Ed25519Key): Promise<Uint8Array> {
-    return key.publicKey.slice();
-  },
-  ed25519Sign(key: Ed25519Key, parts: readonly SignedPart[]): Uint8Array {
-    const data = joinParts(parts);
-    return sign(null, data, key.handle as KeyObject);
-  },
-  ed25519Verify(key: Ed25519Key, signature: Uint8Array, parts: readonly SignedPart[]): boolean {
-    if (signature.length !== 64) return false;
-    const data = joinParts(parts);
-    return verify(null, data, key.handle as KeyObject, signature);
   },
   async importAsymmetricKey(algorithm: AsymmetricAlgorithm, data: AsymmetricKeyData): Promise<ImportedAsymmetricKey> {
     const handle = importKeyObject(data);

@@ -17,15 +17,6 @@ export interface HmacKey {
   readonly handle: unknown;
 }
 
-/** An Ed25519 key prepared once: a private key signs, a public key verifies. */
-export interface Ed25519Key {
-  readonly type: "private" | "public";
-  /** Opaque runtime handle. */
-  readonly handle: unknown;
-  /** The raw 32-byte public key, derived once at import. */
-  readonly publicKey: Uint8Array;
-}
-
 /** DER prefixes that wrap a raw Ed25519 seed (PKCS #8) or public key (SPKI), RFC 8410. */
 export const ED25519_PKCS8_PREFIX = new Uint8Array([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
@@ -72,16 +63,6 @@ export interface CryptoBackend {
   digest(algorithm: HashAlgorithm, data: Uint8Array): Promise<Uint8Array> | Uint8Array;
   timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
   randomBytes(length: number): Uint8Array;
-  /** Imports a 32-byte Ed25519 seed; rejects any other length. */
-  importEd25519PrivateKey(seed: Uint8Array): Promise<Ed25519Key>;
-  /** Imports a 32-byte Ed25519 public key; rejects any other length or an invalid point. */
-  importEd25519PublicKey(raw: Uint8Array): Promise<Ed25519Key>;
-  /** The raw 32-byte public key of a key (derived at import for a private key). */
-  ed25519PublicKey(key: Ed25519Key): Promise<Uint8Array>;
-  /** A 64-byte signature over the concatenation of `parts`. */
-  ed25519Sign(key: Ed25519Key, parts: readonly SignedPart[]): Promise<Uint8Array> | Uint8Array;
-  /** False for any signature that does not verify, including one of the wrong length. */
-  ed25519Verify(key: Ed25519Key, signature: Uint8Array, parts: readonly SignedPart[]): Promise<boolean> | boolean;
   /**
    * Imports a key for `algorithm`; rejects a key of another type or curve. A private key
    * also yields its public key, so a signer's keyring verifies what it signs.

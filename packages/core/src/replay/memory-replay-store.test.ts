@@ -166,6 +166,28 @@ describe("createMemoryReplayStore", () => {
     expect(replayKeyDigest("a\ud800")).not.toBe(replayKeyDigest("a\ud801"));
   });
 
+  it("computes SHA-256's constants exactly, whatever the engine's Math.cbrt and Math.sqrt round to", () => {
+    // The store derives them from the roots of the first 64 primes. Exactly (BigInt):
+    // each root's fractional part lies at least 2^-40 from a multiple of 2^-32, so a
+    // root off by hundreds of ulps (2^-50 at most here) still yields the same 32 bits.
+    const primes: number[] = [];
+    for (let n = 2; primes.length < 64; n++) if (primes.every((p) => n % p !== 0)) primes.push(n);
+    const FRACTION_BITS = 80n;
+    const integerRoot = (value: bigint, degree: bigint): bigint => {
+      let root = 0n;
+      for (let bit = 1n << 90n; bit > 0n; bit >>= 1n) if ((root | bit) ** degree <= value) root |= bit;
+      return root;
+    };
+    const roots = [...primes.map((p) => [p, 3n] as const), ...primes.slice(0, 8).map((p) => [p, 2n] as const)];
+    for (const [prime, degree] of roots) {
+      const scaled = integerRoot(BigInt(prime) << (FRACTION_BITS * degree), degree);
+      const below = Number(scaled & ((1n << (FRACTION_BITS - 32n)) - 1n)) / 2 ** Number(FRACTION_BITS - 32n);
+      expect(Math.min(below, 1 - below)).toBeGreaterThan(2 ** -8);
+    }
+    // And the digests they make: the empty key is SHA-256 of nothing.
+    expect(replayKeyDigest("")).toBe("e3b0c44298fc1c149afbf4c8996fb924");
+  });
+
   it("gives one lease to exactly one of any number of concurrent claims", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.stringMatching(/^[a-e]{1,2}$/), { minLength: 1, maxLength: 200 }), async (keys) => {

@@ -56,29 +56,33 @@ const MAX_FOREIGN_TOKENS = 10_000;
 // that needs no TextEncoder.
 // ---------------------------------------------------------------------------
 
-const K = new Int32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
-  0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
-  0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
-  0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-  0xc67178f2,
-]);
+// The constants (FIPS 180-4, 4.2.2 and 5.3.3) are computed rather than listed: the first
+// 32 bits of the fractional parts of the cube roots of the first 64 primes (K) and of
+// the square roots of the first 8 (the initial hash). Exact in any engine: each root's
+// fractional part lies at least 2^-40 from a multiple of 2^-32, hundreds of times a
+// root's rounding error (an ulp is at most 2^-50 here; checked with BigInt in the tests).
+const K = new Int32Array(64);
+const INITIAL = new Int32Array(8);
+for (let n = 2, found = 0; found < 64; n++) {
+  let prime = true;
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) prime = false;
+  if (!prime) continue;
+  if (found < 8) INITIAL[found] = (Math.sqrt(n) % 1) * 0x100000000;
+  K[found++] = (Math.cbrt(n) % 1) * 0x100000000;
+}
 const W = new Int32Array(64);
 const H = new Int32Array(8);
 
 /** SHA-256 of `key`'s UTF-16BE code units into H (all eight words). */
 function sha256Utf16(key: string): void {
-  let h0 = 0x6a09e667 | 0;
-  let h1 = 0xbb67ae85 | 0;
-  let h2 = 0x3c6ef372 | 0;
-  let h3 = 0xa54ff53a | 0;
-  let h4 = 0x510e527f | 0;
-  let h5 = 0x9b05688c | 0;
-  let h6 = 0x1f83d9ab | 0;
-  let h7 = 0x5be0cd19 | 0;
+  let h0 = INITIAL[0] as number;
+  let h1 = INITIAL[1] as number;
+  let h2 = INITIAL[2] as number;
+  let h3 = INITIAL[3] as number;
+  let h4 = INITIAL[4] as number;
+  let h5 = INITIAL[5] as number;
+  let h6 = INITIAL[6] as number;
+  let h7 = INITIAL[7] as number;
   const units = key.length;
   // Message bytes 2 * units, then 0x80, zeros, and the 64-bit bit length.
   const totalWords = (((units * 2 + 8) >> 6) + 1) * 16;
