@@ -15,6 +15,8 @@ export {
   type DiscordOptions,
   type EcdsaSignatureEncoding,
   type EncodedWebhook,
+  type HashAlgorithm,
+  type HeaderReader,
   type GithubOptions,
   type GitlabOptions,
   type HmacSchemeFormatOptions,
@@ -30,6 +32,7 @@ export {
   type JwksInput,
   type JwsAlgorithm,
   type JwsOptions,
+  type KeyCacheOptions,
   type KeyInput,
   type KeyLookup,
   type LemonSqueezyOptions,
@@ -38,6 +41,11 @@ export {
   type MetaOptions,
   type OutgoingWebhook,
   type PaddleOptions,
+  type PaypalCertificateFetcher,
+  type PaypalOptions,
+  type PlaidKeyFetcher,
+  type PlaidOptions,
+  type PlaidVerificationKey,
   type PostmarkOptions,
   type Provider,
   type ProviderInfo,
@@ -139,6 +147,7 @@ export {
 
 // replay stores
 export {
+  type Awaitable,
   type ClaimResult,
   type ClaimTerms,
   type MemoryReplayStore,
@@ -166,6 +175,8 @@ export {
 
 // sending
 export {
+  type AddressCategory,
+  type AddressClassification,
   type AddressGuard,
   type AttemptEvent,
   type AttemptOutcome,

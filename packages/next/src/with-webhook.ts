@@ -8,9 +8,20 @@ import {
 } from "@hooksec/core";
 import { type ReceiveInput, bodyConsumed, refusalResponse } from "@hooksec/core/receiver";
 
-/** Receiver options that need the connection, which Next.js never shows a route handler. */
-const CONNECTION_OPTIONS = ["allowlist", "trustedProxies", "identity", "rateLimit"] as const;
-type ConnectionOption = (typeof CONNECTION_OPTIONS)[number];
+/**
+ * The receiver options that need the connection (peer address, client certificate), which
+ * Next.js never shows a route handler: {@link NextReceiverOptions} refuses them at compile time.
+ */
+export type ConnectionOption = "allowlist" | "trustedProxies" | "identity" | "rateLimit";
+
+/** Keyed by the type, so the compiler refuses a list that misses or adds an option. */
+const CONNECTION_OPTION_SET: { readonly [option in ConnectionOption]: true } = {
+  allowlist: true,
+  trustedProxies: true,
+  identity: true,
+  rateLimit: true,
+};
+const CONNECTION_OPTIONS = Object.keys(CONNECTION_OPTION_SET) as readonly ConnectionOption[];
 
 /**
  * The receiver options a route handler can honour: everything but what needs the

@@ -22,3 +22,4 @@ export {
 } from "./tenants.js";
 export type { IdentityOptions, ProxyHeaderNames } from "./identity-options.js";
 export type { RateLimiter, RateLimitOptions } from "./rate-limit.js";
+export type { Awaitable } from "../lib/awaitable.js";

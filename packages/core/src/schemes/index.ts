@@ -1,5 +1,8 @@
 // `@hooksec/core/schemes`: every signature scheme, each able to sign and verify.
 export type { SecretInput, SecretLookup, SecretOptions } from "../keys/secret-input.js";
+export type { HashAlgorithm } from "../crypto/types.js";
+export type { HeaderReader } from "../lib/headers.js";
+export type { Awaitable } from "../lib/awaitable.js";
 export type {
   EncodedWebhook,
   IncomingWebhook,
@@ -52,6 +55,9 @@ export { gitlab, type GitlabOptions } from "./providers/gitlab.js";
 export { telegram, type TelegramOptions } from "./providers/telegram.js";
 export { postmark, type PostmarkOptions } from "./providers/postmark.js";
 export type { SharedTokenScheme } from "./providers/shared-token.js";
+export type { PaypalCertificateFetcher, PaypalOptions } from "./providers/paypal.js";
+export type { PlaidKeyFetcher, PlaidOptions, PlaidVerificationKey } from "./providers/plaid.js";
+export type { KeyCacheOptions } from "./providers/plaid-paypal-key-cache.js";
 export { providers, type ProviderName } from "./providers/registry.js";
 export type { Provider, ProviderInfo, ProviderKeys } from "./providers/provider.js";
 export { jws, type JwsAlgorithm, type JwsOptions } from "./jose/jws.js";

@@ -23,7 +23,10 @@ export interface Shared {
 export const JOB_NAME = "deliver";
 export const BACKOFF_TYPE = "hooksec";
 
-/** A job's data: everything a worker needs besides the endpoint record. */
+/**
+ * A job's data on the BullMQ queue (`delivery.queue`): everything a worker needs besides the
+ * endpoint record. The body is stored once, as text or base64, so bytes survive JSON exactly.
+ */
 export interface DeliveryJobData {
   readonly messageId: string;
   readonly endpointId: string;

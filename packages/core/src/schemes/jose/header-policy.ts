@@ -1,22 +1,41 @@
 import { WebhookError } from "../../errors/webhook-error.js";
 import type { JoseLocation } from "./jose-errors.js";
 
-/** JWS algorithms a webhook verifier may allow: asymmetric only, so a public key can never act as an HMAC secret. */
-export const ASYMMETRIC_JWS_ALGORITHMS = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-  "Ed25519",
-] as const;
+/**
+ * The JWS algorithms a webhook verifier may allow: asymmetric only, so a public key can
+ * never act as an HMAC secret. Spelled out (not derived from the runtime list) so editors
+ * and the API docs show the accepted values.
+ */
+export type JwsAlgorithm =
+  | "RS256"
+  | "RS384"
+  | "RS512"
+  | "PS256"
+  | "PS384"
+  | "PS512"
+  | "ES256"
+  | "ES384"
+  | "ES512"
+  | "EdDSA"
+  | "Ed25519";
 
-export type JwsAlgorithm = (typeof ASYMMETRIC_JWS_ALGORITHMS)[number];
+/** Keyed by the type, so the compiler refuses a list that misses or adds an algorithm. */
+const JWS_ALGORITHM_SET: { readonly [algorithm in JwsAlgorithm]: true } = {
+  RS256: true,
+  RS384: true,
+  RS512: true,
+  PS256: true,
+  PS384: true,
+  PS512: true,
+  ES256: true,
+  ES384: true,
+  ES512: true,
+  EdDSA: true,
+  Ed25519: true,
+};
+
+/** The runtime allowlist of {@link JwsAlgorithm}. */
+export const ASYMMETRIC_JWS_ALGORITHMS = Object.keys(JWS_ALGORITHM_SET) as readonly JwsAlgorithm[];
 
 /** Header parameters that carry or point to a key: the sender would choose its own verification key. */
 const EMBEDDED_KEY_PARAMETERS = ["jwk", "jku", "x5u", "x5c"] as const;

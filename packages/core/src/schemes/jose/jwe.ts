@@ -8,17 +8,37 @@ import { checkAllowlist } from "./header-policy.js";
 import { toWebhookError } from "./jose-errors.js";
 import { type JoseKeyInput, kidOf, lazyKey } from "./signing-key.js";
 
-const JWE_KEY_ALGORITHMS = [
-  "RSA-OAEP-256",
-  "ECDH-ES+A256KW",
-  "ECDH-ES+A128KW",
-  "ECDH-ES",
-  "RSA-OAEP-384",
-  "RSA-OAEP-512",
-] as const;
-const JWE_CONTENT_ALGORITHMS = ["A256GCM", "A128GCM", "A192GCM"] as const;
-export type JweKeyAlgorithm = (typeof JWE_KEY_ALGORITHMS)[number];
-export type JweContentAlgorithm = (typeof JWE_CONTENT_ALGORITHMS)[number];
+/**
+ * How a JWE's content key is encrypted to the receiver: RSA-OAEP or ECDH-ES only
+ * (no RSA1_5, no direct shared keys), so only the private key's holder can decrypt.
+ */
+export type JweKeyAlgorithm =
+  | "RSA-OAEP-256"
+  | "ECDH-ES+A256KW"
+  | "ECDH-ES+A128KW"
+  | "ECDH-ES"
+  | "RSA-OAEP-384"
+  | "RSA-OAEP-512";
+
+/** How a JWE's payload is encrypted: AES-GCM only (authenticated encryption). */
+export type JweContentAlgorithm = "A256GCM" | "A128GCM" | "A192GCM";
+
+// Keyed by the types, so the compiler refuses a list that misses or adds an algorithm.
+const JWE_KEY_ALGORITHM_SET: { readonly [algorithm in JweKeyAlgorithm]: true } = {
+  "RSA-OAEP-256": true,
+  "ECDH-ES+A256KW": true,
+  "ECDH-ES+A128KW": true,
+  "ECDH-ES": true,
+  "RSA-OAEP-384": true,
+  "RSA-OAEP-512": true,
+};
+const JWE_CONTENT_ALGORITHM_SET: { readonly [algorithm in JweContentAlgorithm]: true } = {
+  A256GCM: true,
+  A128GCM: true,
+  A192GCM: true,
+};
+const JWE_KEY_ALGORITHMS = Object.keys(JWE_KEY_ALGORITHM_SET) as readonly JweKeyAlgorithm[];
+const JWE_CONTENT_ALGORITHMS = Object.keys(JWE_CONTENT_ALGORITHM_SET) as readonly JweContentAlgorithm[];
 
 /** A decryption key, with the `kid` it answers to (default the JWK's own). */
 export interface JweDecryptionKey {

@@ -23,6 +23,10 @@ export type PaypalCertificateFetcher = (
   context: { readonly signal: AbortSignal },
 ) => Promise<string | undefined | null>;
 
+/**
+ * Options of `providers.paypal`: PayPal signs with a certificate it names per message, so
+ * verifying needs a way to fetch that certificate and the webhook id the signature covers.
+ */
 export interface PaypalOptions {
   /** The webhook's id in the PayPal developer dashboard: it is signed, so a message for another webhook is refused. */
   readonly webhookId: string;

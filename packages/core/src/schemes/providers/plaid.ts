@@ -34,6 +34,10 @@ export type PlaidKeyFetcher = (
   context: { readonly signal: AbortSignal },
 ) => Promise<PlaidVerificationKey | undefined | null>;
 
+/**
+ * Options of `providers.plaid`: Plaid signs an ES256 JWT with a key it names by `kid`, so
+ * verifying needs a way to fetch that key from Plaid's API.
+ */
 export interface PlaidOptions {
   /** Verifying: where Plaid's public keys come from (cached by `kid`, see `keyCache`). */
   readonly keyFetcher?: PlaidKeyFetcher;
