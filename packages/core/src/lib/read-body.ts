@@ -8,6 +8,8 @@ import { joinParts } from "./concat.js";
 export type BodySource = Request | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
 const EMPTY = new Uint8Array(0);
+/** The async-iterable reader, once loaded (see `readBody`). */
+let iterableReader: typeof import("./read-iterable.js") | undefined;
 
 /**
  * Reads a body into bytes, exactly as sent, refusing it with `body_too_large` as
@@ -36,7 +38,10 @@ export async function readBody(
     if (source.locked) throw consumed("the body stream is locked: another reader has it");
     return readStream(source, maxBytes);
   }
-  return readIterable(source, maxBytes);
+  // A Node stream (or any async iterable): read by code loaded on demand, which a
+  // Web-only app (Request and stream bodies) never loads or bundles.
+  iterableReader ??= await import("./read-iterable.js");
+  return iterableReader.readIterable(source, maxBytes);
 }
 
 function checkDeclared(declared: string | null | undefined, maxBytes: number): void {
@@ -68,35 +73,6 @@ async function readStream(stream: ReadableStream<Uint8Array>, maxBytes: number):
   return joinParts(chunks);
 }
 
-/** A Node stream's own iterator, told not to destroy the socket when we stop early (the 413 must still be sent). */
-interface NodeReadableLike {
-  readonly readableDidRead?: boolean;
-  readonly readableEnded?: boolean;
-  iterator?(options: { destroyOnReturn: boolean }): AsyncIterable<Uint8Array | string>;
-}
-
-async function readIterable(source: AsyncIterable<Uint8Array | string>, maxBytes: number): Promise<Uint8Array> {
-  const node = source as NodeReadableLike;
-  if (node.readableDidRead === true || node.readableEnded === true) {
-    throw consumed("the request stream was already read, by a body parser mounted before the webhook route");
-  }
-  const iterable = typeof node.iterator === "function" ? node.iterator({ destroyOnReturn: false }) : source;
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for await (const chunk of iterable) {
-      if (typeof chunk === "string")
-        throw consumed("the request stream decodes text (setEncoding was called): webhooks need the raw bytes");
-      total += chunk.byteLength;
-      if (total > maxBytes) throw tooLarge(`body exceeds ${maxBytes} bytes`);
-      chunks.push(chunk);
-    }
-  } catch (cause) {
-    throw unreadable(cause);
-  }
-  return joinParts(chunks);
-}
-
 /** A Web `Request`, by shape, not `instanceof`: a framework's or another realm's Request is one too. */
 export function isRequestLike(source: unknown): source is Request {
   const candidate = source as Partial<Request> | null;
@@ -112,16 +88,16 @@ function isWebStream(source: BodySource): source is ReadableStream<Uint8Array> {
   return typeof (source as ReadableStream<Uint8Array>).getReader === "function";
 }
 
-function tooLarge(detail: string): WebhookError {
+export function tooLarge(detail: string): WebhookError {
   return new WebhookError("body_too_large", detail);
 }
 
-function consumed(detail: string): WebhookError {
+export function consumed(detail: string): WebhookError {
   return new WebhookError("body_already_consumed", detail);
 }
 
 // A connection that breaks mid-body is a malformed request, not a server error.
-function unreadable(cause: unknown): WebhookError {
+export function unreadable(cause: unknown): WebhookError {
   if (cause instanceof WebhookError) return cause;
   return new WebhookError("malformed_body", "the request body could not be read", { cause });
 }

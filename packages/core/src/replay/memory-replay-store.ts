@@ -9,6 +9,9 @@ export interface MemoryReplayStore extends ReplayStore {
   release(key: string, token: string): void;
 }
 
+/**
+ * Options of {@link createMemoryReplayStore}: its bound and eviction hook. One process only; use `@hooksec/redis` for several.
+ */
 export interface MemoryReplayStoreOptions {
   /**
    * Most message ids kept. Default 1 000 000 (about 70 bytes each, whatever the
@@ -265,23 +268,21 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
     // Past maxEntries only for the rare renewal or completion of a lapsed claim
     // that finds the store full (it is never refused: the work is being done).
     const grown = capacity < maxEntries ? Math.min(capacity * 2, maxEntries) : capacity + Math.max(1024, capacity >> 3);
-    const widen = <T extends Int32Array | Float64Array | Uint8Array>(array: T, make: (n: number) => T): T => {
-      const wider = make(grown + 1);
+    const widen = <T extends Int32Array | Float64Array | Uint8Array>(array: T): T => {
+      const wider = new (array.constructor as new (length: number) => T)(grown + 1);
       wider.set(array);
       return wider;
     };
-    const int32 = (n: number) => new Int32Array(n);
-    const float64 = (n: number) => new Float64Array(n);
-    d0 = widen(d0, int32);
-    d1 = widen(d1, int32);
-    d2 = widen(d2, int32);
-    d3 = widen(d3, int32);
-    tokens = widen(tokens, float64);
-    expiresAt = widen(expiresAt, float64);
-    protectedUntil = widen(protectedUntil, float64);
-    completed = widen(completed, (n) => new Uint8Array(n));
-    prev = widen(prev, int32);
-    next = widen(next, int32);
+    d0 = widen(d0);
+    d1 = widen(d1);
+    d2 = widen(d2);
+    d3 = widen(d3);
+    tokens = widen(tokens);
+    expiresAt = widen(expiresAt);
+    protectedUntil = widen(protectedUntil);
+    completed = widen(completed);
+    prev = widen(prev);
+    next = widen(next);
     capacity = grown;
     index = new Int32Array(indexSizeFor(capacity));
     mask = index.length - 1;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { WebhookError } from "../errors/webhook-error.js";
+import type { WebhookError } from "../errors/webhook-error.js";
 import type { ReplayStore } from "../replay/replay-store.js";
 import { standardWebhooks } from "../schemes/standard-webhooks/standard-webhooks.js";
 import { FIXED_NOW_MS, testSecret, webhookRequest } from "../test-support/fixtures.js";
