@@ -15,6 +15,7 @@ import { classifyAttempt, describeError } from "./retry/classify-attempt.js";
 import { nextDelayMs } from "./retry/retry-schedule.js";
 import type { AttemptRecord, DeadLetterReason, DeliveryWorkerOptions } from "./types.js";
 
+/** A running delivery worker, built by {@link createDeliveryWorker}: it sends queued jobs until closed. */
 export interface DeliveryWorker {
   /** The BullMQ worker, for its events and metrics. */
   readonly worker: Worker<DeliveryJobData>;

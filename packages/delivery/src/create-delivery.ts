@@ -18,14 +18,19 @@ import type {
   EndpointStatus,
 } from "./types.js";
 
+/** Options of `dispatch` and `publish`: the message id, an idempotency key and the event type. */
 export interface DispatchOptions {
   /** The message id receivers deduplicate on; generated (`msg_` + 128 random bits) when absent. */
   readonly id?: string;
   /** The same key (per endpoint, or per event type for `publish`) never enqueues twice within `idempotencySeconds`. */
   readonly idempotencyKey?: string;
+  /**
+   * The event's type, recorded with each attempt and dead letter (and matched against endpoints' `eventTypes` by `publish`).
+   */
   readonly eventType?: string;
 }
 
+/** What `dispatch` and `publish` queued: the message id and its endpoints, or that it was a duplicate. */
 export interface Dispatched {
   readonly messageId: string;
   /** The endpoints the message is queued for. */
@@ -34,6 +39,7 @@ export interface Dispatched {
   readonly duplicate: boolean;
 }
 
+/** A change to an endpoint: the fields given replace the stored ones (secrets change only through `rotateSecret`). */
 export interface EndpointUpdate {
   readonly url?: string;
   readonly eventTypes?: readonly string[];
@@ -42,6 +48,9 @@ export interface EndpointUpdate {
   readonly headers?: EndpointRecord["headers"];
 }
 
+/**
+ * The dispatching side of durable delivery, built by {@link createDelivery}: endpoints, dispatch, dead letters, redelivery and the attempt log.
+ */
 export interface Delivery {
   /**
    * Queues one webhook for one endpoint and resolves once the job is persisted in Redis.
@@ -53,10 +62,17 @@ export interface Delivery {
   /** Fans one event out to every enabled endpoint subscribed to its type, all queued or none. */
   publish(eventType: string, payload: unknown, options?: Omit<DispatchOptions, "eventType">): Promise<Dispatched>;
   readonly endpoints: {
+    /**
+     * Registers an endpoint (its URL checked as `dispatch` would, a secret generated when absent) and returns it as stored.
+     */
     create(input: EndpointInput): Promise<EndpointRecord>;
+    /** The endpoint with its circuit and disabled state; `undefined` when there is none. */
     get(id: string): Promise<EndpointStatus | undefined>;
+    /** The ids of every endpoint. */
     list(): Promise<string[]>;
+    /** Changes an endpoint; a URL that `dispatch` would refuse never replaces a working one. */
     update(id: string, change: EndpointUpdate): Promise<EndpointRecord>;
+    /** Deletes an endpoint; `false` when there was none. Queued jobs for it then end as dead letters. */
     remove(id: string): Promise<boolean>;
     /**
      * Starts signing with a new secret (generated when absent); the previous ones keep
@@ -65,9 +81,11 @@ export interface Delivery {
     rotateSecret(id: string, options?: { secret?: string; graceMs?: number }): Promise<string>;
     /** Turns deliveries back on after a 410, a failure period or `disable`; closes the circuit. */
     enable(id: string): Promise<void>;
+    /** Stops deliveries to the endpoint (`endpoint_disabled`) until `enable`, e.g. while its owner fixes it. */
     disable(id: string): Promise<void>;
   };
   readonly deadLetters: {
+    /** Dead letters matching the query, with the BullMQ job each one keeps. */
     list(query?: DeadLetterQuery): Promise<Array<DeadLetter & { jobId: string }>>;
   };
   /**
@@ -82,11 +100,14 @@ export interface Delivery {
    */
   redeliverAll(endpointId: string, since?: number): Promise<number>;
   readonly log: {
+    /** Every logged attempt of one message, across its endpoints. */
     ofMessage(messageId: string): Promise<AttemptRecord[]>;
+    /** An endpoint's logged attempts, from `since` (ms since the epoch) on, at most `limit`. */
     ofEndpoint(endpointId: string, query?: { since?: number; limit?: number }): Promise<AttemptRecord[]>;
   };
   /** The BullMQ queue, for dashboards and metrics. */
   readonly queue: Queue<DeliveryJobData>;
+  /** Closes the queue's Redis connection; workers are closed separately. */
   close(): Promise<void>;
 }
 

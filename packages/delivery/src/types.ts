@@ -48,14 +48,19 @@ export interface EndpointRecord {
 /** Why an endpoint no longer receives deliveries. */
 export type DisabledReason = "gone" | "failing" | "manual";
 
+/** An endpoint as stored, with whether (and why) it is disabled and its circuit's state. */
 export interface EndpointStatus {
   readonly endpoint: EndpointRecord;
   readonly disabled?: { readonly reason: DisabledReason; readonly at: number };
   readonly circuit: CircuitSnapshot;
 }
 
+/**
+ * An endpoint's circuit: `closed` delivers, `open` holds jobs back after repeated failures, `half_open` lets one probe through.
+ */
 export type CircuitState = "closed" | "open" | "half_open";
 
+/** An endpoint's circuit breaker at one moment: its state and the failure streak behind it. */
 export interface CircuitSnapshot {
   readonly state: CircuitState;
   readonly consecutiveFailures: number;
@@ -112,6 +117,7 @@ export interface AttemptRecord {
   readonly retryInMs?: number;
 }
 
+/** A message given up on for one endpoint (see {@link DeadLetterReason}), kept for `redeliver`. */
 export interface DeadLetter {
   readonly messageId: string;
   readonly endpointId: string;
@@ -160,6 +166,9 @@ export type DeliveryEvent =
   | { readonly type: "endpoint_enabled"; readonly endpointId: string }
   | { readonly type: "redelivered"; readonly messageId: string; readonly endpointId: string };
 
+/**
+ * When an endpoint's circuit opens and how it probes again, so a failing endpoint does not take every worker's time.
+ */
 export interface CircuitOptions {
   /** Consecutive failures that open the circuit. Default 5. */
   readonly failureThreshold?: number;
@@ -169,6 +178,7 @@ export interface CircuitOptions {
   readonly probeLeaseMs?: number;
 }
 
+/** When failed attempts are retried; a receiver's `Retry-After` is honoured up to `maxRetryAfterMs`. */
 export interface RetryScheduleOptions {
   /**
    * Delays after each failed attempt, in milliseconds; attempts in total are one more.
@@ -182,6 +192,7 @@ export interface RetryScheduleOptions {
   readonly maxRetryAfterMs?: number;
 }
 
+/** How long the attempt log and dead letters are kept in Redis. */
 export interface RetentionOptions {
   /** Milliseconds the delivery log keeps an attempt. Default 7 days. */
   readonly logMs?: number;

@@ -32,6 +32,7 @@ export interface WebhookRequest extends IncomingMessage {
   webhook?: VerifiedWebhook;
 }
 
+/** The Express middleware {@link webhook} returns: mount it on the webhook route, before any body parser. */
 export type WebhookRequestHandler = (req: WebhookRequest, res: ServerResponse, next: (error?: unknown) => void) => void;
 
 /** How the route handlers after the middleware answered. */

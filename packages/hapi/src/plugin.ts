@@ -32,6 +32,7 @@ import { toBoom } from "./to-boom.js";
 /** Strategy options: receiver options (`scheme`, `tolerance`, `replay`, `identity`, ...) or a receiver built once and shared. */
 export type HapiWebhookOptions = ReceiverOptions | Receiver;
 
+/** Options of the hapi {@link plugin} itself (the receiver options go to each strategy). */
 export interface WebhookPluginOptions {
   /** Name of the auth scheme the plugin registers. Default `"webhook"`. */
   readonly schemeName?: string;

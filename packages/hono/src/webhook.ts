@@ -21,6 +21,7 @@ export interface WebhookEnv {
   Variables: { webhook: VerifiedWebhook };
 }
 
+/** Runtime wiring for the Hono {@link webhook} middleware, apart from the receiver options. */
 export interface HonoWebhookSettings {
   /**
    * Your runtime's `getConnInfo` (`@hono/node-server/conninfo`, `hono/bun`, `hono/deno`,

@@ -26,9 +26,11 @@ export interface WebhookContext {
   state: unknown;
   status: number;
   body: unknown;
+  /** Sets a response header (`Retry-After`, `Connection: close`) on refusals. */
   set(field: string, value: string): void;
 }
 
+/** The Koa middleware {@link webhook} returns: mount it on the webhook route, before any body parser. */
 export type WebhookMiddleware = (ctx: WebhookContext, next: () => Promise<unknown>) => Promise<void>;
 
 const PARSER_RAN_FIRST =

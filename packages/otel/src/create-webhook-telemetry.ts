@@ -16,9 +16,13 @@ const DEFAULT_MAX_TRACKED_ENTRIES = 10_000;
 
 /** What `send` needs of a sender: `createSender(...)`'s result. */
 export interface SenderLike {
+  /** Signs and delivers one webhook, as `Sender.send` does. */
   send(endpoint: Endpoint, payload: unknown, options?: SendOptions): Promise<DeliveryResult>;
 }
 
+/**
+ * The hooks {@link createWebhookTelemetry} returns: pass each to the `onEvent`/`onAttempt` option it names, and they record metrics and spans.
+ */
 export interface WebhookTelemetry {
   /** For `createReceiver`, `createVerifier` and every adapter's `onEvent`. Never throws. */
   readonly onEvent: (event: WebhookEvent) => void;

@@ -46,6 +46,7 @@ export const METRIC = {
   queueDepth: "hooksec.delivery.queue.depth",
 } as const;
 
+/** The names of the spans hooksec records, for queries and sampling rules. */
 export const SPAN = {
   /** CONSUMER span per received webhook, child of the active HTTP server span. */
   receive: "receive webhook",
@@ -55,6 +56,7 @@ export const SPAN = {
   attempt: "POST",
 } as const;
 
+/** The attribute keys on hooksec's metrics and spans (`hooksec.*`, plus the OpenTelemetry conventions' own). */
 export const ATTR = {
   scheme: "hooksec.scheme",
   outcome: "hooksec.outcome",

@@ -10,6 +10,9 @@ export interface OptInAttributes {
   readonly endpoint?: boolean;
 }
 
+/**
+ * Options of {@link createWebhookTelemetry}: which providers to use, what to record, and which high-cardinality attributes to allow.
+ */
 export interface WebhookTelemetryOptions {
   /** Default: the global one (`metrics.getMeterProvider()`), set by the OpenTelemetry SDK you start. */
   readonly meterProvider?: MeterProvider;

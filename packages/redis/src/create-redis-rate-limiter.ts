@@ -9,6 +9,9 @@ const DEFAULT_POINTS = 100;
 const DEFAULT_DURATION_SECONDS = 60;
 const DEFAULT_TIMEOUT_MS = 500;
 
+/**
+ * Options of {@link createRedisRateLimiter}: the client, the budget and how long to wait for Redis before failing closed.
+ */
 export interface RedisRateLimiterOptions {
   /** A connected ioredis (`Redis`, `Cluster`) or node-redis (`createClient()`, `createCluster()`) client. */
   readonly client: RedisClientLike;

@@ -162,6 +162,9 @@ const MAX_RETRYING = 10_000;
 const MAX_COMPLETE_RETRY_MS = 3_600_000;
 const COMPLETED: ClaimResult = Object.freeze({ state: "completed" });
 
+/**
+ * Options of {@link createRedisReplayStore}: the client, key layout, timeouts, and what to do when Redis fails (closed unless you say otherwise).
+ */
 export interface RedisReplayStoreOptions {
   /** A connected ioredis (`Redis`, `Cluster`) or node-redis (`createClient()`, `createCluster()`) client. */
   readonly client: RedisClientLike;

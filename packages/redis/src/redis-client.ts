@@ -9,7 +9,9 @@
 export interface IoRedisLike {
   /** ioredis' connection state ("ready", "reconnecting", ...): how it is told apart. */
   readonly status: string;
+  /** Runs a Lua script (ioredis' `eval(script, numKeys, ...keys, ...args)`). */
   eval(script: string, numberOfKeys: number, ...keysAndArguments: (string | Buffer)[]): Promise<unknown>;
+  /** Runs a cached script by its SHA-1; when absent, every call uses `eval`. */
   evalsha?(sha1: string, numberOfKeys: number, ...keysAndArguments: (string | Buffer)[]): Promise<unknown>;
 }
 
@@ -17,7 +19,9 @@ export interface IoRedisLike {
 export interface NodeRedisLike {
   /** node-redis' connection flag: how it is told apart. */
   readonly isOpen: boolean;
+  /** Runs a Lua script (node-redis' `eval(script, { keys, arguments })`). */
   eval(script: string, options: { keys: string[]; arguments: (string | Buffer)[] }): Promise<unknown>;
+  /** Runs a cached script by its SHA-1; when absent, every call uses `eval`. */
   evalSha?(sha1: string, options: { keys: string[]; arguments: (string | Buffer)[] }): Promise<unknown>;
 }
 

@@ -5,6 +5,9 @@ import { type CliIo, EXIT, type ExitCode } from "../lib/io.js";
 import { printJson } from "../lib/output.js";
 import { runRetire, runRotate } from "./secret-rotation.js";
 
+/**
+ * Options of {@link createSecret}: the secret's prefix, length and encoding (the defaults make a Standard Webhooks `whsec_` secret).
+ */
 export interface SecretOptions {
   /** Text before the random part. Default `whsec_` (Standard Webhooks, Svix, Stripe-style). */
   readonly prefix?: string;

@@ -1,6 +1,8 @@
 /** Where a command writes and what it reads from its environment (injectable for the programmatic API). */
 export interface CliIo {
+  /** Writes command output (results, keys), as is: the text carries its own newlines. */
   readonly stdout: (text: string) => void;
+  /** Writes diagnostics and usage errors, as is. */
   readonly stderr: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Reads standard input whole, for `--body-file -`. */

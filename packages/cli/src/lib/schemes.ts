@@ -3,6 +3,9 @@ import { UsageError } from "./usage-error.js";
 
 /** The schemes `sign`, `verify` and `send` know by name: every preset of the core's provider registry. */
 export const SCHEME_NAMES: readonly ProviderName[] = Object.freeze(Object.keys(providers) as ProviderName[]);
+/**
+ * A scheme name `--scheme` accepts: a preset of the core's provider registry (`standard-webhooks`, `stripe`, `github`...).
+ */
 export type SchemeName = ProviderName;
 
 /** A key given as text: PEM and JWK JSON as such, anything else in the provider's own encoding (hex, base64). */

@@ -11,9 +11,13 @@ import { addressBucket } from "./ip.js";
  * several instances can share one budget.
  */
 export interface RateLimiter {
+  /** Takes `points` (default 1) from `key`'s budget; settles as described above. */
   consume(key: string, points?: number): Promise<unknown>;
 }
 
+/**
+ * Rate limiting before the signature check: a budget per tenant or client IP, so a flood costs the attacker, not the receiver.
+ */
 export interface RateLimitOptions {
   /** What one budget belongs to: the certificate's tenant (default when `identity` is set) or the client IP. */
   readonly by?: "tenant" | "ip";

@@ -63,10 +63,13 @@ export type TenantResolver = (certificate: ClientCertificateInfo) => Awaitable<T
  * tenant during an incident, enable it again, or replace the rules, without a restart.
  */
 export interface TenantDirectory {
+  /** The tenant the rules give a client certificate (by subject or fingerprint); `undefined` when none matches. */
   resolve(certificate: ClientCertificateInfo): TenantMatch | undefined;
   /** Refuses the tenant's requests from now on (`tenant_disabled`, 403). */
   disable(tenant: string): void;
+  /** Accepts a disabled tenant's requests again. */
   enable(tenant: string): void;
+  /** Whether the tenant is currently disabled. */
   isDisabled(tenant: string): boolean;
   /** Swaps in new rules atomically; throws `invalid_options` (and keeps the old ones) if one is invalid. */
   replaceRules(rules: readonly TenantRule[]): void;

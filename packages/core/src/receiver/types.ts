@@ -85,8 +85,12 @@ export interface HandlerFailure {
   readonly status?: number;
 }
 
+/**
+ * The app's handler: runs once per message id, with the processing lease held; may return a value or a promise of it.
+ */
 export type WebhookHandlerFunction<R> = (webhook: VerifiedWebhook) => Awaitable<R>;
 
+/** Per-call options of `receiver.receive()`: how to tell a failed handler run from a successful one. */
 export interface ReceiveOptions<R> {
   /** Whether a result means the handler failed. Default: a `status` of 500 or more (a `Response`, a Koa context...). */
   readonly failed?: (result: R) => boolean;

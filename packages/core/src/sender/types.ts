@@ -74,6 +74,7 @@ export interface TransportResponse {
 /** Sends requests; must connect only to addresses the guard accepts and must not follow redirects. */
 export interface Transport {
   readonly name: string;
+  /** Makes one HTTP request without following redirects; rejects on a network error, a timeout or a refused address. */
   send(request: TransportRequest): Promise<TransportResponse>;
   /** Closes pooled connections. */
   close(): Promise<void>;
@@ -100,6 +101,7 @@ export interface RetryOptions {
   readonly maxRetryAfterMs?: number;
 }
 
+/** How long one attempt may take; a timed-out attempt is retried like a network error. */
 export interface TimeoutOptions {
   /** Milliseconds to establish the connection (TCP and TLS). Default 5 000. Node transport only. */
   readonly connectMs?: number;
@@ -153,6 +155,9 @@ export interface DeliveryResult {
   readonly responseExcerpt?: string;
 }
 
+/**
+ * Options of {@link createSender}: the scheme, SSRF protection, retries, timeouts and transport, each with a safe default.
+ */
 export interface SenderOptions {
   /**
    * How payloads are signed or encrypted: `standardWebhooks(...)`, `jws(...)`, `jwe(...)`...
@@ -177,6 +182,7 @@ export interface SenderOptions {
   readonly random?: () => number;
 }
 
+/** Per-delivery options of `sender.send()`. */
 export interface SendOptions {
   /** Message id; generated (`msg_` + 128 random bits) when absent. Kept across retries. */
   readonly id?: string;
@@ -184,6 +190,7 @@ export interface SendOptions {
   readonly scheme?: WebhookScheme;
 }
 
+/** Signs and delivers webhooks once each, with retries; built by {@link createSender}. */
 export interface Sender {
   /**
    * Signs and delivers one webhook, retrying as the policy says. Resolves with the

@@ -20,6 +20,9 @@ const DEFAULT_RETAIN_SECONDS = 72 * 60 * 60;
 /** Schemes that sign no time: a captured delivery stays valid, so its id is protected this long. */
 const UNTIMESTAMPED_WINDOW_SECONDS = 24 * 60 * 60;
 
+/**
+ * Checks incoming webhooks (access, signature, freshness, replay) and returns them verified, or throws a `WebhookError`.
+ */
 export interface Verifier {
   /** Verifies a standard `Request` (reads its body, once, within `maxBodyBytes`). */
   verify(request: Request, connection?: ConnectionInfo): Promise<VerifiedWebhook>;

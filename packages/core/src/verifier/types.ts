@@ -34,6 +34,9 @@ export interface ToleranceOptions {
   readonly futureSeconds?: number;
 }
 
+/**
+ * Replay protection: where processing states live, how long a processed id is remembered, and how long a handler holds its lease.
+ */
 export interface ReplayOptions {
   /** Where message states are kept. Default: a bounded in-memory store (one process only). */
   readonly store?: ReplayStore;
@@ -111,6 +114,9 @@ export interface WebhookEvent {
   readonly error?: unknown;
 }
 
+/**
+ * Options of {@link createVerifier}: the scheme, plus time window, replay, identity and limits, each with a safe default.
+ */
 export interface VerifierOptions {
   /** How messages are signed: `standardWebhooks(...)`, a provider preset, `jws(...)`... */
   readonly scheme: WebhookScheme;

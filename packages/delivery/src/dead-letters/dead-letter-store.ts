@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { DeliveryKeys } from "../lib/keys.js";
 import type { DeadLetter } from "../types.js";
 
+/** Which dead letters `deadLetters.list` returns: by endpoint and time range, at most `limit`. */
 export interface DeadLetterQuery {
   readonly endpointId?: string;
   /** Milliseconds since the epoch; only dead letters from then on. */

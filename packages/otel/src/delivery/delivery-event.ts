@@ -46,5 +46,6 @@ export type DeliveryTelemetryEvent =
 /** BullMQ's `Queue` as far as the queue-depth gauge needs it. */
 export interface JobCountSource {
   readonly name: string;
+  /** Counts the queue's jobs in each of the given states (`waiting`, `delayed`, ...). */
   getJobCounts(...types: string[]): Promise<Record<string, number>>;
 }

@@ -14,6 +14,7 @@ export interface HmacSchemeFormatOptions extends SignatureLayoutOptions {
   readonly algorithm?: HashAlgorithm;
 }
 
+/** Options of {@link hmacScheme}: where the MAC is and what it covers, plus the secret(s) that key it. */
 export type HmacSchemeOptions = HmacSchemeFormatOptions & SecretOptions;
 
 /**

@@ -48,6 +48,9 @@ export interface JweDecryptionKey {
   readonly alg: JweKeyAlgorithm;
 }
 
+/**
+ * Options of {@link jwe}: the receiver's private key(s) or the sender's public key, the allowed algorithms, and the `inner` scheme that authenticates the plaintext.
+ */
 export interface JweOptions {
   /**
    * The scheme that authenticates the plaintext (usually a `jws`). Encryption proves

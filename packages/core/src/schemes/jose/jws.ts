@@ -17,6 +17,9 @@ import { type JoseKeyInput, kidOf, lazyKey } from "./signing-key.js";
 
 export type { JwsAlgorithm } from "./header-policy.js";
 
+/**
+ * Options of {@link jws}: verifying keys and the allowed algorithms for a receiver, a private key for a sender, and the claims both check.
+ */
 export interface JwsOptions {
   /** Verifying keys: a JWKS object, or its URL (cached, refreshed on an unknown `kid`, rate limited). */
   readonly jwks?: JwksInput;

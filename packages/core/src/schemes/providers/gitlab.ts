@@ -2,6 +2,9 @@ import type { SecretOptions } from "../../keys/secret-input.js";
 import { defineProvider } from "./provider.js";
 import { defineSharedTokenScheme, type SharedTokenScheme } from "./shared-token.js";
 
+/**
+ * Options of {@link gitlab}: the webhook's secret token (GitLab sends it as is, so it is compared, not used as a key).
+ */
 export type GitlabOptions = SecretOptions;
 
 /**

@@ -8,6 +8,7 @@ import type { WebhookScheme } from "../types.js";
 import { defineProvider } from "./provider.js";
 import { urlToSign } from "./signed-url.js";
 
+/** Options of {@link hubspot}: the app's client secret, or several while rotating. */
 export type HubspotOptions = SecretOptions;
 
 const TIMESTAMP_HEADER = "x-hubspot-request-timestamp";

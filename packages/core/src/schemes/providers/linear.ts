@@ -6,6 +6,7 @@ import { formatScheme } from "../signature/signature-scheme.js";
 import type { WebhookScheme } from "../types.js";
 import { defineProvider } from "./provider.js";
 
+/** Options of {@link linear}: the webhook's signing secret, or several while rotating. */
 export type LinearOptions = SecretOptions;
 
 /**

@@ -4,6 +4,7 @@ import { formatScheme } from "../signature/signature-scheme.js";
 import type { WebhookScheme } from "../types.js";
 import { defineProvider } from "./provider.js";
 
+/** Options of {@link meta}: the app secret, or several while rotating. */
 export type MetaOptions = SecretOptions;
 
 /**

@@ -26,6 +26,7 @@ export interface ProviderInfo {
 
 /** A registry entry: the metadata and the factory of the provider's scheme. */
 export interface Provider<Options> extends ProviderInfo {
+  /** Builds the provider's scheme from its options (the same function as the named preset, e.g. `stripe`). */
   readonly create: (options: Options) => WebhookScheme;
 }
 

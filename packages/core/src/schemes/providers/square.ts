@@ -6,6 +6,7 @@ import type { WebhookScheme } from "../types.js";
 import { defineProvider } from "./provider.js";
 import { urlToSign } from "./signed-url.js";
 
+/** Options of {@link square}: the subscription's signature key, and the notification URL it signs. */
 export type SquareOptions = SecretOptions & {
   /**
    * The notification URL of the subscription, exactly as registered with Square. Default: the

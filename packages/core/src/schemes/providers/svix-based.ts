@@ -5,7 +5,13 @@ import { defineProvider } from "./provider.js";
 
 const SVIX_HEADERS = { id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" } as const;
 
+/**
+ * Options of {@link clerk}: the endpoint's Svix signing secret from the Clerk dashboard (`whsec_...`), or several while rotating.
+ */
 export type ClerkOptions = SecretOptions;
+/**
+ * Options of {@link resend}: the endpoint's Svix signing secret from the Resend dashboard (`whsec_...`), or several while rotating.
+ */
 export type ResendOptions = SecretOptions;
 
 /**

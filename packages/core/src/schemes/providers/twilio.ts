@@ -12,6 +12,7 @@ import { requireHeader } from "../signature/header-fields.js";
 import type { WebhookScheme } from "../types.js";
 import { defineProvider } from "./provider.js";
 
+/** Options of {@link twilio}: the account's auth token (its MAC key), or several while rotating. */
 export type TwilioOptions = SecretOptions;
 
 const HEADER = "x-twilio-signature";

@@ -9,6 +9,7 @@ import { formatScheme } from "../signature/signature-scheme.js";
 import type { WebhookScheme } from "../types.js";
 import { defineProvider } from "./provider.js";
 
+/** Options of {@link zoom}: the app's secret token, or several while rotating. */
 export type ZoomOptions = SecretOptions;
 
 /**

@@ -14,6 +14,9 @@ import { type ResolvedSignatureFormat, type SignatureFormatOptions, signatureFor
 /** Keys for a format: shared secrets for HMAC, public/private keys for the others. */
 export type SignatureKeyOptions = SecretOptions | AsymmetricKeyOptions;
 
+/**
+ * Options of {@link signatureScheme}: the signature format, plus a secret (HMAC) or public/private keys (Ed25519, ECDSA, RSA).
+ */
 export type SignatureSchemeOptions = SignatureFormatOptions & SignatureKeyOptions;
 
 /** The keyring of a single-algorithm format from the options a user passed. */

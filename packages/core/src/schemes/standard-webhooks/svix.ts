@@ -2,6 +2,7 @@ import type { SecretOptions } from "../../keys/secret-input.js";
 import type { WebhookScheme } from "../types.js";
 import { standardScheme } from "./standard-webhooks.js";
 
+/** Options of {@link svix}: the endpoint's signing secret (`whsec_...`), or several while rotating. */
 export type SvixOptions = SecretOptions;
 
 /**

@@ -3,6 +3,7 @@ import { bareHostname, isIpLiteral } from "../ssrf/endpoint-url.js";
 import type { Transport, TransportFactory, TransportResponse } from "../types.js";
 import { createLimitedCollector } from "./read-limited.js";
 
+/** Options of `createFetchTransport`, the transport for runtimes without undici (Workers, Deno, Bun, the edge). */
 export interface FetchTransportOptions {
   /**
    * Resolves a host name to its addresses so they can be checked (a DNS-over-HTTPS

@@ -11,6 +11,7 @@ export type HostResolver = (hostname: string) => Promise<readonly string[]>;
 /** Opens the socket once the address is checked; undici's `buildConnector(...)` by default. */
 export type ConnectorFactory = (tls: ClientTls | undefined, context: TransportContext) => buildConnector.connector;
 
+/** Options of `createNodeTransport`, the undici transport that connects only to the address it checked. */
 export interface NodeTransportOptions {
   /** Default: `dns.lookup(hostname, { all: true })`, the system resolver (hosts file included). */
   readonly resolve?: HostResolver;
