@@ -72,7 +72,10 @@ export interface Delivery {
     list(): Promise<string[]>;
     /** Changes an endpoint; a URL that `dispatch` would refuse never replaces a working one. */
     update(id: string, change: EndpointUpdate): Promise<EndpointRecord>;
-    /** Deletes an endpoint; `false` when there was none. Queued jobs for it then end as dead letters. */
+    /**
+     * Deletes an endpoint with its subscriptions, disabled flag and circuit; `false` when there was none.
+     * Queued jobs for it then end as dead letters; its attempt log and dead letters stay.
+     */
     remove(id: string): Promise<boolean>;
     /**
      * Starts signing with a new secret (generated when absent); the previous ones keep
@@ -263,9 +266,8 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       async create(input) {
         const record = buildEndpointRecord(input, now());
         checkEndpointOf(record);
-        if ((await store.get(record.id)) !== undefined)
-          throw new WebhookError("invalid_options", `endpoint ${record.id} exists`);
-        await store.put(record);
+        if (!(await store.create(record)))
+          throw new WebhookError("invalid_options", `endpoint ${record.id} exists: choose another id, or update it`);
         return record;
       },
       async get(id) {

@@ -176,4 +176,67 @@ describe.skipIf(skipWithoutRedis)("dispatch", () => {
     const { messageId } = await h.delivery.dispatch("ep1", bytes);
     expect((await h.delivery.queue.getJob(`ep1~~${messageId}`))?.data.body).toEqual({ base64: "AP8BAg==" });
   });
+
+  it("of concurrent creates of one id exactly one succeeds, and only its record and subscriptions are stored", async () => {
+    h = harness(redis);
+    const keys = deliveryKeys("hooksec", h.queueName);
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, n) =>
+        h.delivery.endpoints.create({ id: "same", url: `http://127.0.0.1:9/${n}`, eventTypes: [`type.${n}`] }),
+      ),
+    );
+    const won = attempts.flatMap((attempt) => (attempt.status === "fulfilled" ? [attempt.value] : []));
+    const lost = attempts.flatMap((attempt) => (attempt.status === "rejected" ? [attempt.reason] : []));
+    expect(won).toHaveLength(1);
+    expect(lost.map((error) => (isWebhookError(error) ? error.code : String(error)))).toEqual(
+      Array(7).fill("invalid_options"),
+    );
+    const winner = won[0];
+    expect((await h.delivery.endpoints.get("same"))?.endpoint).toEqual(winner);
+    for (let n = 0; n < 8; n++) {
+      const subscribed = await h.client.sismember(keys.subscribers(`type.${n}`), "same");
+      expect(subscribed).toBe(winner?.eventTypes[0] === `type.${n}` ? 1 : 0);
+    }
+    expect(await h.delivery.endpoints.list()).toEqual(["same"]);
+  });
+
+  it("remove takes the endpoint's subscriptions, disabled flag and circuit with it: the id created again starts enabled and closed", async () => {
+    h = harness(redis);
+    const keys = deliveryKeys("hooksec", h.queueName);
+    await h.delivery.endpoints.create({ id: "ep1", url: "http://127.0.0.1:9/in", eventTypes: ["invoice.paid"] });
+    await h.delivery.endpoints.disable("ep1");
+    await h.client.hset(keys.circuit("ep1"), { state: "open", openedAt: Date.now(), failures: 9 });
+    expect((await h.delivery.endpoints.get("ep1"))?.circuit.state).toBe("open");
+
+    expect(await h.delivery.endpoints.remove("ep1")).toBe(true);
+    expect(await h.delivery.endpoints.remove("ep1")).toBe(false);
+    expect(await h.client.exists(keys.endpoint("ep1"), keys.disabled("ep1"), keys.circuit("ep1"))).toBe(0);
+    expect(await h.client.sismember(keys.subscribers("invoice.paid"), "ep1")).toBe(0);
+    expect(await h.delivery.endpoints.list()).toEqual([]);
+
+    await h.delivery.endpoints.create({ id: "ep1", url: "http://127.0.0.1:9/again" });
+    const again = await h.delivery.endpoints.get("ep1");
+    expect(again?.disabled).toBeUndefined();
+    expect(again?.circuit.state).toBe("closed");
+    expect((await h.delivery.dispatch("ep1", { n: 1 })).endpointIds).toEqual(["ep1"]);
+  });
+
+  it("a remove racing an update never leaves the removed id subscribed", async () => {
+    h = harness(redis);
+    const keys = deliveryKeys("hooksec", h.queueName);
+    for (let round = 0; round < 20; round++) {
+      const id = `race${round}`;
+      await h.delivery.endpoints.create({ id, url: "http://127.0.0.1:9/in", eventTypes: ["a"] });
+      const [updated, removed] = await Promise.allSettled([
+        h.delivery.endpoints.update(id, { eventTypes: ["b", "c"] }),
+        h.delivery.endpoints.remove(id),
+      ]);
+      expect(removed).toEqual({ status: "fulfilled", value: true });
+      // The update either landed first (and was then removed) or found no endpoint.
+      if (updated.status === "rejected")
+        expect(isWebhookError(updated.reason) && updated.reason.code).toBe("invalid_endpoint");
+      for (const type of ["a", "b", "c"]) expect(await h.client.sismember(keys.subscribers(type), id)).toBe(0);
+      expect(await h.client.exists(keys.endpoint(id))).toBe(0);
+    }
+  });
 });

@@ -18,15 +18,43 @@ redis.call('SET', KEYS[1], ARGV[2])
 return 1
 `);
 
+// KEYS: record, endpoint index, subscriptions to join...; ARGV: record json, id.
+// Only when the id is free, in one step: of two creates of one id exactly one succeeds.
+const createIfAbsentScript = defineScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for i = 3, #KEYS do redis.call('SADD', KEYS[i], ARGV[2]) end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+return 1
+`);
+
+// KEYS: record, disabled flag, circuit, endpoint index, subscriptions to leave...; ARGV: expected json, id.
+// Compare-and-delete: the subscriptions left are those of the record read, so an update
+// in between (which may have joined others) makes the caller read again. The disabled
+// flag and the circuit go with it, so an endpoint created later under the same id starts
+// enabled and closed; its attempt log and dead letters stay, as the endpoint's history.
+const removeIfUnchangedScript = defineScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+for i = 5, #KEYS do redis.call('SREM', KEYS[i], ARGV[2]) end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('SREM', KEYS[4], ARGV[2])
+return 1
+`);
+
+/** How many times a compare-and-set is retried when other writers keep changing the record. */
+const CAS_ATTEMPTS = 20;
+
 /** Endpoint records, their subscriptions and their disabled flag, in Redis. */
 export interface EndpointStore {
-  put(record: EndpointRecord): Promise<void>;
+  /** Stores a new endpoint; false (and nothing written) when the id is taken. */
+  create(record: EndpointRecord): Promise<boolean>;
   get(id: string): Promise<EndpointRecord | undefined>;
   /** The record and its disabled flag in one round trip (a worker's read per job). */
   load(
     id: string,
   ): Promise<{ record: EndpointRecord | undefined; disabled: { reason: DisabledReason; at: number } | undefined }>;
   update(id: string, change: (record: EndpointRecord) => EndpointRecord): Promise<EndpointRecord>;
+  /** Deletes the endpoint, its subscriptions, disabled flag and circuit; false when there was none. */
   remove(id: string): Promise<boolean>;
   subscribers(eventType: string): Promise<string[]>;
   list(): Promise<string[]>;
@@ -40,16 +68,16 @@ export function createEndpointStore(redis: Redis, keys: DeliveryKeys): EndpointS
   const parse = (json: string | null): EndpointRecord | undefined =>
     json === null ? undefined : (JSON.parse(json) as EndpointRecord);
 
-  async function put(record: EndpointRecord): Promise<void> {
-    const multi = redis.multi();
-    for (const type of record.eventTypes) multi.sadd(keys.subscribers(type), record.id);
-    multi.set(keys.endpoint(record.id), JSON.stringify(record));
-    multi.sadd(keys.endpoints(), record.id);
-    await multi.exec();
-  }
-
   return {
-    put: (record) => put(record),
+    async create(record) {
+      const joined = record.eventTypes.map((type) => keys.subscribers(type));
+      const created = await createIfAbsentScript(
+        redis,
+        [keys.endpoint(record.id), keys.endpoints(), ...joined],
+        [JSON.stringify(record), record.id],
+      );
+      return created === 1;
+    },
     get: async (id) => parse(await redis.get(keys.endpoint(id))),
     async load(id) {
       const [json, disabled] = await redis.mget(keys.endpoint(id), keys.disabled(id));
@@ -63,7 +91,7 @@ export function createEndpointStore(redis: Redis, keys: DeliveryKeys): EndpointS
     },
     async update(id, change) {
       // Compare-and-set: retried when another writer changed the record in between.
-      for (let attempt = 0; attempt < 20; attempt++) {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
         const json = await redis.get(keys.endpoint(id));
         const current = parse(json);
         if (json === null || current === undefined) throw new WebhookError("invalid_endpoint", `no endpoint ${id}`);
@@ -80,14 +108,19 @@ export function createEndpointStore(redis: Redis, keys: DeliveryKeys): EndpointS
       throw new Error(`endpoint ${id} changed too often to update`);
     },
     async remove(id) {
-      const current = parse(await redis.get(keys.endpoint(id)));
-      if (current === undefined) return false;
-      const multi = redis.multi();
-      for (const type of current.eventTypes) multi.srem(keys.subscribers(type), id);
-      multi.del(keys.endpoint(id), keys.disabled(id));
-      multi.srem(keys.endpoints(), id);
-      await multi.exec();
-      return true;
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const json = await redis.get(keys.endpoint(id));
+        const current = parse(json);
+        if (json === null || current === undefined) return false;
+        const left = current.eventTypes.map((type) => keys.subscribers(type));
+        const removed = await removeIfUnchangedScript(
+          redis,
+          [keys.endpoint(id), keys.disabled(id), keys.circuit(id), keys.endpoints(), ...left],
+          [json, id],
+        );
+        if (removed === 1) return true;
+      }
+      throw new Error(`endpoint ${id} changed too often to remove`);
     },
     async subscribers(eventType) {
       return redis.sunion(keys.subscribers(eventType), keys.subscribers(ALL_EVENTS));
