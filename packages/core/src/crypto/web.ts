@@ -24,16 +24,14 @@ export type {
 } from "./types.js";
 export { ED25519_PKCS8_PREFIX, ED25519_SPKI_PREFIX } from "./types.js";
 
-/** What `sign`/`verify` take for an algorithm. */
-function signParams(algorithm: AsymmetricAlgorithm): AlgorithmIdentifier | EcdsaParams | RsaPssParams {
-  switch (algorithm.name) {
-    case "ECDSA":
-      return { name: "ECDSA", hash: algorithm.hash };
-    case "RSA-PSS":
-      return { name: "RSA-PSS", saltLength: algorithm.saltLength };
-    default:
-      return { name: algorithm.name };
-  }
+type Asymmetric = typeof import("./web-asymmetric.js");
+/** The asymmetric key code, once loaded: keys exist only after it has, as they come from its import. */
+let asymmetric: Asymmetric | undefined;
+function loadAsymmetric(): Promise<Asymmetric> {
+  return import("./web-asymmetric.js").then((loaded) => {
+    asymmetric = loaded;
+    return loaded;
+  });
 }
 
 /** Web Crypto backend: runs on Node, Deno, Bun, Workers and the edge runtime. */
@@ -56,25 +54,15 @@ export const cryptoBackend: CryptoBackend = {
   randomBytes(length: number): Uint8Array {
     return crypto.getRandomValues(new Uint8Array(length));
   },
-  importAsymmetricKey(algorithm: AsymmetricAlgorithm, data: AsymmetricKeyData): Promise<ImportedAsymmetricKey> {
-    // Loaded on demand: a verifier with HMAC secrets only never loads (or bundles) it.
-    return import("./web-key-import.js").then((loaded) => loaded.importAsymmetricKey(algorithm, data));
+  // Loaded on demand: a verifier with HMAC secrets only never loads (or bundles) them.
+  async importAsymmetricKey(algorithm: AsymmetricAlgorithm, data: AsymmetricKeyData): Promise<ImportedAsymmetricKey> {
+    return (asymmetric ?? (await loadAsymmetric())).importAsymmetricKey(algorithm, data);
   },
   async asymmetricSign(key: AsymmetricKey, parts: readonly SignedPart[]): Promise<Uint8Array> {
-    const data = asBufferSource(joinParts(parts));
-    return new Uint8Array(await crypto.subtle.sign(signParams(key.algorithm), key.handle as CryptoKey, data));
+    return (asymmetric ?? (await loadAsymmetric())).asymmetricSign(key, parts);
   },
-  async asymmetricVerify(key: AsymmetricKey, signature: Uint8Array, parts: readonly SignedPart[]): Promise<boolean> {
-    try {
-      const data = asBufferSource(joinParts(parts));
-      return await crypto.subtle.verify(
-        signParams(key.algorithm),
-        key.handle as CryptoKey,
-        asBufferSource(signature),
-        data,
-      );
-    } catch {
-      return false;
-    }
+  asymmetricVerify(key: AsymmetricKey, signature: Uint8Array, parts: readonly SignedPart[]): Promise<boolean> {
+    if (asymmetric !== undefined) return asymmetric.asymmetricVerify(key, signature, parts);
+    return loadAsymmetric().then((loaded) => loaded.asymmetricVerify(key, signature, parts));
   },
 };

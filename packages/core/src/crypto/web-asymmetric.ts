@@ -1,7 +1,15 @@
-// Asymmetric key import on Web Crypto, loaded on demand by `web.ts`: only keys
-// (Ed25519, ECDSA, RSA) need it, so a verifier with HMAC secrets never loads it.
+// Asymmetric keys on Web Crypto (Ed25519, ECDSA, RSA): import, sign, verify. Loaded on
+// demand by `web.ts` with the first key imported, so a verifier with HMAC secrets only
+// never loads (or bundles) it.
+import { joinParts } from "../lib/concat.js";
 import { asBufferSource } from "./buffer-source.js";
-import type { AsymmetricAlgorithm, AsymmetricKey, AsymmetricKeyData, ImportedAsymmetricKey } from "./types.js";
+import type {
+  AsymmetricAlgorithm,
+  AsymmetricKey,
+  AsymmetricKeyData,
+  ImportedAsymmetricKey,
+  SignedPart,
+} from "./types.js";
 
 /** What `importKey` takes for an algorithm. */
 function importParams(algorithm: AsymmetricAlgorithm): AlgorithmIdentifier | EcKeyImportParams | RsaHashedImportParams {
@@ -56,4 +64,41 @@ export async function importAsymmetricKey(
   const key: AsymmetricKey =
     privateHandle === undefined ? publicKey : { algorithm, type: "private", handle: privateHandle };
   return { key, publicKey, spki };
+}
+
+/** What `sign`/`verify` take for an algorithm. */
+function signParams(algorithm: AsymmetricAlgorithm): AlgorithmIdentifier | EcdsaParams | RsaPssParams {
+  switch (algorithm.name) {
+    case "ECDSA":
+      return { name: "ECDSA", hash: algorithm.hash };
+    case "RSA-PSS":
+      return { name: "RSA-PSS", saltLength: algorithm.saltLength };
+    default:
+      return { name: algorithm.name };
+  }
+}
+
+/** `CryptoBackend.asymmetricSign` on Web Crypto. */
+export async function asymmetricSign(key: AsymmetricKey, parts: readonly SignedPart[]): Promise<Uint8Array> {
+  const data = asBufferSource(joinParts(parts));
+  return new Uint8Array(await crypto.subtle.sign(signParams(key.algorithm), key.handle as CryptoKey, data));
+}
+
+/** `CryptoBackend.asymmetricVerify` on Web Crypto: false, never a throw, for any signature that does not verify. */
+export async function asymmetricVerify(
+  key: AsymmetricKey,
+  signature: Uint8Array,
+  parts: readonly SignedPart[],
+): Promise<boolean> {
+  try {
+    const data = asBufferSource(joinParts(parts));
+    return await crypto.subtle.verify(
+      signParams(key.algorithm),
+      key.handle as CryptoKey,
+      asBufferSource(signature),
+      data,
+    );
+  } catch {
+    return false;
+  }
 }
