@@ -28,6 +28,7 @@ type Asymmetric = typeof import("./web-asymmetric.js");
 /** The asymmetric key code, once loaded: keys exist only after it has, as they come from its import. */
 let asymmetric: Asymmetric | undefined;
 function loadAsymmetric(): Promise<Asymmetric> {
+  if (asymmetric !== undefined) return Promise.resolve(asymmetric);
   return import("./web-asymmetric.js").then((loaded) => {
     asymmetric = loaded;
     return loaded;
@@ -55,11 +56,12 @@ export const cryptoBackend: CryptoBackend = {
     return crypto.getRandomValues(new Uint8Array(length));
   },
   // Loaded on demand: a verifier with HMAC secrets only never loads (or bundles) them.
-  async importAsymmetricKey(algorithm: AsymmetricAlgorithm, data: AsymmetricKeyData): Promise<ImportedAsymmetricKey> {
-    return (asymmetric ?? (await loadAsymmetric())).importAsymmetricKey(algorithm, data);
+  // Verification, the hot path, calls the loaded code directly once a key exists.
+  importAsymmetricKey(algorithm: AsymmetricAlgorithm, data: AsymmetricKeyData): Promise<ImportedAsymmetricKey> {
+    return loadAsymmetric().then((loaded) => loaded.importAsymmetricKey(algorithm, data));
   },
-  async asymmetricSign(key: AsymmetricKey, parts: readonly SignedPart[]): Promise<Uint8Array> {
-    return (asymmetric ?? (await loadAsymmetric())).asymmetricSign(key, parts);
+  asymmetricSign(key: AsymmetricKey, parts: readonly SignedPart[]): Promise<Uint8Array> {
+    return loadAsymmetric().then((loaded) => loaded.asymmetricSign(key, parts));
   },
   asymmetricVerify(key: AsymmetricKey, signature: Uint8Array, parts: readonly SignedPart[]): Promise<boolean> {
     if (asymmetric !== undefined) return asymmetric.asymmetricVerify(key, signature, parts);
