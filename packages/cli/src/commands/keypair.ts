@@ -8,7 +8,7 @@ import { jwkThumbprint } from "../lib/jwk.js";
 import { printFields, printJson } from "../lib/output.js";
 
 /**
- * The key types `hooksec keypair --type` and {@link createKeyPair} generate: Ed25519 for
+ * The key types `hooksec keypair --type` and `createKeyPair` generate: Ed25519 for
  * Standard Webhooks v1a, ES256/RS256 for JWS signing, ECDH-ES/RSA-OAEP for JWE encryption.
  */
 export type KeyType = "ed25519" | JoseKeyType;
