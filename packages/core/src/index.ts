@@ -1,8 +1,12 @@
-// `@hooksec/core`: what an app needs to receive and send webhooks, as named
-// re-exports. Every name here is a semver promise, so the list is curated: the
-// low-level helpers (distinguished names, fingerprints, certificate and IP parsing,
-// client IP resolution, SSRF classification, transports, adapter plumbing) stay
-// under their own subpath (`/identity`, `/sender`, `/receiver`).
+/**
+ * `@hooksec/core`: what an app needs to receive and send webhooks, as named
+ * re-exports. Every name here is a semver promise, so the list is curated: the
+ * low-level helpers (distinguished names, fingerprints, certificate and IP parsing,
+ * client IP resolution, SSRF classification, transports, adapter plumbing) stay
+ * under their own subpath (`/identity`, `/sender`, `/receiver`).
+ *
+ * @module @hooksec/core
+ */
 
 // errors
 export { WEBHOOK_ERROR_STATUS, WebhookError, type WebhookErrorCode, isWebhookError } from "./errors/index.js";
