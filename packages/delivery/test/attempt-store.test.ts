@@ -4,13 +4,13 @@ import { createAttemptStore } from "../src/attempts/attempt-store.js";
 import { createCircuitBreaker } from "../src/circuit/circuit-breaker.js";
 import { deliveryKeys } from "../src/lib/keys.js";
 import type { AttemptRecord } from "../src/types.js";
-import { type RedisServer, skipWithoutRedis, startRedisServer } from "./support/redis-server.js";
+import { type RedisServer, redisAvailable, startRedisServer } from "./support/redis-server.js";
 
 // The worker's two scripts per attempt: what they read, write and leave alone.
 const circuitOptions = { failureThreshold: 2, cooldownMs: 1000, probeLeaseMs: 500 };
 const logOptions = { retentionMs: 60_000, maxPerEndpoint: 3 };
 
-describe.skipIf(skipWithoutRedis)("attempt store", () => {
+describe.runIf(redisAvailable)("attempt store", () => {
   let server: RedisServer;
   let redis: Redis;
   let run = 0;

@@ -1,7 +1,7 @@
 import { isWebhookError } from "@hooksec/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deliveryKeys } from "../src/lib/keys.js";
-import { type RedisServer, skipWithoutRedis, startRedisServer } from "./support/redis-server.js";
+import { type RedisServer, redisAvailable, startRedisServer } from "./support/redis-server.js";
 import { harness } from "./support/setup.js";
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -14,7 +14,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   return "resolved";
 }
 
-describe.skipIf(skipWithoutRedis)("dispatch", () => {
+describe.runIf(redisAvailable)("dispatch", () => {
   let redis: RedisServer;
   let h: ReturnType<typeof harness>;
   beforeAll(async () => {

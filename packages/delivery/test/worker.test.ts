@@ -2,14 +2,14 @@ import { createNodeTransport } from "@hooksec/core/sender/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AttemptRecord } from "../src/index.js";
 import { startReceiver, type TestReceiver } from "./support/receiver.js";
-import { eventually, type RedisServer, skipWithoutRedis, sleep, startRedisServer } from "./support/redis-server.js";
+import { eventually, type RedisServer, redisAvailable, sleep, startRedisServer } from "./support/redis-server.js";
 import { harness } from "./support/setup.js";
 
 const SECRET = `whsec_${Buffer.from("hooksec delivery test secret 32b").toString("base64")}`;
 // A compressed schedule: the offsets are what is asserted, not their size.
 const retry = { delaysMs: [200, 400, 600], jitter: 0 };
 
-describe.skipIf(skipWithoutRedis)("workers", () => {
+describe.runIf(redisAvailable)("workers", () => {
   let redis: RedisServer;
   let receiver: TestReceiver;
   let h: ReturnType<typeof harness>;

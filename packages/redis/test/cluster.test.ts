@@ -4,7 +4,7 @@ import { createCluster } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisReplayStore, type RedisClientLike, RedisReplayStoreError } from "../src/index.js";
 import { locate } from "../src/layout.js";
-import { type RedisCluster, skipWithoutCluster, startRedisCluster } from "./support/redis-cluster.js";
+import { type RedisCluster, clusterAvailable, startRedisCluster } from "./support/redis-cluster.js";
 import { sleep } from "./support/redis-server.js";
 
 // The store on a real Redis Cluster (three masters, each with a replica, on
@@ -56,7 +56,7 @@ async function outcome(promise: unknown): Promise<string> {
   }
 }
 
-describe.skipIf(skipWithoutCluster).each(["ioredis", "node-redis"] as const)(
+describe.runIf(clusterAvailable).each(["ioredis", "node-redis"] as const)(
   "on a three-master Redis Cluster through %s",
   (kind) => {
     let cluster: RedisCluster;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Balancer, startBalancer } from "./support/balancer.js";
 import { connectClient, type TestClient } from "./support/clients.js";
 import { children, type Receiver, scheme, startReceiver } from "./support/receivers.js";
-import { type RedisServer, eventually, skipWithoutRedis, sleep, startRedisServer } from "./support/redis-server.js";
+import { type RedisServer, eventually, redisAvailable, sleep, startRedisServer } from "./support/redis-server.js";
 
 // Exactly-once processing end to end: two receiver processes (the receive
 // lifecycle over one real Redis) behind a loopback balancer, fed by the core's
@@ -23,7 +23,7 @@ function sender() {
   });
 }
 
-describe.skipIf(skipWithoutRedis)("exactly once across retries, crashes and two instances", () => {
+describe.runIf(redisAvailable)("exactly once across retries, crashes and two instances", () => {
   let server: RedisServer;
   let redis: TestClient;
   let receivers: Receiver[];

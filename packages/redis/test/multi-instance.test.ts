@@ -1,7 +1,7 @@
 import { held } from "./support/entries.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectClient, type TestClient } from "./support/clients.js";
-import { eventually, type RedisServer, skipWithoutRedis, sleep, startRedisServer } from "./support/redis-server.js";
+import { eventually, type RedisServer, redisAvailable, sleep, startRedisServer } from "./support/redis-server.js";
 import {
   type Answer,
   children,
@@ -46,7 +46,7 @@ async function sendUntilDelivered(
   throw new Error(`${delivery.id} was not delivered: ${JSON.stringify(answers)}`);
 }
 
-describe.skipIf(skipWithoutRedis)("two receiver processes sharing one Redis", () => {
+describe.runIf(redisAvailable)("two receiver processes sharing one Redis", () => {
   let server: RedisServer;
   let redis: TestClient;
   let receivers: Receiver[] = [];
@@ -191,7 +191,7 @@ describe.skipIf(skipWithoutRedis)("two receiver processes sharing one Redis", ()
   });
 });
 
-describe.skipIf(skipWithoutRedis)("a receiver process killed mid-handler", () => {
+describe.runIf(redisAvailable)("a receiver process killed mid-handler", () => {
   let server: RedisServer;
   let receivers: Receiver[] = [];
 

@@ -13,7 +13,7 @@ import { clientKinds, commandCalls, connectClient, type TestClient } from "./sup
 import { held, heldTtl, lapse, rawEntry, writeForeign } from "./support/entries.js";
 import { startDroppingProxy } from "./support/dropping-proxy.js";
 import { startMonitor } from "./support/monitor.js";
-import { eventually, type RedisServer, skipWithoutRedis, sleep, startRedisServer } from "./support/redis-server.js";
+import { eventually, type RedisServer, redisAvailable, sleep, startRedisServer } from "./support/redis-server.js";
 
 const secret = `whsec_${Buffer.from("hooksec redis test secret 32 by!").toString("base64")}`;
 const scheme = standardWebhooks({ secret });
@@ -44,7 +44,7 @@ async function acquire(store: ReplayStore, key: string, claimTerms = terms): Pro
   return claimed.token;
 }
 
-describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s", (kind) => {
+describe.runIf(redisAvailable).each(clientKinds)("Redis replay store with %s", (kind) => {
   let server: RedisServer;
   let redis: TestClient;
   let other: TestClient;
@@ -270,7 +270,7 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("Redis replay store with %s"
   });
 });
 
-describe.skipIf(skipWithoutRedis)("ioredis and node-redis share states", () => {
+describe.runIf(redisAvailable)("ioredis and node-redis share states", () => {
   let server: RedisServer;
   let io: TestClient;
   let node: TestClient;
@@ -296,7 +296,7 @@ describe.skipIf(skipWithoutRedis)("ioredis and node-redis share states", () => {
   });
 });
 
-describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes away (%s)", (kind) => {
+describe.runIf(redisAvailable).each(clientKinds)("when Redis hangs or goes away (%s)", (kind) => {
   let server: RedisServer;
   let redis: TestClient;
   beforeAll(async () => {
@@ -404,7 +404,7 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("when Redis hangs or goes aw
   });
 });
 
-describe.skipIf(skipWithoutRedis).each(clientKinds)("a claim whose reply is lost with the connection (%s)", (kind) => {
+describe.runIf(redisAvailable).each(clientKinds)("a claim whose reply is lost with the connection (%s)", (kind) => {
   it("never leaves the message held by nobody: the lease is kept by this claimant or released", async () => {
     const server = await startRedisServer();
     const proxy = await startDroppingProxy(server.port);
@@ -442,7 +442,7 @@ describe.skipIf(skipWithoutRedis).each(clientKinds)("a claim whose reply is lost
   });
 });
 
-describe.skipIf(skipWithoutRedis)("commands issued while disconnected fail fast", () => {
+describe.runIf(redisAvailable)("commands issued while disconnected fail fast", () => {
   it("with the offline queue off (node-redis disableOfflineQueue, ioredis enableOfflineQueue: false)", async () => {
     const server = await startRedisServer();
     const clients = await Promise.all(

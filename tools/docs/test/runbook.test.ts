@@ -17,7 +17,7 @@ import {
 import { createTenantDirectory, type TenantDirectory, type TenantRule } from "@hooksec/core/identity";
 import { createDelivery, createDeliveryWorker, type Delivery, type DeliveryWorker } from "@hooksec/delivery";
 import { createWebhookTelemetry } from "@hooksec/otel";
-import { findRedisServer, hasOpenssl, requireBinaries, startRedis, type TestRedis } from "@hooksec/testkit";
+import { findRedisServer, hasOpenssl, type RedisServer, requireBinaries, startRedisServer } from "@hooksec/testkit";
 import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -211,7 +211,7 @@ describe.runIf(requireBinaries("the runbook's receiving steps", { openssl: hasOp
 describe.runIf(requireBinaries("the runbook's sending steps", { "redis-server": findRedisServer() }))(
   "1, 3 and 4: durable delivery",
   () => {
-    let redis: TestRedis;
+    let redis: RedisServer;
     let delivery: Delivery;
     let worker: DeliveryWorker;
     let server: Server;
@@ -224,7 +224,7 @@ describe.runIf(requireBinaries("the runbook's sending steps", { "redis-server": 
     let receiverSecrets: string[] = [newSecret()];
 
     beforeAll(async () => {
-      redis = await startRedis();
+      redis = await startRedisServer();
       const shared = {
         connection: { host: "127.0.0.1", port: redis.port },
         queueName: "runbook",

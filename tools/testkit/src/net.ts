@@ -1,7 +1,6 @@
 // Loopback ports: a free one up front, and waiting until something listens.
 import { createServer, Socket } from "node:net";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from "./wait.js";
 
 /** A free port on 127.0.0.1 (for servers, such as nginx, that need a number up front). */
 export async function freePort(): Promise<number> {

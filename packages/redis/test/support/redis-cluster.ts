@@ -4,22 +4,19 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { findBinary, waitUntil } from "@hooksec/testkit";
-import { redisServerBinary } from "./redis-server.js";
+import { findBinary, findRedisServer, requireBinaries, waitUntil } from "@hooksec/testkit";
 
 const run = promisify(execFile);
 
+const redisServerBinary = findRedisServer();
 /** redis-cli, needed to create a cluster. */
-const redisCliBinary: string | undefined = findBinary("redis-cli", ["/usr/bin/redis-cli", "/usr/local/bin/redis-cli"]);
+const redisCliBinary = findBinary("redis-cli", ["/usr/bin/redis-cli", "/usr/local/bin/redis-cli"]);
 
-/** Locally a missing redis-server or redis-cli skips the cluster tests (with a message); under CI=true they fail. */
-export const skipWithoutCluster =
-  (redisServerBinary === undefined || redisCliBinary === undefined) && process.env.CI !== "true";
-if (skipWithoutCluster) {
-  console.warn(
-    "@hooksec/redis: redis-server or redis-cli not found on PATH; skipping the Redis Cluster tests (run scripts/install-servers.sh)",
-  );
-}
+/** For `describe.runIf`: false (with a message) when either binary is missing locally; throws under CI=true. */
+export const clusterAvailable = requireBinaries("the Redis Cluster tests", {
+  "redis-server": redisServerBinary,
+  "redis-cli": redisCliBinary,
+});
 
 interface ClusterNode {
   readonly port: number;
@@ -66,7 +63,7 @@ function isFree(port: number): Promise<boolean> {
  */
 export async function startRedisCluster(masters = 3, replicasPerMaster = 1): Promise<RedisCluster> {
   if (redisServerBinary === undefined || redisCliBinary === undefined) {
-    throw new Error("redis-server and redis-cli are needed (CI=true: scripts/install-servers.sh must install them)");
+    throw new Error("redis-server and redis-cli are needed (scripts/install-servers.sh installs them)");
   }
   const server = redisServerBinary;
   const cliBinary = redisCliBinary;
