@@ -7,7 +7,7 @@ import { decodeBase64, encodeBase64 } from "../../lib/base64.js";
 import { concatBytes } from "../../lib/concat.js";
 import { decodeHex } from "../../lib/hex.js";
 import { decodeUtf8Strict, toBytes, utf8 } from "../../lib/utf8.js";
-import { resolveAlgorithm } from "../signature/algorithm.js";
+import { hmacSignature } from "../signature/algorithm.js";
 import { jsonObject } from "../signature/json-body.js";
 import type { IncomingWebhook, OutgoingWebhook, SchemeVerification, WebhookScheme } from "../types.js";
 import { defineProvider } from "./provider.js";
@@ -15,7 +15,7 @@ import { defineProvider } from "./provider.js";
 /** `secret`: the webhook's HMAC key as the Customer Area shows it (hex); `secrets` while it rotates. */
 export type AdyenOptions = SecretOptions;
 
-const HMAC_SHA256 = resolveAlgorithm("hmac-sha256");
+const HMAC_SHA256 = hmacSignature("SHA-256");
 /**
  * Items per notification: Adyen batches a few; the bound keeps a body of replayed valid items
  * from costing more than its size already does.

@@ -2,7 +2,7 @@ import { WebhookError } from "../../errors/webhook-error.js";
 import type { SecretOptions } from "../../keys/secret-input.js";
 import { decodeHex, encodeHex } from "../../lib/hex.js";
 import { decodeUtf8Strict, toBytes, utf8 } from "../../lib/utf8.js";
-import { resolveAlgorithm } from "../signature/algorithm.js";
+import { hmacSignature } from "../signature/algorithm.js";
 import type { SignatureFormat } from "../signature/fields.js";
 import { toUnixSeconds } from "../signature/header-fields.js";
 import { jsonObject } from "../signature/json-body.js";
@@ -13,7 +13,7 @@ import { defineProvider } from "./provider.js";
 /** `secret`: the HTTP webhook signing key from Mailgun's dashboard (used as text); `secrets` while it rotates. */
 export type MailgunOptions = SecretOptions;
 
-const HMAC_SHA256 = resolveAlgorithm("hmac-sha256");
+const HMAC_SHA256 = hmacSignature("SHA-256");
 const UNIX_SECONDS = /^\d{1,12}$/;
 const TOKEN = /^[\x21-\x7e]{1,256}$/;
 

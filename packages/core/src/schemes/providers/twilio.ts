@@ -5,7 +5,7 @@ import { encodeHex } from "../../lib/hex.js";
 import { decodeUtf8Strict, toBytes, utf8 } from "../../lib/utf8.js";
 import type { SecretOptions } from "../../keys/secret-input.js";
 import { hmacKeyring } from "../../keys/signature-keyring.js";
-import { resolveAlgorithm } from "../signature/algorithm.js";
+import { hmacSignature } from "../signature/algorithm.js";
 import { defineSignatureScheme } from "../signature/define-signature-scheme.js";
 import type { SignatureFormat } from "../signature/fields.js";
 import { requireHeader } from "../signature/header-fields.js";
@@ -125,7 +125,7 @@ function signedParameters(url: URL, body: Uint8Array, code: "malformed_body" | "
   return url.searchParams.has(BODY_HASH_PARAM) ? "" : formParameters(body, code);
 }
 
-const HMAC_SHA1 = resolveAlgorithm("hmac-sha1");
+const HMAC_SHA1 = hmacSignature("SHA-1");
 
 const twilioFormat: SignatureFormat = {
   name: "twilio",

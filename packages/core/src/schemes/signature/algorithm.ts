@@ -65,27 +65,8 @@ export function resolveAlgorithm(name: SignatureAlgorithm, parameters: Algorithm
   if (family !== "ecdsa" && parameters.signatureEncoding !== undefined) {
     throw new WebhookError("invalid_options", "signatureEncoding is an ECDSA parameter");
   }
-  if (family === "hmac" && rest.length === 1 && hash !== undefined) {
-    const length = DIGEST_LENGTH[hash];
-    return {
-      name,
-      hmac: hash,
-      asymmetric: undefined,
-      signatureLength: length,
-      decode: fixedLength(length),
-      encode: same,
-    };
-  }
-  if (name === "ed25519") {
-    return {
-      name,
-      hmac: undefined,
-      asymmetric: { name: "Ed25519" },
-      signatureLength: 64,
-      decode: fixedLength(64),
-      encode: same,
-    };
-  }
+  if (family === "hmac" && rest.length === 1 && hash !== undefined) return hmacSignature(hash);
+  if (name === "ed25519") return ed25519Signature();
   if (name === "ecdsa-p256-sha256") {
     if (signatureEncoding !== "der" && signatureEncoding !== "raw")
       throw new WebhookError("invalid_options", "signatureEncoding must be der or raw");
@@ -129,6 +110,34 @@ export function resolveAlgorithm(name: SignatureAlgorithm, parameters: Algorithm
     }
   }
   throw new WebhookError("invalid_options", `unknown signature algorithm ${JSON.stringify(name)}`);
+}
+
+// Formats whose algorithm is fixed (Standard Webhooks, most providers) take these
+// directly: a bundle of them then leaves out the name parser and the ECDSA/RSA code.
+
+/** HMAC with `hash`, as `resolveAlgorithm("hmac-…")` resolves it. */
+export function hmacSignature(hash: HashAlgorithm): ResolvedAlgorithm {
+  const length = DIGEST_LENGTH[hash];
+  return {
+    name: `hmac-${hash.replace("-", "").toLowerCase()}` as SignatureAlgorithm,
+    hmac: hash,
+    asymmetric: undefined,
+    signatureLength: length,
+    decode: fixedLength(length),
+    encode: same,
+  };
+}
+
+/** Ed25519, as `resolveAlgorithm("ed25519")` resolves it. */
+export function ed25519Signature(): ResolvedAlgorithm {
+  return {
+    name: "ed25519",
+    hmac: undefined,
+    asymmetric: { name: "Ed25519" },
+    signatureLength: 64,
+    decode: fixedLength(64),
+    encode: same,
+  };
 }
 
 /** The HMAC algorithm of a hash, as `hmacScheme` names it. */

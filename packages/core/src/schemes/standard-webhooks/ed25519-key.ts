@@ -6,9 +6,9 @@ import { concatBytes } from "../../lib/concat.js";
 import { prepareAsymmetricKey } from "../../keys/asymmetric-keys.js";
 import { decodeEd25519Key, type Ed25519KeyInput } from "../../keys/ed25519-keys.js";
 import type { PreparedSignatureKey } from "../../keys/signature-keyring.js";
-import { resolveAlgorithm } from "../signature/algorithm.js";
+import { ed25519Signature } from "../signature/algorithm.js";
 
-const V1A = resolveAlgorithm("ed25519");
+const V1A = ed25519Signature();
 
 /** Imports a `whsk_`/`whpk_` key as a v1a key in `slot`, checking a 64-byte `whsk_`'s public half against its seed. */
 export async function prepareEd25519(

@@ -1,7 +1,7 @@
 import { WebhookError } from "../../errors/webhook-error.js";
 import { encodeBase64 } from "../../lib/base64.js";
 import { decodeBase64Secret } from "../../keys/secret-strength.js";
-import { resolveAlgorithm } from "../signature/algorithm.js";
+import { ed25519Signature, hmacSignature } from "../signature/algorithm.js";
 import type { SignatureFormat, SignedFields } from "../signature/fields.js";
 import { parseUnixSeconds, requireHeader, toUnixSeconds } from "../signature/header-fields.js";
 import { parseSignatureList } from "./signature-list.js";
@@ -31,8 +31,8 @@ function checkMessageId(id: string, headerName: string, code: "malformed_header"
   return id;
 }
 
-const V1_ONLY = [resolveAlgorithm("hmac-sha256")];
-const V1_AND_V1A = [resolveAlgorithm("hmac-sha256"), resolveAlgorithm("ed25519")];
+const V1_ONLY = [hmacSignature("SHA-256")];
+const V1_AND_V1A = [hmacSignature("SHA-256"), ed25519Signature()];
 const VERSIONS = ["v1", "v1a"];
 
 /**

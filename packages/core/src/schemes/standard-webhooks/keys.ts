@@ -12,11 +12,11 @@ import {
   type SignatureKeyring,
   staticKeyring,
 } from "../../keys/signature-keyring.js";
-import { resolveAlgorithm } from "../signature/algorithm.js";
+import { hmacSignature } from "../signature/algorithm.js";
 import { decodeStandardSecret } from "./format.js";
 
 /** `v1`: HMAC-SHA256 with a `whsec_` secret; `v1a`: Ed25519 with `whsk_`/`whpk_` keys. Slots in this order. */
-export const V1 = resolveAlgorithm("hmac-sha256");
+export const V1 = hmacSignature("SHA-256");
 export const V1_SLOT = 0;
 export const V1A_SLOT = 1;
 
