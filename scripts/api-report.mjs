@@ -46,7 +46,7 @@ const messages = {
     default: { logLevel: "warning" },
     // Release tags (@public, @beta) are not used here: every exported name is public.
     "ae-missing-release-tag": { logLevel: "none" },
-    // Missing TSDoc is typedoc's check (pnpm docs), not a change to the contract.
+    // Missing TSDoc is typedoc's check (pnpm run docs), not a change to the contract.
     "ae-undocumented": { logLevel: "none" },
     // A type used by the API but not exported from this entry point is shown in the
     // report (so a review sees it) without failing: several are exported elsewhere.
