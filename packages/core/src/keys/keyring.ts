@@ -2,6 +2,7 @@ import { cryptoBackend, type HashAlgorithm, type HmacKey } from "#crypto";
 import { WebhookError } from "../errors/webhook-error.js";
 import type { Awaitable } from "../lib/awaitable.js";
 import { encodeHex } from "../lib/hex.js";
+import { lookUpList } from "./look-up.js";
 import type { SecretInput, SecretLookup, SecretOptions } from "./secret-input.js";
 import { requireStrongHmacKey } from "./secret-strength.js";
 
@@ -58,14 +59,7 @@ function lookupKeyring(lookup: SecretLookup, algorithm: HashAlgorithm, decodeSec
   const cache = new Map<string, Promise<PreparedHmacKey>>();
   return {
     async keysFor(tenant) {
-      let found: SecretInput | readonly SecretInput[] | undefined;
-      try {
-        found = await lookup({ tenant });
-      } catch (cause) {
-        throw new WebhookError("invalid_options", "the secrets lookup failed", { cause });
-      }
-      if (found === undefined) return [];
-      const inputs: readonly SecretInput[] = Array.isArray(found) ? found : [found as SecretInput];
+      const inputs = await lookUpList(lookup, tenant, "secrets");
       return Promise.all(
         inputs.map((input) => {
           const raw = decodeInput(input, decodeSecret);

@@ -2,6 +2,7 @@ import type { AsymmetricKey, HmacKey } from "#crypto";
 import { WebhookError } from "../errors/webhook-error.js";
 import { type Awaitable, isPromiseLike } from "../lib/awaitable.js";
 import { encodeHex } from "../lib/hex.js";
+import { lookUpList } from "./look-up.js";
 import type { ResolvedAlgorithm } from "../schemes/signature/algorithm.js";
 import {
   decodeKeyInput,
@@ -137,14 +138,7 @@ export function asymmetricKeyring(
     const cache = new Map<string, Promise<PreparedAsymmetricKey>>();
     return {
       async keysFor(tenant) {
-        let found: KeyInput | readonly KeyInput[] | undefined;
-        try {
-          found = await publicKeys({ tenant });
-        } catch (cause) {
-          throw new WebhookError("invalid_options", "the keys lookup failed", { cause });
-        }
-        if (found === undefined) return [];
-        const inputs: readonly KeyInput[] = Array.isArray(found) ? found : [found as KeyInput];
+        const inputs = await lookUpList(publicKeys, tenant, "keys");
         const prepared = inputs.map((input) => {
           const raw = decodeKeyInput(input, algorithm, encoding);
           const cacheKey = rawCacheKey(raw);

@@ -1,10 +1,10 @@
 // A per-tenant lookup's keyring, loaded on demand by `keys.ts` with the first
 // verification: the answer may mix `whsec_`, `whsk_` and `whpk_` keys, imported
 // ones are cached by content.
-import { WebhookError } from "../../errors/webhook-error.js";
 import { decodeEd25519Key } from "../../keys/ed25519-keys.js";
 import { decodeInput, prepareKey } from "../../keys/keyring.js";
-import type { SecretInput, SecretLookup } from "../../keys/secret-input.js";
+import { lookUpList } from "../../keys/look-up.js";
+import type { SecretLookup } from "../../keys/secret-input.js";
 import type { PreparedSignatureKey, SignatureKeyring } from "../../keys/signature-keyring.js";
 import { encodeHex } from "../../lib/hex.js";
 import { prepareEd25519 } from "./ed25519-key.js";
@@ -34,14 +34,7 @@ export function lookedUpStandardKeyring(lookup: SecretLookup): SignatureKeyring 
   const cache = new Map<string, Promise<PreparedSignatureKey>>();
   return {
     async keysFor(tenant) {
-      let found: SecretInput | readonly SecretInput[] | undefined;
-      try {
-        found = await lookup({ tenant });
-      } catch (cause) {
-        throw new WebhookError("invalid_options", "the secrets lookup failed", { cause });
-      }
-      if (found === undefined) return [];
-      const keys = sortStandardKeys(Array.isArray(found) ? found : [found as SecretInput]);
+      const keys = sortStandardKeys(await lookUpList(lookup, tenant, "secrets"));
       const secrets = keys.secrets.map((input) => {
         const raw = decodeInput(input, decodeStandardSecret);
         return remember(cache, `v1:${raw.id ?? ""}:${encodeHex(raw.bytes)}`, async () => {
