@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeBase64, encodeBase64 } from "./base64.js";
 import { decodeHex, encodeHex } from "./hex.js";
+import { utf8 } from "./utf8.js";
 
 // Reference: btoa/atob over a binary string, available on every runtime the core supports.
 const referenceBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
@@ -43,5 +44,35 @@ describe("hex", () => {
       }),
     );
     for (const bad of ["a", "zz", "0g", "+1", " 0"]) expect(decodeHex(bad)).toBeUndefined();
+  });
+
+  it("accepts exactly the 22 hex digits in either position, refusing every other code unit (Unicode included)", () => {
+    const digits = "0123456789abcdefABCDEF";
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", minLength: 1, maxLength: 1 }), (char) => {
+        const expected = digits.includes(char) ? Number.parseInt(char, 16) : undefined;
+        expect(decodeHex(`${char}0`)?.[0]).toBe(expected === undefined ? undefined : expected << 4);
+        expect(decodeHex(`0${char}`)?.[0]).toBe(expected);
+      }),
+    );
+  });
+});
+
+describe("utf8", () => {
+  const encoder = new TextEncoder();
+
+  it("encodes any string like TextEncoder, short or long, ASCII or not (lone surrogates included)", () => {
+    const text = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 80 }),
+      fc.string({ maxLength: 80 }),
+      fc.string({ unit: fc.constantFrom("a", "\u00e9", "\ud800", "\u{1f600}"), maxLength: 70 }),
+    );
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(Array.from(utf8(value))).toEqual(Array.from(encoder.encode(value)));
+      }),
+    );
+    expect(utf8("")).toEqual(new Uint8Array(0));
+    expect(utf8("v0:")).toEqual(new Uint8Array([0x76, 0x30, 0x3a]));
   });
 });
