@@ -28,6 +28,12 @@ async function sign(scheme: string, extra: readonly string[] = []): Promise<Sign
 const headerArgs = (headers: Record<string, string>) =>
   Object.entries(headers).flatMap(([name, value]) => ["--header", `${name}: ${value}`]);
 
+/** `hooksec verify --json` of the headers `sign` printed, with the test secret and body unless given. */
+function verifyArgs(scheme: string, signed: Signed, given: { secret?: string; body?: string } = {}): string[] {
+  const options = ["--scheme", scheme, "--secret", given.secret ?? secret, "--body", given.body ?? body, "--json"];
+  return ["verify", ...options, ...headerArgs(signed.headers)];
+}
+
 interface Verdict {
   accepted: boolean;
   id?: string;
@@ -40,17 +46,7 @@ interface Verdict {
 describe("hooksec sign | hooksec verify", () => {
   it.each(SCHEMES)("%s: what sign prints, verify accepts (exit 0) and so does core's verifier", async (scheme) => {
     const signed = await sign(scheme, ["--id", "msg_cli_1"]);
-    const verified = await hooksec([
-      "verify",
-      "--scheme",
-      scheme,
-      "--secret",
-      secret,
-      "--body",
-      body,
-      "--json",
-      ...headerArgs(signed.headers),
-    ]);
+    const verified = await hooksec(verifyArgs(scheme, signed));
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
     const verdict = json<Verdict>(verified);
     expect(verdict.accepted).toBe(true);
@@ -105,17 +101,7 @@ describe("hooksec sign | hooksec verify", () => {
   it.each(SCHEMES)("%s: a tampered body is refused with invalid_signature (exit 1)", async (scheme) => {
     const signed = await sign(scheme);
     const tampered = body.replace("42", "43");
-    const result = await hooksec([
-      "verify",
-      "--scheme",
-      scheme,
-      "--secret",
-      secret,
-      "--body",
-      tampered,
-      "--json",
-      ...headerArgs(signed.headers),
-    ]);
+    const result = await hooksec(verifyArgs(scheme, signed, { body: tampered }));
     expect(result.code).toBe(1);
     expect(json<Verdict>(result)).toMatchObject({ accepted: false, code: "invalid_signature" });
   });
@@ -123,17 +109,7 @@ describe("hooksec sign | hooksec verify", () => {
   it("refuses another secret's signature, and accepts it in a keyring (--secret twice)", async () => {
     const signed = await sign("standard-webhooks");
     const other = "whsec_dGhlIG90aGVyIHNlY3JldCBvZiAzMiBieXRlcyEh";
-    const refused = await hooksec([
-      "verify",
-      "--scheme",
-      "standard-webhooks",
-      "--secret",
-      other,
-      "--body",
-      body,
-      "--json",
-      ...headerArgs(signed.headers),
-    ]);
+    const refused = await hooksec(verifyArgs("standard-webhooks", signed, { secret: other }));
     expect(refused.code).toBe(1);
     expect(json<Verdict>(refused).code).toBe("invalid_signature");
     const rotated = await hooksec([
@@ -156,17 +132,7 @@ describe("hooksec sign | hooksec verify", () => {
     async (scheme) => {
       const signedAt = now() - 1000;
       const signed = await sign(scheme, ["--timestamp", String(signedAt)]);
-      const args = [
-        "verify",
-        "--scheme",
-        scheme,
-        "--secret",
-        secret,
-        "--body",
-        body,
-        "--json",
-        ...headerArgs(signed.headers),
-      ];
+      const args = verifyArgs(scheme, signed);
       const stale = await hooksec(args);
       expect(stale.code).toBe(1);
       expect(json<Verdict>(stale).code).toBe("timestamp_too_old");

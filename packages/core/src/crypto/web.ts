@@ -24,15 +24,11 @@ export type {
 } from "./types.js";
 export { ED25519_PKCS8_PREFIX, ED25519_SPKI_PREFIX } from "./types.js";
 
-type Asymmetric = typeof import("./web-asymmetric.js");
 /** The asymmetric key code, once loaded: keys exist only after it has, as they come from its import. */
-let asymmetric: Asymmetric | undefined;
-function loadAsymmetric(): Promise<Asymmetric> {
-  if (asymmetric !== undefined) return Promise.resolve(asymmetric);
-  return import("./web-asymmetric.js").then((loaded) => {
-    asymmetric = loaded;
-    return loaded;
-  });
+let asymmetric: typeof import("./web-asymmetric.js") | undefined;
+async function loadAsymmetric() {
+  asymmetric ??= await import("./web-asymmetric.js");
+  return asymmetric;
 }
 
 /** Web Crypto backend: runs on Node, Deno, Bun, Workers and the edge runtime. */
