@@ -23,17 +23,8 @@ import type {
   SignedPart,
 } from "./types.js";
 
-export type {
-  AsymmetricAlgorithm,
-  AsymmetricKey,
-  AsymmetricKeyData,
-  CryptoBackend,
-  HashAlgorithm,
-  HmacKey,
-  ImportedAsymmetricKey,
-  SignedPart,
-} from "./types.js";
-export { ED25519_PKCS8_PREFIX, ED25519_SPKI_PREFIX } from "./types.js";
+// `#crypto` is this module or its twin: both re-export the shared types and constants.
+export * from "./types.js";
 
 const NODE_HASH: Record<HashAlgorithm, string> = { "SHA-1": "sha1", "SHA-256": "sha256", "SHA-512": "sha512" };
 

@@ -12,17 +12,8 @@ import type {
   SignedPart,
 } from "./types.js";
 
-export type {
-  AsymmetricAlgorithm,
-  AsymmetricKey,
-  AsymmetricKeyData,
-  CryptoBackend,
-  HashAlgorithm,
-  HmacKey,
-  ImportedAsymmetricKey,
-  SignedPart,
-} from "./types.js";
-export { ED25519_PKCS8_PREFIX, ED25519_SPKI_PREFIX } from "./types.js";
+// `#crypto` is this module or its twin: both re-export the shared types and constants.
+export * from "./types.js";
 
 /** The asymmetric key code, once loaded: keys exist only after it has, as they come from its import. */
 let asymmetric: typeof import("./web-asymmetric.js") | undefined;
